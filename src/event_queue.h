@@ -1,0 +1,91 @@
+// The persistent event queue.
+//
+// Work per append and per acknowledgement is bounded independently of the
+// queue's depth: events are appended to small segment files, and
+// acknowledgements are appended to a small log beside each segment; a segment
+// whose events are all settled is deleted. The on-disk format, its version
+// and its recovery rules are described in event_queue.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event.h"
+#include "file_store.h"
+
+namespace tep {
+
+struct QueueLimits {
+  /// Cap on the bytes the queue may occupy on disk (the spec's
+  /// maxDiskUsageBytes). 5 MiB: a tenth of the smallest common per-origin
+  /// quota, and ~10k typical events.
+  uint64_t max_disk_bytes = 5u * 1024u * 1024u;
+  /// Events older than this are expired on restore and by expire(); 0 = never.
+  int64_t ttl_ms = 0;
+};
+
+enum class AppendResult {
+  kStored,        ///< written to the store (durable after the next sync)
+  kFull,          ///< would exceed max_disk_bytes: dropped (storingFailedEvents)
+  kStorageError,  ///< the store refused the write: dropped (storingFailedEvents)
+};
+
+/// What restore() found on disk.
+struct RestoreReport {
+  size_t restored = 0;        ///< intact, unacknowledged events now in the queue
+  size_t corrupt_records = 0; ///< torn or corrupt records skipped
+  size_t unreadable_files = 0;///< files of an unknown format or version, left alone
+  std::vector<std::string> expired_names;  ///< names of events dropped by the TTL
+};
+
+class EventQueue {
+ public:
+  EventQueue(FileStore& store, QueueLimits limits);
+  ~EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+
+  /// Loads every intact, unacknowledged record from the store, oldest first.
+  /// Replaces whatever the queue held in memory.
+  RestoreReport restore(int64_t now_ms);
+
+  /// Appends one event (its `attempts` is ignored and starts at 0).
+  AppendResult append(const Event& event);
+
+  /// Up to `max_count` of the oldest events whose total event_size() fits
+  /// `max_bytes` (the first is returned even if it alone is larger), skipping
+  /// those for which `skip` returns true (e.g. already in flight).
+  std::vector<Event> peek(size_t max_count, size_t max_bytes,
+                          const std::function<bool(const Event&)>& skip) const;
+
+  /// Removes the events with these ids (confirmed or dropped). Unknown ids are
+  /// ignored. Returns how many were removed.
+  size_t remove(const std::vector<std::string>& ids);
+
+  /// Counts one more inconclusive send for each of these ids; persisted, so
+  /// poison events are isolated even across reloads. Returns the new counts.
+  std::vector<uint32_t> record_attempt(const std::vector<std::string>& ids);
+
+  /// Removes every event for which `predicate` is true (consent purge, feral
+  /// event types, duplicates); returns the removed events.
+  std::vector<Event> remove_if(const std::function<bool(const Event&)>& predicate);
+
+  /// Removes events older than the TTL; returns them.
+  std::vector<Event> expire(int64_t now_ms);
+
+  size_t size() const;          ///< events in the queue
+  uint64_t disk_bytes() const;  ///< bytes the queue's files occupy
+  bool contains(const std::string& id) const;
+  /// host time of the oldest queued event, or -1 when empty
+  int64_t oldest_created_ms() const;
+
+ private:
+  struct Impl;  // index and segment state, in event_queue.cpp
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tep
