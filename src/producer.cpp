@@ -1,0 +1,272 @@
+#include "producer.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "http_date.h"
+#include "json_text.h"
+#include "send_message_batch.h"
+
+namespace tep {
+namespace {
+
+constexpr const char* kCountersFile = "counters.json";
+constexpr const char* kOutageFile = "outage.state";
+
+// The Date header has a resolution of one second and arrives after some
+// latency: differences below 2 s are noise, not a wrong client clock.
+constexpr int64_t kClockSkewThresholdMs = 2000;
+
+std::string consent_category_of(const Event& event) {
+  auto members = scan_json_object(event.headers);
+  if (!members) return {};
+  for (const auto& m : *members) {
+    if (m.key == "consent-category") return decode_json_string(m.raw_value).value_or("");
+  }
+  return {};
+}
+
+}  // namespace
+
+Producer::Producer(ProducerConfig config, FileStore& store, HostPort& host)
+    : config_(std::move(config)),
+      store_(store),
+      host_(host),
+      submitter_(config_.submitter),
+      queue_(store, config_.queue),
+      scheduler_(config_.scheduler, queue_) {}
+
+RestoreSummary Producer::restore(int64_t now_ms) {
+  int64_t now = corrected_now(now_ms);
+  RestoreReport report = queue_.restore(now);
+  RestoreSummary summary;
+  summary.restored = report.restored;
+  summary.corrupt_records = report.corrupt_records;
+  summary.unreadable_files = report.unreadable_files;
+  summary.expired = report.expired_names.size();
+
+  std::string text;
+  if (store_.read(kCountersFile, text)) counters_.from_json(text);
+  if (store_.read(kOutageFile, text)) outage_ = text == "1";
+  for (const auto& name : report.expired_names) count(DropReason::kStoringFailed, name);
+
+  if (!config_.feral_event_types.empty()) {
+    std::set<std::string> feral(config_.feral_event_types.begin(), config_.feral_event_types.end());
+    summary.feral = queue_.remove_if([&](const Event& e) { return feral.count(e.name) > 0; }).size();
+    summary.restored -= std::min(summary.restored, summary.feral);
+  }
+  next_monitoring_ms_ = now + config_.monitoring_interval_ms;
+  ++storage_generation_;
+  return summary;
+}
+
+std::string Producer::new_id() {
+  uint8_t bytes[16];
+  host_.random_bytes(bytes, sizeof bytes);
+  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  static const char kHex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id += '-';
+    id += kHex[bytes[i] >> 4];
+    id += kHex[bytes[i] & 0xF];
+  }
+  return id;
+}
+
+double Producer::random01() {
+  uint8_t bytes[4];
+  host_.random_bytes(bytes, sizeof bytes);
+  uint32_t value = (uint32_t(bytes[0]) << 24) | (uint32_t(bytes[1]) << 16) |
+                   (uint32_t(bytes[2]) << 8) | bytes[3];
+  return value / 4294967296.0;
+}
+
+void Producer::count(DropReason reason, std::string_view name, uint64_t n) {
+  counters_.add(reason, name, n);
+  counters_dirty_ = true;
+  ++storage_generation_;
+}
+
+void Producer::set_outage(bool outage) {
+  if (outage_ == outage) return;
+  outage_ = outage;
+  outage_dirty_ = true;
+  ++storage_generation_;
+  host_.publish(outage ? BusMessage::kOutageStart : BusMessage::kOutageEnd);
+}
+
+void Producer::count_refused_on_page(DropReason reason, std::string_view name,
+                                     std::string_view problem, uint64_t n) {
+  count(reason, name.empty() ? "(unnamed)" : name, n);
+  if (config_.submitter.strict_mode) host_.report_problem(problem);
+}
+
+void Producer::send_event(std::string_view event_json, int64_t now_ms) {
+  int64_t now = corrected_now(now_ms);
+  Submission submission = submitter_.submit(event_json, new_id(), now);
+  if (!submission.event) {
+    count(submission.reason, submission.name);
+    if (config_.submitter.strict_mode) host_.report_problem(submission.problem);
+    return;
+  }
+  switch (queue_.append(*submission.event)) {
+    case AppendResult::kStored:
+      ++accepted_;
+      ++storage_generation_;
+      tick(now_ms);
+      return;
+    case AppendResult::kFull:
+      last_error_ = "[tep.store.full] the queue reached maxDiskUsageBytes; new events are dropped";
+      break;
+    case AppendResult::kStorageError:
+      last_error_ = "[tep.store.failed] storage refused the write; the event is dropped";
+      break;
+  }
+  count(DropReason::kStoringFailed, submission.name);
+  if (config_.submitter.strict_mode) host_.report_problem(last_error_);
+  set_outage(true);
+}
+
+void Producer::start(const std::vector<Batch>& batches) {
+  for (const auto& batch : batches) {
+    OutgoingRequest request;
+    request.request_id = batch.request_id;
+    request.body = batch.body;
+    request.event_count = batch.events.size();
+    request.keepalive = batch.keepalive;
+    request.refresh_credentials = batch.refresh_credentials;
+    request.credentials_sub_status = batch.credentials_sub_status;
+    host_.send(request);
+  }
+}
+
+void Producer::start_monitoring_if_due(int64_t now) {
+  if (next_monitoring_ms_ < 0) next_monitoring_ms_ = now + config_.monitoring_interval_ms;
+  if (now < next_monitoring_ms_) return;
+  next_monitoring_ms_ = now + config_.monitoring_interval_ms;
+  if (counters_.empty() || monitoring_request_id_ != 0) return;
+  monitoring_snapshot_ = counters_;
+  Event report = submitter_.monitoring_event(counters_.to_json(), new_id(), now);
+  monitoring_event_id_ = report.id;
+  monitoring_request_id_ = next_monitoring_request_id_++;
+  OutgoingRequest request;
+  request.request_id = monitoring_request_id_;
+  request.body = encode_send_message_batch({report});
+  request.event_count = 1;
+  request.public_only = true;
+  host_.send(request);
+}
+
+void Producer::tick(int64_t now_ms) {
+  int64_t now = corrected_now(now_ms);
+  if (config_.queue.ttl_ms > 0) {
+    for (const auto& expired : queue_.expire(now)) count(DropReason::kStoringFailed, expired.name);
+  }
+  start(scheduler_.due_batches(now, false));
+  start_monitoring_if_due(now);
+}
+
+void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(corrected_now(now_ms), true)); }
+
+void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
+  (void)now_ms;
+  Batch batch = scheduler_.keepalive_batch(max_body_bytes);
+  if (!batch.events.empty()) start({batch});
+}
+
+int64_t Producer::next_wake_ms(int64_t now_ms) const {
+  int64_t now = corrected_now(now_ms);
+  int64_t wake = scheduler_.next_wake_ms(now);
+  if (!counters_.empty() && monitoring_request_id_ == 0 && next_monitoring_ms_ >= 0) {
+    wake = wake < 0 ? next_monitoring_ms_ : std::min(wake, next_monitoring_ms_);
+  }
+  return wake < 0 ? -1 : wake - clock_offset_ms_;
+}
+
+void Producer::learn_clock(const HttpOutcome& outcome, int64_t now_ms) {
+  if (outcome.date.empty()) return;
+  auto server_ms = parse_http_date_ms(outcome.date);
+  if (!server_ms) return;
+  int64_t offset = *server_ms - now_ms;
+  if (std::llabs(offset) < kClockSkewThresholdMs) offset = 0;
+  if (std::llabs(offset - clock_offset_ms_) >= kClockSkewThresholdMs || offset == 0) {
+    clock_offset_ms_ = offset;
+  }
+}
+
+void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms) {
+  learn_clock(outcome, now_ms);
+  if (request_id != 0 && request_id == monitoring_request_id_) {
+    monitoring_request_id_ = 0;
+    if (outcome.kind == HttpOutcome::Kind::kResponse && outcome.status >= 200 &&
+        outcome.status < 300) {
+      BatchResponse response = decode_batch_response(outcome.body);
+      if (std::find(response.accepted.begin(), response.accepted.end(), monitoring_event_id_) !=
+          response.accepted.end()) {
+        counters_.subtract(monitoring_snapshot_);
+        counters_dirty_ = true;
+        ++storage_generation_;
+      }
+    }
+    return;
+  }
+  BatchVerdict verdict =
+      scheduler_.on_outcome(request_id, outcome, corrected_now(now_ms), random01());
+  if (!verdict.known) return;
+  delivered_ += verdict.delivered;
+  for (const auto& rejected : verdict.rejected) count(DropReason::kValidationFailed, rejected.name);
+  if (!verdict.error.empty()) last_error_ = verdict.error;
+  if (verdict.delivered > 0) set_outage(false);
+  if (verdict.delivery_failed) set_outage(true);
+  ++storage_generation_;
+  tick(now_ms);
+}
+
+void Producer::set_consent(ConsentState consent, bool purge) {
+  submitter_.set_consent(consent);
+  if (!purge) return;
+  auto removed = queue_.remove_if(
+      [this](const Event& e) { return !submitter_.allows(consent_category_of(e)); });
+  for (const auto& e : removed) count(DropReason::kConsentFiltered, e.name);
+}
+
+void Producer::set_credentials(Credentials credentials) {
+  submitter_.set_credentials(std::move(credentials));
+}
+
+void Producer::set_online(bool online, int64_t now_ms) {
+  scheduler_.set_online(online);
+  if (online) tick(now_ms);
+}
+
+void Producer::persist_state() {
+  if (counters_dirty_) {
+    if (store_.write(kCountersFile, counters_.to_json())) counters_dirty_ = false;
+  }
+  if (outage_dirty_) {
+    if (store_.write(kOutageFile, outage_ ? "1" : "0")) outage_dirty_ = false;
+  }
+}
+
+ProducerStats Producer::stats() const {
+  ProducerStats s;
+  s.queued = queue_.size();
+  s.queued_bytes = queue_.disk_bytes();
+  s.in_flight_batches = scheduler_.in_flight_batches() + (monitoring_request_id_ ? 1 : 0);
+  s.in_flight_events = scheduler_.in_flight_events();
+  s.delivered = delivered_;
+  s.accepted = accepted_;
+  s.outage = outage_;
+  s.online = scheduler_.online();
+  s.retry_at_ms = scheduler_.retry_at_ms();
+  s.consecutive_failures = scheduler_.consecutive_failures();
+  s.counters_json = counters_.to_json();
+  s.last_error = last_error_;
+  return s;
+}
+
+}  // namespace tep

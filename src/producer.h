@@ -1,0 +1,157 @@
+// The whole producer: Submitter → EventQueue → Scheduler, with the outage
+// state and the monitoring counters, driven by a host. The host (the Web
+// Worker, or a simulation in tests) gives it time, randomness, storage and
+// the network through HostPort and FileStore; nothing here blocks or sleeps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drop_counters.h"
+#include "event_queue.h"
+#include "file_store.h"
+#include "scheduler.h"
+#include "submitter.h"
+
+namespace tep {
+
+/// A request for the host to perform with fetch.
+struct OutgoingRequest {
+  uint32_t request_id = 0;
+  std::string body;            ///< SendMessageBatch form body
+  size_t event_count = 0;
+  bool public_only = false;    ///< the monitoring event: public endpoint, no Authorization
+  bool keepalive = false;
+  bool refresh_credentials = false;  ///< ask the provider again before sending (after a 401)
+  std::string credentials_sub_status;
+};
+
+enum class BusMessage { kOutageStart, kOutageEnd };
+
+class HostPort {
+ public:
+  virtual ~HostPort() = default;
+  /// Perform `request`; report with Producer::on_response, exactly once.
+  virtual void send(const OutgoingRequest& request) = 0;
+  /// Tell the page (the bus) that the outage state changed.
+  virtual void publish(BusMessage message) = 0;
+  /// Fill `out` with cryptographically random bytes.
+  virtual void random_bytes(uint8_t* out, size_t size) = 0;
+  /// A drop the app should hear about in strict mode.
+  virtual void report_problem(std::string_view problem) = 0;
+};
+
+struct ProducerConfig {
+  SubmitterConfig submitter;
+  QueueLimits queue;
+  SchedulerConfig scheduler;
+  /// How often the counters are reported (monitoringInterval): 60 s as the spec says.
+  int64_t monitoring_interval_ms = 60000;
+  /// Event names purged from the restored queue (feralEventTypes).
+  std::vector<std::string> feral_event_types;
+};
+
+struct RestoreSummary {
+  size_t restored = 0;
+  size_t corrupt_records = 0;
+  size_t unreadable_files = 0;
+  size_t expired = 0;
+  size_t feral = 0;
+};
+
+struct ProducerStats {
+  size_t queued = 0;
+  uint64_t queued_bytes = 0;
+  size_t in_flight_batches = 0;
+  size_t in_flight_events = 0;
+  uint64_t delivered = 0;      ///< confirmed by the collector in this session
+  uint64_t accepted = 0;       ///< queued by sendEvent in this session
+  bool outage = false;
+  bool online = true;
+  int64_t retry_at_ms = 0;
+  uint32_t consecutive_failures = 0;
+  std::string counters_json;   ///< the unreported monitoring counters
+  std::string last_error;
+};
+
+class Producer {
+ public:
+  Producer(ProducerConfig config, FileStore& store, HostPort& host);
+
+  /// Loads the stored queue, counters and outage state.
+  RestoreSummary restore(int64_t now_ms);
+
+  /// sendEvent: `event_json` is JSON.stringify of the app's event.
+  void send_event(std::string_view event_json, int64_t now_ms);
+  /// An event refused before it reached the worker: one the page could not
+  /// serialise (cyclic, BigInt…) or could not hold before init. Counted.
+  void count_refused_on_page(DropReason reason, std::string_view name, std::string_view problem,
+                             uint64_t count);
+
+  /// Starts whatever is due (batches, monitoring); call on every timer.
+  void tick(int64_t now_ms);
+  /// Sends what is queued now, without waiting for the batch interval.
+  void flush(int64_t now_ms);
+  /// The page is going away: one keepalive batch within `max_body_bytes`.
+  void send_keepalive(size_t max_body_bytes, int64_t now_ms);
+  /// When tick() should next run, or -1 if only new input can make work.
+  int64_t next_wake_ms(int64_t now_ms) const;
+
+  /// What became of request `request_id`.
+  void on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms);
+
+  /// Changes which categories are blocked; with `purge`, queued events of
+  /// newly blocked categories are removed and counted.
+  void set_consent(ConsentState consent, bool purge);
+  void set_credentials(Credentials credentials);
+  void set_online(bool online, int64_t now_ms);
+
+  /// Writes the small state files (counters, outage) if they changed; the
+  /// host calls it right before making storage durable.
+  void persist_state();
+
+  /// The host's clock corrected by the collector's Date header.
+  int64_t corrected_now(int64_t now_ms) const { return now_ms + clock_offset_ms_; }
+  int64_t clock_offset_ms() const { return clock_offset_ms_; }
+  bool outage() const { return outage_; }
+  /// Changes whenever something was written that a sync should make durable.
+  uint64_t storage_generation() const { return storage_generation_; }
+  ProducerStats stats() const;
+  const DropCounters& counters() const { return counters_; }
+  const EventQueue& queue() const { return queue_; }
+
+ private:
+  std::string new_id();
+  double random01();
+  void set_outage(bool outage);
+  void count(DropReason reason, std::string_view name, uint64_t n = 1);
+  void start_monitoring_if_due(int64_t now_ms);
+  void start(const std::vector<Batch>& batches);
+  void learn_clock(const HttpOutcome& outcome, int64_t now_ms);
+
+  ProducerConfig config_;
+  FileStore& store_;
+  HostPort& host_;
+  Submitter submitter_;
+  EventQueue queue_;
+  Scheduler scheduler_;
+  DropCounters counters_;
+  bool counters_dirty_ = false;
+  bool outage_ = false;
+  bool outage_dirty_ = false;
+  uint64_t storage_generation_ = 0;
+  int64_t clock_offset_ms_ = 0;
+  int64_t next_monitoring_ms_ = -1;
+  uint32_t monitoring_request_id_ = 0;   ///< in flight, 0 = none
+  std::string monitoring_event_id_;
+  DropCounters monitoring_snapshot_;     ///< what the in-flight report carries
+  uint32_t next_monitoring_request_id_ = 0x80000000u;  ///< apart from batch ids
+  uint64_t delivered_ = 0;
+  uint64_t accepted_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace tep

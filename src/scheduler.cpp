@@ -1,0 +1,267 @@
+#include "scheduler.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "json_text.h"
+#include "send_message_batch.h"
+
+namespace tep {
+namespace {
+
+bool is_transient_status(int status) {
+  return status == 408 || status == 429 || status >= 500;
+}
+
+// TIDAL's API errors carry a JSON body with a numeric "subStatus" that tells
+// the credentials provider why a token was refused.
+std::string sub_status_of(const std::string& body) {
+  auto members = scan_json_object(body);
+  if (!members) return {};
+  for (const auto& m : *members) {
+    if (m.key == "subStatus") return std::string(m.raw_value);
+  }
+  return {};
+}
+
+}  // namespace
+
+Batch Scheduler::make_batch(size_t max_events, size_t max_body_bytes, bool keepalive) {
+  auto skip_busy = [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; };
+  auto skip_busy_or_suspect = [this](const Event& e) {
+    return in_flight_ids_.count(e.id) > 0 || suspects_.count(e.id) > 0;
+  };
+  std::vector<Event> events = queue_.peek(max_events, max_body_bytes, skip_busy_or_suspect);
+  if (events.empty() && !suspects_.empty()) {
+    // Only suspects are left: give one of them another chance, alone.
+    events = queue_.peek(1, max_body_bytes, skip_busy);
+  }
+  Batch batch;
+  if (events.empty()) return batch;
+  std::string body = encode_send_message_batch(events);
+  while (body.size() > max_body_bytes && events.size() > 1) {
+    events.pop_back();
+    body = encode_send_message_batch(events);
+  }
+  if (keepalive && body.size() > max_body_bytes) return batch;
+
+  batch.request_id = next_request_id_++;
+  batch.keepalive = keepalive;
+  batch.body = std::move(body);
+  batch.refresh_credentials = refresh_credentials_next_;
+  batch.credentials_sub_status = credentials_sub_status_;
+  InFlight request;
+  request.retried_credentials = refresh_credentials_next_;
+  refresh_credentials_next_ = false;
+  credentials_sub_status_.clear();
+  for (const auto& e : events) {
+    request.ids.push_back(e.id);
+    in_flight_ids_.insert(e.id);
+  }
+  request.events = events;
+  in_flight_.emplace(batch.request_id, std::move(request));
+  batch.events = std::move(events);
+  return batch;
+}
+
+std::vector<Batch> Scheduler::due_batches(int64_t now_ms, bool force) {
+  std::vector<Batch> batches;
+  if (!online_ || now_ms < retry_after_until_ms_) return batches;
+  if (!force && now_ms < retry_at_ms_) return batches;
+  while (in_flight_.size() < config_.max_in_flight) {
+    size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
+    if (unsent == 0) break;
+    bool due = force || failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
+               unsent >= config_.max_batch_events;
+    if (!due) {
+      auto head = queue_.peek(1, std::numeric_limits<size_t>::max(),
+                              [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; });
+      if (head.empty()) break;
+      due = now_ms - head.front().created_ms >= config_.batch_interval_ms;
+    }
+    if (!due) break;
+    size_t limit = split_limit_ ? split_limit_ : config_.max_batch_events;
+    Batch batch = make_batch(limit, config_.max_batch_body_bytes, false);
+    if (batch.events.empty()) break;
+    batches.push_back(std::move(batch));
+    // While bisecting or retrying, probe with one request at a time.
+    if (split_limit_ > 0 || failures_ > 0) break;
+  }
+  return batches;
+}
+
+Batch Scheduler::keepalive_batch(size_t max_body_bytes) {
+  return make_batch(config_.max_batch_events, max_body_bytes, true);
+}
+
+void Scheduler::release(uint32_t request_id) {
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end()) return;
+  for (const auto& id : it->second.ids) in_flight_ids_.erase(id);
+  in_flight_.erase(it);
+}
+
+void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome) {
+  ++failures_;
+  retry_at_ms_ = now_ms + backoff_delay_ms(config_.backoff, failures_, random01);
+  if (auto wait = retry_after_delay_ms(config_.backoff, outcome.retry_after, outcome.date, now_ms)) {
+    retry_after_until_ms_ = now_ms + *wait;
+    retry_at_ms_ = std::max(retry_at_ms_, retry_after_until_ms_);
+  }
+}
+
+void Scheduler::succeed() {
+  failures_ = 0;
+  retry_at_ms_ = 0;
+  retry_after_until_ms_ = 0;
+  for (auto& suspect : suspects_) suspect.second = true;
+}
+
+BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& outcome,
+                                        int64_t now_ms, double random01, BatchVerdict verdict) {
+  std::vector<uint32_t> attempts = queue_.record_attempt(request.ids);
+  if (outcome.status == 413) {
+    if (request.ids.size() > 1) {
+      split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
+      verdict.error = "[tep.send.too_large] the collector refused a batch as too large; splitting it";
+      return verdict;
+    }
+    queue_.remove(request.ids);
+    suspects_.erase(request.ids.front());
+    verdict.rejected = request.events;
+    verdict.error = "[tep.send.event_too_large] the collector refused an event as too large; dropped";
+    return verdict;
+  }
+  if (request.ids.size() > 1) {
+    // Bisect: the next request carries the head half, so a bad event is
+    // isolated in a few requests instead of jamming the head of the queue.
+    split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
+    verdict.error = "[tep.send.rejected] the collector answered HTTP " +
+                    std::to_string(outcome.status) + "; isolating the event it refuses";
+    return verdict;
+  }
+  split_limit_ = 0;
+  const std::string& id = request.ids.front();
+  auto suspect = suspects_.find(id);
+  bool proven = suspect != suspects_.end() && suspect->second;
+  if (proven && !attempts.empty() && attempts.front() >= config_.poison_attempts) {
+    queue_.remove(request.ids);
+    suspects_.erase(id);
+    verdict.rejected = request.events;
+    verdict.error = "[tep.send.poison_event] the collector refused event '" +
+                    request.events.front().name + "' " + std::to_string(attempts.front()) +
+                    " times while accepting others; dropped";
+    return verdict;
+  }
+  suspects_.emplace(id, false);
+  if (!proven) {
+    // Nothing has got through since: the collector may refuse everything.
+    verdict.delivery_failed = true;
+    fail(now_ms, random01, outcome);
+  }
+  verdict.error = "[tep.send.rejected] the collector answered HTTP " +
+                  std::to_string(outcome.status) + " to event '" + request.events.front().name + "'";
+  return verdict;
+}
+
+BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outcome,
+                                   int64_t now_ms, double random01) {
+  BatchVerdict verdict;
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end()) return verdict;
+  verdict.known = true;
+  InFlight request = std::move(it->second);
+  release(request_id);
+
+  if (outcome.kind != HttpOutcome::Kind::kResponse) {
+    verdict.delivery_failed = true;
+    verdict.error = outcome.kind == HttpOutcome::Kind::kTimeout
+                        ? "[tep.send.timeout] the collector did not answer in time"
+                        : "[tep.send.network] the collector could not be reached";
+    fail(now_ms, random01, outcome);
+    return verdict;
+  }
+
+  BatchResponse response = decode_batch_response(outcome.body);
+  if (response.kind == BatchResponse::Kind::kErrorResponse &&
+      response.error_code == "AWS.SimpleQueueService.BatchEntryIdsNotDistinct") {
+    std::set<std::string> seen;
+    auto duplicates = queue_.remove_if(
+        [&seen](const Event& e) { return !seen.insert(e.id).second; });
+    verdict.error = "[tep.send.duplicate_ids] the collector saw duplicate ids; " +
+                    std::to_string(duplicates.size()) + " duplicates removed from the queue";
+    return verdict;
+  }
+
+  if (outcome.status == 401 && !request.retried_credentials) {
+    refresh_credentials_next_ = true;
+    credentials_sub_status_ = sub_status_of(outcome.body);
+    verdict.error = "[tep.send.unauthorized] the collector refused the credentials; asking for new ones";
+    return verdict;
+  }
+
+  if (outcome.status >= 200 && outcome.status < 300) {
+    if (response.kind == BatchResponse::Kind::kBatchResult) {
+      std::set<std::string> in_batch(request.ids.begin(), request.ids.end());
+      std::vector<std::string> settled;
+      for (const auto& id : response.accepted) {
+        if (in_batch.erase(id)) {
+          settled.push_back(id);
+          ++verdict.delivered;
+          suspects_.erase(id);
+        }
+      }
+      for (const auto& entry : response.rejected) {
+        if (!entry.sender_fault || !in_batch.erase(entry.id)) continue;
+        settled.push_back(entry.id);
+        suspects_.erase(entry.id);
+        for (const auto& e : request.events) {
+          if (e.id == entry.id) verdict.rejected.push_back(e);
+        }
+      }
+      queue_.remove(settled);
+      if (!settled.empty()) {
+        if (verdict.delivered > 0) succeed();
+        if (request.ids.size() == settled.size()) split_limit_ = 0;
+        return verdict;
+      }
+    }
+    verdict.delivery_failed = true;
+    verdict.error = "[tep.send.unconfirmed] the collector answered HTTP " +
+                    std::to_string(outcome.status) + " without confirming any event";
+    fail(now_ms, random01, outcome);
+    return verdict;
+  }
+
+  if (outcome.status >= 400 && outcome.status < 500 && !is_transient_status(outcome.status) &&
+      outcome.status != 401) {
+    return on_client_error(request, outcome, now_ms, random01, verdict);
+  }
+
+  verdict.delivery_failed = true;
+  verdict.error = "[tep.send.http_error] the collector answered HTTP " + std::to_string(outcome.status);
+  fail(now_ms, random01, outcome);
+  return verdict;
+}
+
+int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
+  if (!online_ || in_flight_.size() >= config_.max_in_flight) return -1;
+  size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
+  if (unsent == 0) return -1;
+  int64_t gate = std::max(retry_at_ms_, retry_after_until_ms_);
+  if (failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
+      unsent >= config_.max_batch_events) {
+    return std::max(gate, now_ms);
+  }
+  auto head = queue_.peek(1, std::numeric_limits<size_t>::max(),
+                          [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; });
+  if (head.empty()) return -1;
+  return std::max(gate, head.front().created_ms + config_.batch_interval_ms);
+}
+
+void Scheduler::set_online(bool online) {
+  online_ = online;
+  if (online) retry_at_ms_ = 0;  // a network just came back: try at once
+}
+
+}  // namespace tep

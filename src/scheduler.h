@@ -1,0 +1,127 @@
+// The spec's Scheduler as a deterministic state machine: it decides which
+// batch to send and when, and what a response means for the queue. The host
+// (the worker, or a simulation in tests) performs the requests and the timers
+// and reports back; time only ever comes in as `now_ms`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "event.h"
+#include "event_queue.h"
+#include "retry_policy.h"
+
+namespace tep {
+
+struct SchedulerConfig {
+  /// Send when the oldest unsent event is this old (eventBatchInterval).
+  int64_t batch_interval_ms = 30000;
+  /// The TL consumer accepts at most 10 entries per SendMessageBatch.
+  size_t max_batch_events = 10;
+  /// Body budget per request: 256 KiB is SQS's own payload limit.
+  size_t max_batch_body_bytes = 256 * 1024;
+  /// Requests in flight at once; 1 keeps delivery in order (maxInFlightBatches).
+  size_t max_in_flight = 1;
+  /// Inconclusive 4xx answers after which an event that alone fails while
+  /// others get through is dropped as poison: 3 rules out a passing glitch.
+  uint32_t poison_attempts = 3;
+  BackoffConfig backoff;
+};
+
+/// What the host did with a request.
+struct HttpOutcome {
+  enum class Kind { kResponse, kNetworkError, kTimeout };
+  Kind kind = Kind::kNetworkError;
+  int status = 0;
+  std::string body;
+  std::string retry_after;  ///< Retry-After header, if any
+  std::string date;         ///< Date header, if any
+};
+
+/// A request for the host to perform.
+struct Batch {
+  uint32_t request_id = 0;
+  std::vector<Event> events;
+  std::string body;                   ///< the SendMessageBatch form body
+  bool keepalive = false;             ///< page is going away: fetch with keepalive
+  bool refresh_credentials = false;   ///< ask the provider again first (after a 401)
+  std::string credentials_sub_status; ///< the 401's sub-status, for the provider
+};
+
+/// What a settled request means, for the producer to apply.
+struct BatchVerdict {
+  bool known = false;        ///< false if the request id was not in flight
+  size_t delivered = 0;      ///< events the collector confirmed
+  bool delivery_failed = false;  ///< no confirmation at all: an outage signal
+  std::vector<Event> rejected;   ///< events the collector refused for good
+  std::string error;             ///< "[tep.send.<id>] …" when something went wrong
+};
+
+class Scheduler {
+ public:
+  Scheduler(SchedulerConfig config, EventQueue& queue) : config_(config), queue_(queue) {}
+
+  /// Batches to send now: when a full batch is waiting, the oldest unsent
+  /// event is batch_interval old, or `force` (flush / page hide); never while
+  /// backing off (unless `force`, which still honours Retry-After) or offline,
+  /// never more than max_in_flight, never an event twice at once.
+  std::vector<Batch> due_batches(int64_t now_ms, bool force);
+
+  /// One batch of the queue's head that fits `max_body_bytes`, to send with
+  /// keepalive while the page goes away; empty events if nothing fits.
+  Batch keepalive_batch(size_t max_body_bytes);
+
+  /// Applies the outcome of a request. `random01` draws the backoff jitter.
+  BatchVerdict on_outcome(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms,
+                          double random01);
+
+  /// When due_batches() may next return something, or -1 if only new events can change that.
+  int64_t next_wake_ms(int64_t now_ms) const;
+
+  /// Offline pauses sending; coming online retries at once.
+  void set_online(bool online);
+  bool online() const { return online_; }
+
+  size_t in_flight_batches() const { return in_flight_.size(); }
+  size_t in_flight_events() const { return in_flight_ids_.size(); }
+  bool is_in_flight(const std::string& id) const { return in_flight_ids_.count(id) > 0; }
+  int64_t retry_at_ms() const { return retry_at_ms_; }
+  uint32_t consecutive_failures() const { return failures_; }
+  const SchedulerConfig& config() const { return config_; }
+
+ private:
+  struct InFlight {
+    std::vector<std::string> ids;
+    std::vector<Event> events;
+    bool retried_credentials = false;
+  };
+
+  Batch make_batch(size_t max_events, size_t max_body_bytes, bool keepalive);
+  void fail(int64_t now_ms, double random01, const HttpOutcome& outcome);
+  void succeed();
+  BatchVerdict on_client_error(InFlight& request, const HttpOutcome& outcome, int64_t now_ms,
+                               double random01, BatchVerdict verdict);
+  void release(uint32_t request_id);
+
+  SchedulerConfig config_;
+  EventQueue& queue_;
+  std::map<uint32_t, InFlight> in_flight_;
+  std::set<std::string> in_flight_ids_;
+  uint32_t next_request_id_ = 1;
+  uint32_t failures_ = 0;
+  int64_t retry_at_ms_ = 0;          ///< exponential backoff gate
+  int64_t retry_after_until_ms_ = 0; ///< the collector's own Retry-After gate
+  bool online_ = true;
+  bool refresh_credentials_next_ = false;
+  std::string credentials_sub_status_;
+  /// Batch size while bisecting a batch the collector refused with a 4xx (0 = none).
+  size_t split_limit_ = 0;
+  /// Events that alone drew a 4xx, and whether a delivery has succeeded since:
+  /// a collector that refuses everything is an outage, not poison.
+  std::map<std::string, bool> suspects_;
+};
+
+}  // namespace tep

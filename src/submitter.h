@@ -1,0 +1,72 @@
+// The spec's Submitter: turns what the app passed to sendEvent into a queued
+// Event, or into a counted drop with a reason. Consent is checked first,
+// then the event is enriched with the default headers and validated.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "default_headers.h"
+#include "drop_counters.h"
+#include "event.h"
+
+namespace tep {
+
+/// Events of this size or more are refused (the spec's 20 KiB limit),
+/// measured as the reference client measures it: the stored event's
+/// {headers,id,name} as JSON plus the payload, in UTF-8 bytes.
+constexpr size_t kMaxEventBytes = 20480;
+
+struct ConsentState {
+  bool performance_blocked = false;
+  bool targeting_blocked = false;
+};
+
+struct SubmitterConfig {
+  ClientInfo client;
+  ConsentState consent;
+  bool strict_mode = false;  ///< also require a payload, and report drops loudly
+};
+
+/// The outcome of one sendEvent.
+struct Submission {
+  std::optional<Event> event;  ///< set when the event may be queued
+  DropReason reason = DropReason::kValidationFailed;  ///< when not
+  std::string name;     ///< the event's name, or a placeholder, for the counters
+  std::string problem;  ///< "[tep.event.<id>] explanation", empty when accepted
+};
+
+class Submitter {
+ public:
+  explicit Submitter(SubmitterConfig config) : config_(std::move(config)) {}
+
+  /// `event_json` is JSON.stringify(event) of what the app passed; `id` a fresh
+  /// random UUID; `now_ms` the (collector-corrected) time of the call.
+  Submission submit(std::string_view event_json, const std::string& id, int64_t now_ms) const;
+
+  /// The spec's monitoring event carrying `counters_json`: NECESSARY, headers
+  /// enriched but never with authorization.
+  Event monitoring_event(const std::string& counters_json, const std::string& id,
+                         int64_t now_ms) const;
+
+  void set_consent(ConsentState consent) { config_.consent = consent; }
+  const ConsentState& consent() const { return config_.consent; }
+  void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
+  const Credentials& credentials() const { return credentials_; }
+  const SubmitterConfig& config() const { return config_; }
+
+  /// True if events of this category may be queued now (NECESSARY always;
+  /// unknown categories never).
+  bool allows(std::string_view consent_category) const;
+
+ private:
+  SubmitterConfig config_;
+  Credentials credentials_;
+};
+
+/// Name of the spec's monitoring event.
+constexpr std::string_view kMonitoringEventName = "tep-tl-monitoring";
+
+}  // namespace tep

@@ -1,0 +1,374 @@
+// The page side of the producer: a thin client of the worker. Everything
+// that costs time (validation, queueing, storage, sending) happens in the
+// worker; sendEvent only serialises the event and buffers it.
+import { Action, Notice } from './protocol.js';
+import {
+  IllegalArgumentError,
+  InitError,
+  OutageEndMessage,
+  OutageStartError,
+  TidalError,
+} from './errors.js';
+
+export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
+
+// Events sent before init resolves are held up to this many; beyond it they
+// are dropped and counted as storing failures once the worker runs.
+const MAX_HELD_EVENTS = 10000;
+// init never hangs: a worker that doesn't answer in this time is an error.
+const INIT_TIMEOUT_MS = 20000;
+// The credentials provider gets this long at init before the producer starts
+// with no credentials (events then carry client-id 'clientIDMissing!').
+const CREDENTIALS_TIMEOUT_MS = 5000;
+const BUS_EVENT = 'eventProducerEventBus';
+
+let config;
+let worker;
+let initPromise;
+let ready = false;
+let outage = false;
+let nextRequestId = 1;
+const replies = new Map();
+let buffer = [];
+let unserialisable = [];
+let postScheduled = false;
+let heldOverflow = 0;
+let localBus;
+
+// --- bus ----------------------------------------------------------------------
+
+function busTarget() {
+  if (typeof globalThis.addEventListener === 'function') return globalThis;
+  localBus ??= new EventTarget();
+  return localBus;
+}
+
+function emit(detail) {
+  const event =
+    typeof CustomEvent === 'function'
+      ? new CustomEvent(BUS_EVENT, { detail })
+      : Object.assign(new Event(BUS_EVENT), { detail });
+  busTarget().dispatchEvent(event);
+}
+
+/**
+ * Subscribes to outage messages: the listener receives an event whose
+ * `detail` is an OutageStartError or OutageEndMessage. Returns an
+ * unsubscribe function. Also callable as `bus.bus(listener)`.
+ */
+export function bus(listener) {
+  const target = busTarget();
+  target.addEventListener(BUS_EVENT, listener);
+  return () => target.removeEventListener(BUS_EVENT, listener);
+}
+bus.bus = bus;
+
+// --- worker plumbing ---------------------------------------------------------
+
+function request(action, fields = {}) {
+  return new Promise((resolve, reject) => {
+    const id = nextRequestId++;
+    replies.set(id, { resolve, reject });
+    worker.postMessage({ id, action, ...fields });
+  });
+}
+
+async function answerCredentials(requestId, subStatus) {
+  let credentials = null;
+  let error;
+  try {
+    const provider = config.credentialsProvider;
+    if (provider) {
+      const got = await provider.getCredentials(subStatus);
+      credentials = got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
+    }
+  } catch (e) {
+    error = String(e && e.message ? e.message : e);
+  }
+  worker?.postMessage({ action: Action.credentials, requestId, credentials, error });
+}
+
+function onWorkerMessage({ data }) {
+  switch (data.type) {
+    case Notice.reply: {
+      const waiter = replies.get(data.id);
+      if (!waiter) return;
+      replies.delete(data.id);
+      if (data.error) {
+        waiter.reject(new TidalError(`[tep.worker.${data.error.code}] ${data.error.message}`));
+      } else {
+        waiter.resolve(data.result);
+      }
+      return;
+    }
+    case Notice.bus:
+      if (outage !== data.outage) {
+        outage = data.outage;
+        emit(outage ? new OutageStartError('1') : OutageEndMessage);
+      }
+      return;
+    case Notice.problem:
+      if (config?.strictMode) console.error(`event-producer: ${data.message}`);
+      return;
+    case Notice.credentialsRequest:
+      answerCredentials(data.requestId, data.subStatus);
+      return;
+  }
+}
+
+function postBuffered() {
+  postScheduled = false;
+  if (!ready || (!buffer.length && !unserialisable.length)) return;
+  worker.postMessage({ action: Action.events, events: buffer, unserialisable });
+  buffer = [];
+  unserialisable = [];
+}
+
+function onPageHidden() {
+  if (!ready) return;
+  postBuffered();
+  request(Action.pageHidden).catch(() => {});
+}
+
+// --- config ------------------------------------------------------------------
+
+function checkUrl(value, field) {
+  try {
+    return new URL(value, globalThis.location?.href).href;
+  } catch {
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${String(value)})`);
+  }
+}
+
+function checkInterval(value, field, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new IllegalArgumentError(`config.${field} must be a positive number of ms`);
+  }
+  return value;
+}
+
+function copyConfig(given) {
+  if (!given || typeof given !== 'object') throw new IllegalArgumentError('init needs a config object');
+  const copy = {
+    ...given,
+    appInfo: { ...given.appInfo },
+    platform: { ...given.platform },
+    blockedConsentCategories: { ...given.blockedConsentCategories },
+    feralEventTypes: [...(given.feralEventTypes ?? [])],
+  };
+  copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
+  copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
+  copy.eventBatchInterval = checkInterval(given.eventBatchInterval, 'eventBatchInterval', 30000);
+  copy.monitoringInterval = checkInterval(given.monitoringInterval, 'monitoringInterval', 60000);
+  copy.maxDiskUsageBytes = checkInterval(given.maxDiskUsageBytes, 'maxDiskUsageBytes', 5 * 1024 * 1024);
+  copy.maxInFlightBatches = checkInterval(given.maxInFlightBatches, 'maxInFlightBatches', 1);
+  if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
+    throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()');
+  }
+  return copy;
+}
+
+/** The flat settings the wasm core reads. */
+function coreConfig(c) {
+  const text = (v) => (typeof v === 'string' ? v : undefined);
+  return {
+    appName: text(c.appInfo.appName),
+    appVersion: text(c.appInfo.appVersion),
+    browserName: text(c.platform.browserName),
+    browserVersion: text(c.platform.browserVersion),
+    osName: text(c.platform.osName),
+    osVersion: text(c.platform.osVersion),
+    deviceVendor: text(c.platform.deviceVendor),
+    deviceModel: text(c.platform.deviceModel),
+    performanceBlocked: !!c.blockedConsentCategories.PERFORMANCE,
+    targetingBlocked: !!c.blockedConsentCategories.TARGETING,
+    strictMode: !!c.strictMode,
+    maxDiskUsageBytes: c.maxDiskUsageBytes,
+    eventTtlMs: c.eventTtlMs ?? 0,
+    eventBatchInterval: c.eventBatchInterval,
+    maxInFlightBatches: Math.floor(c.maxInFlightBatches),
+    monitoringInterval: c.monitoringInterval,
+    feralEventTypes: Object.fromEntries(c.feralEventTypes.map((name) => [String(name), true])),
+  };
+}
+
+function withTimeout(promise, ms, onTimeout) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((resolve, reject) => {
+      timer = setTimeout(() => {
+        try {
+          resolve(onTimeout());
+        } catch (e) {
+          reject(e);
+        }
+      }, ms);
+    }),
+  ]);
+}
+
+// --- public API ----------------------------------------------------------------
+
+/**
+ * Starts the producer: the worker, its stored queue, its timers. Resolves
+ * once the stored queue is loaded. A second call returns the first call's
+ * promise. Rejects with IllegalArgumentError for a bad config and with
+ * InitError when the worker or storage can't start (with storage the
+ * producer then keeps working in memory).
+ */
+export function init(given) {
+  if (initPromise) return initPromise;
+  config = copyConfig(given);
+  initPromise = start().catch((error) => {
+    if (!(error instanceof InitError && error.errorCode === 'storage')) {
+      worker?.terminate();
+      worker = undefined;
+      initPromise = undefined;
+    }
+    throw error;
+  });
+  return initPromise;
+}
+
+async function start() {
+  if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
+  try {
+    worker = new Worker(config.workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module' });
+  } catch (error) {
+    throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
+  }
+  const failed = new Promise((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      reject(new InitError('worker', `the worker failed to load: ${event.message || 'script error'}`));
+    });
+  });
+  worker.addEventListener('message', onWorkerMessage);
+
+  const credentials = await withTimeout(
+    Promise.resolve(config.credentialsProvider?.getCredentials()).catch(() => null),
+    CREDENTIALS_TIMEOUT_MS,
+    () => null,
+  );
+  const summary = await withTimeout(
+    Promise.race([
+      request(Action.init, {
+        config: { core: coreConfig(config), tlConsumerUri: config.tlConsumerUri, tlPublicConsumerUri: config.tlPublicConsumerUri },
+        credentials: credentials ? { clientId: credentials.clientId ?? null, token: credentials.token ?? null } : null,
+        wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
+      }),
+      failed,
+    ]),
+    INIT_TIMEOUT_MS,
+    () => {
+      throw new InitError('timeout', `the worker did not start within ${INIT_TIMEOUT_MS} ms`);
+    },
+  ).catch((error) => {
+    throw error instanceof TidalError && error.name === 'InitError'
+      ? error
+      : new InitError('worker', String(error.message || error), error);
+  });
+
+  ready = true;
+  if (heldOverflow) {
+    unserialisable.push({ name: '(held before init)', problem: 'too many events before init', reason: 'storing', count: heldOverflow });
+    heldOverflow = 0;
+  }
+  postBuffered();
+  if (typeof document !== 'undefined') {
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') onPageHidden();
+    });
+    globalThis.addEventListener?.('pagehide', onPageHidden);
+  }
+  if (summary.outage) {
+    outage = true;
+    emit(new OutageStartError('1'));
+  }
+  if (!summary.persistent) {
+    outage = true;
+    emit(new OutageStartError('storage'));
+    throw new InitError('storage', `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`);
+  }
+}
+
+/**
+ * Queues an event: fire-and-forget, never throws for a bad event (it is
+ * counted with its reason; strictMode also logs the problem).
+ */
+export function sendEvent(event) {
+  let json;
+  try {
+    json = JSON.stringify(event);
+    if (typeof json !== 'string') throw new TypeError('the event is not an object');
+  } catch (error) {
+    unserialisable.push({ name: typeof event?.name === 'string' ? event.name : '', problem: `[tep.event.not_serialisable] ${error.message}` });
+    json = undefined;
+  }
+  if (json !== undefined) {
+    if (!ready && buffer.length >= MAX_HELD_EVENTS) {
+      heldOverflow++;
+      return;
+    }
+    buffer.push(json);
+  }
+  if (ready && !postScheduled) {
+    postScheduled = true;
+    queueMicrotask(postBuffered);
+  }
+}
+
+/** Blocks or unblocks consent categories; `{ purge: true }` also removes queued events of newly blocked ones. */
+export function setConsentCategory(partial, options = {}) {
+  if (!config) throw new IllegalArgumentError('call init() first');
+  config.blockedConsentCategories = { ...config.blockedConsentCategories, ...partial };
+  if (ready) {
+    postBuffered(); // events sent before the change are judged by the old consent
+    request(Action.consent, { blocked: config.blockedConsentCategories, purge: !!options.purge }).catch(() => {});
+  }
+}
+
+export function setCredentialsProvider(provider) {
+  if (!config) throw new IllegalArgumentError('call init() first');
+  config.credentialsProvider = provider;
+}
+
+/** The config as init() copied it, with later changes. */
+export function getConfig() {
+  return config;
+}
+
+/** Resolves once everything sent so far is durable and a send was attempted. */
+export async function flush() {
+  if (!initPromise) return;
+  await initPromise.catch(() => {});
+  if (!worker) return;
+  postBuffered();
+  await request(Action.flush);
+}
+
+/** The outage state as last reported by the worker. */
+export function isOutage() {
+  return outage;
+}
+
+/** Queue depth and bytes, requests in flight, counters, last error. */
+export async function getStats() {
+  if (!worker || !ready) return null;
+  postBuffered();
+  return request(Action.stats);
+}
+
+/** Makes everything durable and stops the worker; init() may be called again. */
+export async function shutdown() {
+  if (!worker) return;
+  postBuffered();
+  await request(Action.shutdown).catch(() => {});
+  worker.terminate();
+  worker = undefined;
+  initPromise = undefined;
+  ready = false;
+  replies.clear();
+}

@@ -1,0 +1,367 @@
+// The Web Worker that runs the producer: it loads the wasm core, keeps its
+// queue on IDBFS and makes it durable (group commit), drives the core's timers,
+// performs its requests with fetch and relays the outage bus to the page.
+import createCore from './core.mjs';
+import { Action, Notice } from './protocol.js';
+
+// IDBFS names its IndexedDB database after the mount path.
+const MOUNT_PATH = '/tep-queue';
+// Group commit window: events arriving within it share one IndexedDB
+// transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
+const SYNC_DELAY_MS = 20;
+// The spec's request timeout.
+const REQUEST_TIMEOUT_MS = 10000;
+// How long a batch waits for the page's credentials provider before it is
+// sent with the last credentials known.
+const CREDENTIALS_TIMEOUT_MS = 5000;
+
+let core = null;
+let config = null;
+let persistent = false;
+let credentials = null;
+let wakeTimer = 0;
+let wakeAt = -1;
+const requestsInFlight = new Map(); // request id → Promise settled with its outcome
+const credentialWaiters = new Map(); // requestId → resolve
+let nextCredentialsRequestId = 1;
+
+// --- strings across the wasm boundary ------------------------------------
+
+function withCString(text, use) {
+  const size = core.lengthBytesUTF8(text) + 1;
+  const pointer = core._malloc(size);
+  core.stringToUTF8(text, pointer, size);
+  try {
+    return use(pointer, size - 1);
+  } finally {
+    core._free(pointer);
+  }
+}
+
+function withCStrings(texts, use) {
+  const pointers = texts.map((text) => {
+    if (text === null || text === undefined) return 0;
+    const size = core.lengthBytesUTF8(text) + 1;
+    const pointer = core._malloc(size);
+    core.stringToUTF8(text, pointer, size);
+    return pointer;
+  });
+  try {
+    return use(...pointers);
+  } finally {
+    pointers.forEach((p) => p && core._free(p));
+  }
+}
+
+// --- durability: group commit of MEMFS to IndexedDB ----------------------
+
+let syncRunning = false;
+let syncTimer = 0;
+let syncedGeneration = 0;
+let lastStorageError = null;
+const durabilityWaiters = []; // { generation, resolve }
+
+function scheduleSync(delay = SYNC_DELAY_MS) {
+  if (!persistent) {
+    settleDurabilityWaiters(Infinity);
+    return;
+  }
+  if (syncRunning) return; // the running sync reschedules itself
+  if (syncTimer && delay > 0) return;
+  clearTimeout(syncTimer);
+  syncTimer = setTimeout(runSync, delay);
+}
+
+function runSync() {
+  syncTimer = 0;
+  if (syncRunning) return;
+  syncRunning = true;
+  core._tep_persist_state();
+  const generation = core._tep_storage_generation();
+  // Concurrent syncfs calls fail, so there is only ever one at a time.
+  core.storage.sync(false, (error) => {
+    syncRunning = false;
+    if (error) {
+      lastStorageError = String(error && error.message ? error.message : error);
+      // Retry later; what is in memory is still sent.
+      syncTimer = setTimeout(runSync, 1000);
+      return;
+    }
+    lastStorageError = null;
+    syncedGeneration = generation;
+    settleDurabilityWaiters(generation);
+    if (core._tep_storage_generation() > generation || durabilityWaiters.length) scheduleSync();
+  });
+}
+
+function settleDurabilityWaiters(generation) {
+  for (let i = durabilityWaiters.length - 1; i >= 0; i--) {
+    if (durabilityWaiters[i].generation <= generation) {
+      durabilityWaiters[i].resolve();
+      durabilityWaiters.splice(i, 1);
+    }
+  }
+}
+
+/** Resolves once everything written so far is in IndexedDB. */
+function durable(urgent) {
+  if (!persistent) return Promise.resolve();
+  const generation = core._tep_storage_generation();
+  if (generation <= syncedGeneration) return Promise.resolve();
+  return new Promise((resolve) => {
+    durabilityWaiters.push({ generation, resolve });
+    scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
+  });
+}
+
+// --- timers ----------------------------------------------------------------
+
+/** After every call into the core: sync what changed, re-arm the one timer. */
+function afterCoreCall() {
+  if (core._tep_storage_generation() > syncedGeneration) scheduleSync();
+  const now = Date.now();
+  const wake = core._tep_next_wake(now);
+  if (wake < 0) {
+    clearTimeout(wakeTimer);
+    wakeTimer = 0;
+    wakeAt = -1;
+    return;
+  }
+  if (wakeTimer && wakeAt === wake) return;
+  clearTimeout(wakeTimer);
+  wakeAt = wake;
+  wakeTimer = setTimeout(() => {
+    wakeTimer = 0;
+    wakeAt = -1;
+    core._tep_tick(Date.now());
+    afterCoreCall();
+  }, Math.max(0, wake - now));
+}
+
+// --- requests ----------------------------------------------------------------
+
+function askPageForCredentials(subStatus) {
+  return new Promise((resolve) => {
+    const requestId = nextCredentialsRequestId++;
+    const timer = setTimeout(() => {
+      credentialWaiters.delete(requestId);
+      resolve(credentials);
+    }, CREDENTIALS_TIMEOUT_MS);
+    credentialWaiters.set(requestId, (fresh) => {
+      clearTimeout(timer);
+      credentialWaiters.delete(requestId);
+      resolve(fresh || credentials);
+    });
+    self.postMessage({ type: Notice.credentialsRequest, requestId, subStatus: subStatus || undefined });
+  });
+}
+
+function applyCredentials(fresh) {
+  credentials = fresh ? { clientId: fresh.clientId ?? null, token: fresh.token ?? null } : null;
+  withCStrings([credentials?.clientId ?? null, credentials?.token ?? null], (clientId, token) =>
+    core._tep_set_credentials(clientId, token),
+  );
+}
+
+async function perform(request) {
+  let token = null;
+  if (!request.publicOnly) {
+    const fresh = await askPageForCredentials(request.subStatus);
+    if (fresh !== credentials) applyCredentials(fresh);
+    token = credentials?.token || null;
+  }
+  const url = token ? config.tlConsumerUri : config.tlPublicConsumerUri;
+  const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+  let kind = 0;
+  let status = 0;
+  let body = '';
+  let retryAfter = '';
+  let date = '';
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body: request.body,
+      headers,
+      signal: abort.signal,
+      keepalive: request.keepalive,
+      credentials: 'omit',
+    });
+    status = response.status;
+    retryAfter = response.headers.get('Retry-After') || '';
+    date = response.headers.get('Date') || '';
+    body = await response.text();
+  } catch (error) {
+    kind = abort.signal.aborted ? 2 : 1;
+  } finally {
+    clearTimeout(timer);
+  }
+  withCStrings([body, retryAfter, date], (bodyPointer, retryAfterPointer, datePointer) =>
+    core._tep_on_response(
+      request.id, kind, status, bodyPointer, core.lengthBytesUTF8(body), retryAfterPointer,
+      datePointer, Date.now(),
+    ),
+  );
+  afterCoreCall();
+}
+
+const host = {
+  send(request) {
+    const done = perform(request)
+      .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
+      .finally(() => requestsInFlight.delete(request.id));
+    requestsInFlight.set(request.id, done);
+  },
+  publish(outage) {
+    self.postMessage({ type: Notice.bus, outage });
+  },
+  problem(message) {
+    reportProblem(message);
+  },
+};
+
+function reportProblem(message) {
+  self.postMessage({ type: Notice.problem, message });
+}
+
+// --- actions -----------------------------------------------------------------
+
+function mountStorage() {
+  return new Promise((resolve) => {
+    try {
+      core.storage.mountPersistent(MOUNT_PATH);
+    } catch (error) {
+      resolve(error);
+      return;
+    }
+    core.storage.sync(true, (error) => resolve(error || null));
+  });
+}
+
+async function init({ config: given, credentials: initialCredentials, wasmUrl }) {
+  if (core) return { alreadyStarted: true };
+  config = given;
+  const options = { host };
+  if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
+  core = await createCore(options);
+
+  const storageError = await mountStorage();
+  persistent = !storageError;
+  if (storageError) {
+    // Keep working in memory; init reports it, the page hears it on the bus.
+    core.storage.unmount(MOUNT_PATH);
+    core.storage.mountMemory(MOUNT_PATH);
+    lastStorageError = String(storageError.message || storageError);
+  }
+
+  const created = withCStrings([JSON.stringify(config.core), MOUNT_PATH], (c, folder) =>
+    core._tep_create(c, folder),
+  );
+  if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
+  applyCredentials(initialCredentials);
+  const summary = JSON.parse(core.UTF8ToString(core._tep_restore(Date.now())));
+  core._tep_set_online(self.navigator?.onLine === false ? 0 : 1, Date.now());
+  self.addEventListener('online', () => {
+    core._tep_set_online(1, Date.now());
+    afterCoreCall();
+  });
+  self.addEventListener('offline', () => {
+    core._tep_set_online(0, Date.now());
+    afterCoreCall();
+  });
+  afterCoreCall();
+  await durable(true);
+  if (storageError) {
+    return { ...summary, persistent: false, storageError: lastStorageError };
+  }
+  return { ...summary, persistent: true };
+}
+
+function acceptEvents({ events = [], unserialisable = [] }) {
+  const now = Date.now();
+  for (const json of events) {
+    withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
+  }
+  for (const { name, problem, reason, count = 1 } of unserialisable) {
+    withCStrings([String(name ?? ''), String(problem)], (n, p) =>
+      core._tep_count_refused_on_page(n, p, reason === 'storing' ? 1 : 0, count),
+    );
+  }
+  afterCoreCall();
+}
+
+function stats() {
+  const result = JSON.parse(core.UTF8ToString(core._tep_stats()));
+  result.persistent = persistent;
+  result.storageError = lastStorageError;
+  result.durable = core._tep_storage_generation() <= syncedGeneration;
+  return result;
+}
+
+async function flush() {
+  core._tep_flush(Date.now());
+  afterCoreCall();
+  await Promise.all([durable(true), ...requestsInFlight.values()]);
+  return stats();
+}
+
+// The browser allows 64 KiB of keepalive bodies in flight per page; leave
+// room for the headers and another library's beacon.
+const KEEPALIVE_BUDGET_BYTES = 60000;
+
+async function pageHidden() {
+  const made = durable(true);
+  core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now());
+  afterCoreCall();
+  await made;
+  return stats();
+}
+
+const handlers = {
+  [Action.init]: init,
+  [Action.events]: acceptEvents,
+  [Action.flush]: flush,
+  [Action.consent]: ({ blocked, purge }) => {
+    core._tep_set_consent(blocked.PERFORMANCE ? 1 : 0, blocked.TARGETING ? 1 : 0, purge ? 1 : 0);
+    afterCoreCall();
+  },
+  [Action.credentials]: ({ requestId, credentials: fresh }) => {
+    credentialWaiters.get(requestId)?.(fresh || null);
+  },
+  [Action.stats]: stats,
+  [Action.pageHidden]: pageHidden,
+  [Action.online]: ({ online }) => {
+    core._tep_set_online(online ? 1 : 0, Date.now());
+    afterCoreCall();
+  },
+  [Action.shutdown]: async () => {
+    await durable(true);
+    clearTimeout(wakeTimer);
+    setTimeout(() => self.close(), 0);
+  },
+};
+
+const needsCore = (action) => action !== Action.init;
+
+self.onmessage = async ({ data }) => {
+  const { id, action } = data || {};
+  const handler = handlers[action];
+  try {
+    if (!handler) throw Object.assign(new Error(`unknown action '${action}'`), { code: 'unknown_action' });
+    if (needsCore(action) && !core) throw Object.assign(new Error('init has not run'), { code: 'not_initialised' });
+    const result = await handler(data);
+    if (id !== undefined) self.postMessage({ type: Notice.reply, id, result });
+  } catch (error) {
+    if (id !== undefined) {
+      self.postMessage({
+        type: Notice.reply,
+        id,
+        error: { code: error.code || 'worker', message: String(error.message || error) },
+      });
+    } else {
+      reportProblem(`[tep.worker.${error.code || 'error'}] ${error.message || error}`);
+    }
+  }
+};
