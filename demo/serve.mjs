@@ -1,0 +1,56 @@
+// Starts the demo: the reference TL consumer and the demo page on one origin.
+//   node demo/serve.mjs [--port 8080] [--host 127.0.0.1] [--data-dir demo/data/consumer]
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { createConsumer } from './consumer/consumer.mjs';
+import { serveStatic } from './static-files.mjs';
+
+/** Starts consumer + static files; resolves to { url, server, consumer, close }. */
+export async function startDemoServer({ port = 8080, host = '127.0.0.1', dataDir, quiet = false } = {}) {
+  const consumer = createConsumer({ dataDir, log: quiet ? () => {} : (line) => console.log(line) });
+  const server = createServer(async (req, res) => {
+    try {
+      if (await consumer.handle(req, res)) return;
+      if (await serveStatic(req, res)) return;
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(String(error));
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const url = `http://${address.address}:${address.port}/`;
+  const close = async () => {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+    await consumer.close();
+  };
+  return { url, server, consumer, close };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string', default: 'demo/data/consumer' },
+    },
+  });
+  const demo = await startDemoServer({ port: Number(values.port), host: values.host, dataDir: values['data-dir'] });
+  console.log(`Demo running at ${demo.url}  (consumer stats: ${demo.url}consumer/stats). Ctrl-C stops it.`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await demo.close();
+    console.log('Demo stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,55 @@
+// Serves the package (dist/) and the demo page from the repository, with the
+// content types browsers insist on for modules and wasm.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const contentTypes = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  // Required for WebAssembly.instantiateStreaming.
+  '.wasm': 'application/wasm',
+};
+
+// URL prefix → folder of the repository it maps to.
+const mounts = [
+  ['/dist/', 'dist'],
+  ['/demo/', 'demo/page'],
+  ['/tests/browser/pages/', 'tests/browser/pages'],
+  ['/node_modules/@tidal-music/', 'node_modules/@tidal-music'],
+];
+
+/** Answers GET requests for known files; returns false for anything else. */
+export async function serveStatic(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (path === '/') path = '/demo/index.html';
+  const mount = mounts.find(([prefix]) => path.startsWith(prefix));
+  if (!mount) return false;
+  const folder = join(root, mount[1]);
+  const file = normalize(join(folder, path.slice(mount[0].length)));
+  if (!file.startsWith(folder + sep)) return false;
+  let info;
+  try {
+    info = await stat(file);
+  } catch {
+    return false;
+  }
+  if (!info.isFile()) return false;
+  res.writeHead(200, {
+    'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    'Cache-Control': 'no-store',
+  });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+  return true;
+}

@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include "retry_policy.h"
+
+TEST_CASE("Backoff windows double from the first delay up to the cap") {
+  tep::BackoffConfig config;  // 100 ms first, 30 s cap
+  for (double draw : {0.0, 0.5, 0.999999}) {
+    CHECK(tep::backoff_delay_ms(config, 1, draw) >= 50);
+    CHECK(tep::backoff_delay_ms(config, 1, draw) <= 100);
+    CHECK(tep::backoff_delay_ms(config, 2, draw) >= 100);
+    CHECK(tep::backoff_delay_ms(config, 2, draw) <= 200);
+    CHECK(tep::backoff_delay_ms(config, 12, draw) >= 15000);
+    CHECK(tep::backoff_delay_ms(config, 12, draw) <= 30000);
+    CHECK(tep::backoff_delay_ms(config, 4000000000u, draw) <= 30000);
+  }
+}
+
+TEST_CASE("Jitter spreads delays across the upper half of the window") {
+  tep::BackoffConfig config;
+  CHECK(tep::backoff_delay_ms(config, 5, 0.0) == 800);
+  CHECK(tep::backoff_delay_ms(config, 5, 0.5) == 1200);
+  CHECK(tep::backoff_delay_ms(config, 5, 0.99999) == 1599);
+}
+
+TEST_CASE("Retry-After in seconds is honoured and capped at ten minutes") {
+  tep::BackoffConfig config;
+  CHECK(tep::retry_after_delay_ms(config, "120", "", 0) == 120000);
+  CHECK(tep::retry_after_delay_ms(config, " 0 ", "", 0) == 0);
+  CHECK(tep::retry_after_delay_ms(config, "86400", "", 0) == 600000);
+  CHECK(tep::retry_after_delay_ms(config, "99999999999999999999", "", 0) == 600000);
+}
+
+TEST_CASE("Retry-After as an HTTP date is measured against the collector's own Date") {
+  tep::BackoffConfig config;
+  CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT",
+                                  "Wed, 21 Oct 2015 07:28:00 GMT", 0) == 30000);
+  // Without a Date header the client's clock is the reference.
+  CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT", "", 1445412480000) == 30000);
+  // A date in the past means "now".
+  CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT",
+                                  "Wed, 21 Oct 2015 08:00:00 GMT", 0) == 0);
+}
+
+TEST_CASE("An unreadable Retry-After is ignored") {
+  tep::BackoffConfig config;
+  for (const char* value : {"", "soon", "-5", "1.5", "Wed, 99 Foo 2015 07:28:30 GMT"}) {
+    INFO(value);
+    CHECK_FALSE(tep::retry_after_delay_ms(config, value, "", 0));
+  }
+}

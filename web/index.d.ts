@@ -1,0 +1,108 @@
+// Types of the public API; names and shapes follow @tidal-music/event-producer.
+
+export type ConsentCategory = 'NECESSARY' | 'PERFORMANCE' | 'TARGETING';
+
+export interface Credentials {
+  clientId?: string;
+  token?: string;
+  [other: string]: unknown;
+}
+
+export interface CredentialsProvider {
+  bus?: (callback: (event: CustomEvent) => void) => void;
+  /** Called per batch; after a 401 with the collector's sub-status. */
+  getCredentials(apiErrorSubStatus?: string): Promise<Credentials>;
+}
+
+export interface Config {
+  appInfo: { appName?: string; appVersion?: string };
+  platform: {
+    browserName?: string;
+    browserVersion?: string;
+    osName?: string;
+    osVersion?: string;
+    deviceVendor?: string;
+    deviceModel?: string;
+  };
+  blockedConsentCategories?: Partial<Record<ConsentCategory, boolean>>;
+  credentialsProvider?: CredentialsProvider;
+  /** Collector endpoint for logged-in users. */
+  tlConsumerUri: string;
+  /** Collector endpoint without Authorization; defaults to tlConsumerUri. */
+  tlPublicConsumerUri?: string;
+  strictMode?: boolean;
+  /** Oldest unsent event waits at most this long (ms). Default 30000. */
+  eventBatchInterval?: number;
+  /** Monitoring counters are reported this often (ms). Default 60000. */
+  monitoringInterval?: number;
+  /** Event names purged from the stored queue at start. */
+  feralEventTypes?: string[];
+  /** Cap of the stored queue in bytes; new events beyond it are dropped and counted. Default 5 MiB. */
+  maxDiskUsageBytes?: number;
+  /** Requests in flight at once. Default 1. */
+  maxInFlightBatches?: number;
+  /** Events older than this (ms) are dropped from the queue and counted; 0 = never. */
+  eventTtlMs?: number;
+  /** Where the worker script is hosted, if not beside this module. */
+  workerUrl?: string | URL;
+  /** Where core.wasm is hosted, if not beside the worker. */
+  wasmUrl?: string | URL;
+}
+
+export interface SentEvent {
+  consentCategory: ConsentCategory;
+  name: string;
+  payload: Record<string, unknown>;
+  headers?: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+export declare class TidalError extends Error {
+  errorCode: string;
+}
+export declare class IllegalArgumentError extends TidalError {}
+export declare class OutageStartError extends TidalError {}
+export declare class InitError extends TidalError {}
+export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };
+
+export type BusMessage = OutageStartError | typeof OutageEndMessage;
+export type BusListener = (event: CustomEvent<BusMessage>) => void;
+
+export interface Stats {
+  queued: number;
+  queuedBytes: number;
+  inFlightBatches: number;
+  inFlightEvents: number;
+  delivered: number;
+  accepted: number;
+  outage: boolean;
+  online: boolean;
+  persistent: boolean;
+  durable: boolean;
+  retryAt: number;
+  consecutiveFailures: number;
+  clockOffsetMs: number;
+  counters: {
+    consentFilteredEvents: Record<string, number>;
+    storingFailedEvents: Record<string, number>;
+    validationFailedEvents: Record<string, number>;
+  };
+  lastError: string | null;
+  storageError: string | null;
+}
+
+export declare function init(config: Config): Promise<void>;
+export declare function sendEvent(event: SentEvent): void;
+export declare const bus: ((listener: BusListener) => () => void) & {
+  bus: (listener: BusListener) => () => void;
+};
+export declare function setConsentCategory(
+  categories: Partial<Record<ConsentCategory, boolean>>,
+  options?: { purge?: boolean },
+): void;
+export declare function setCredentialsProvider(provider: CredentialsProvider): void;
+export declare function getConfig(): Config;
+export declare function flush(): Promise<void>;
+export declare function isOutage(): boolean;
+export declare function getStats(): Promise<Stats | null>;
+export declare function shutdown(): Promise<void>;
