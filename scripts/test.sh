@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every test, from nothing: installs what is missing, builds, then runs the
+# native Catch2 tests, the same tests compiled to wasm under node, the
+# sanitizer build, brief fuzzing of every parser, the consumer's tests and the
+# browser tests. Ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+
+# Runs one stage; its output goes to the terminal and to a log for counting.
+stage() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local log
+  log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local p f
+  # ctest: "100% tests passed, 0 tests failed out of 12"
+  if grep -qE 'tests passed, [0-9]+ tests? failed out of' "$log"; then
+    f=$(grep -oE '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 | grep -oE '^[0-9]+')
+    local total
+    total=$(grep -oE 'out of [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
+    p=$((total - f))
+  # node --test: "# pass 12" / "# fail 0"
+  elif grep -qE '^ℹ pass [0-9]+|^# pass [0-9]+' "$log"; then
+    p=$(grep -oE '^(ℹ|#) pass [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
+    f=$(grep -oE '^(ℹ|#) fail [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
+  # fuzzing: one "check" per target
+  else
+    p=$([ "$status" -eq 0 ] && echo 1 || echo 0)
+    f=$([ "$status" -eq 0 ] && echo 0 || echo 1)
+  fi
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ "$status" -ne 0 ]; then
+    failures+=("$name")
+    [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+  fi
+  rm -f "$log"
+}
+
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+bash scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+stage "native unit tests (Catch2, ctest)" ctest --test-dir build/native --output-on-failure -j2
+stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest --test-dir build/wasm --output-on-failure -j2
+stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
+stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
+stage "browser tests (Chromium, node --test)" node --test --test-concurrency=1 --test-reporter=tap tests/browser/
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "failed stages: ${failures[*]}"
+fi
+echo "tests: $passed passed, $failed failed"
+[ ${#failures[@]} -eq 0 ]
