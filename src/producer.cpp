@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <set>
 
 #include "http_date.h"
@@ -59,6 +60,32 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   next_monitoring_ms_ = now + config_.monitoring_interval_ms;
   ++storage_generation_;
   return summary;
+}
+
+size_t Producer::adopt(FileStore& other, int64_t now_ms) {
+  EventQueue orphan(other, config_.queue);
+  orphan.restore(corrected_now(now_ms));
+  size_t taken = 0;
+  // Events are copied in order, a bounded slice at a time, so a big orphan
+  // never needs a second copy of itself in memory.
+  constexpr size_t kSlice = 256;
+  std::set<std::string> copied;
+  for (;;) {
+    auto slice = orphan.peek(kSlice, std::numeric_limits<size_t>::max(),
+                             [&](const Event& e) { return copied.count(e.id) > 0; });
+    if (slice.empty()) break;
+    for (const auto& event : slice) {
+      copied.insert(event.id);
+      if (queue_.contains(event.id)) continue;
+      if (queue_.append(event) == AppendResult::kStored) {
+        ++taken;
+      } else {
+        count(DropReason::kStoringFailed, event.name);
+      }
+    }
+  }
+  ++storage_generation_;
+  return taken;
 }
 
 std::string Producer::new_id() {

@@ -84,6 +84,12 @@ class Producer {
   /// Loads the stored queue, counters and outage state.
   RestoreSummary restore(int64_t now_ms);
 
+  /// Moves every stored event of another queue (a closed tab's) into this
+  /// one; the host deletes the other store once this one is durable. Events
+  /// that no longer fit the disk cap are counted as storing failures.
+  /// Returns how many events were taken over.
+  size_t adopt(FileStore& other, int64_t now_ms);
+
   /// sendEvent: `event_json` is JSON.stringify of the app's event.
   void send_event(std::string_view event_json, int64_t now_ms);
   /// An event refused before it reached the worker: one the page could not

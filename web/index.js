@@ -21,6 +21,24 @@ const INIT_TIMEOUT_MS = 20000;
 // with no credentials (events then carry client-id 'clientIDMissing!').
 const CREDENTIALS_TIMEOUT_MS = 5000;
 const BUS_EVENT = 'eventProducerEventBus';
+// The tab's store survives reloads through sessionStorage (per tab, per origin).
+const STORE_ID_KEY = 'tep-store-id';
+
+function rememberedStoreId() {
+  try {
+    return globalThis.sessionStorage?.getItem(STORE_ID_KEY) ?? undefined;
+  } catch {
+    return undefined; // storage blocked: a new store each load, adopted later
+  }
+}
+
+function rememberStoreId(id) {
+  try {
+    globalThis.sessionStorage?.setItem(STORE_ID_KEY, id);
+  } catch {
+    // see rememberedStoreId
+  }
+}
 
 let config;
 let worker;
@@ -258,6 +276,7 @@ async function start() {
         config: { core: coreConfig(config), tlConsumerUri: config.tlConsumerUri, tlPublicConsumerUri: config.tlPublicConsumerUri },
         credentials: credentials ? { clientId: credentials.clientId ?? null, token: credentials.token ?? null } : null,
         wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
+        storeId: rememberedStoreId(),
       }),
       failed,
     ]),
@@ -272,6 +291,7 @@ async function start() {
   });
 
   ready = true;
+  if (summary.storeId) rememberStoreId(summary.storeId);
   if (heldOverflow) {
     unserialisable.push({ name: '(held before init)', problem: 'too many events before init', reason: 'storing', count: heldOverflow });
     heldOverflow = 0;

@@ -146,6 +146,12 @@ EMSCRIPTEN_KEEPALIVE const char* tep_restore(double now_ms) {
   return reply.c_str();
 }
 
+/// Takes over the queue stored in `folder` (a closed tab's); returns how many events.
+EMSCRIPTEN_KEEPALIVE double tep_adopt(const char* folder, double now_ms) {
+  tep::PosixFileStore other(folder);
+  return static_cast<double>(instance->producer->adopt(other, static_cast<int64_t>(now_ms)));
+}
+
 EMSCRIPTEN_KEEPALIVE void tep_send_event(const char* json, size_t length, double now_ms) {
   instance->producer->send_event(std::string_view(json, length), static_cast<int64_t>(now_ms));
 }

@@ -3,9 +3,7 @@
 // performs its requests with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
 import { Action, Notice } from './protocol.js';
-
-// IDBFS names its IndexedDB database after the mount path.
-const MOUNT_PATH = '/tep-queue';
+import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
 const SYNC_DELAY_MS = 20;
@@ -17,6 +15,11 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 
 let core = null;
 let config = null;
+let storePath = null; // IDBFS names its IndexedDB database after the mount path
+let storeId = null;
+let orphanWatcher = null;
+let tabsOutage = null;
+let adoptedEvents = 0;
 let persistent = false;
 let credentials = null;
 let wakeTimer = 0;
@@ -216,6 +219,7 @@ const host = {
   },
   publish(outage) {
     self.postMessage({ type: Notice.bus, outage });
+    tabsOutage?.publish(outage);
   },
   problem(message) {
     reportProblem(message);
@@ -231,7 +235,7 @@ function reportProblem(message) {
 function mountStorage() {
   return new Promise((resolve) => {
     try {
-      core.storage.mountPersistent(MOUNT_PATH);
+      core.storage.mountPersistent(storePath);
     } catch (error) {
       resolve(error);
       return;
@@ -240,9 +244,29 @@ function mountStorage() {
   });
 }
 
-async function init({ config: given, credentials: initialCredentials, wasmUrl }) {
-  if (core) return { alreadyStarted: true };
+let adoptionCount = 0;
+/** Copies a gone tab's files into a scratch folder and moves their events into this queue. */
+async function adoptFiles(files) {
+  const folder = `/adopting-${++adoptionCount}`;
+  core.storage.makeFolder(folder);
+  try {
+    for (const { name, contents } of files) core.storage.writeFile(`${folder}/${name}`, contents);
+    const taken = withCString(folder, (pointer) => core._tep_adopt(pointer, Date.now()));
+    adoptedEvents += taken;
+    afterCoreCall();
+    await durable(true);
+    return taken;
+  } finally {
+    core.storage.removeFolder(folder);
+  }
+}
+
+async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId }) {
+  if (core) return { alreadyStarted: true, storeId };
   config = given;
+  const claimed = await claimStore(preferredStoreId);
+  storeId = claimed.id;
+  storePath = claimed.path;
   const options = { host };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
   core = await createCore(options);
@@ -251,12 +275,12 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl })
   persistent = !storageError;
   if (storageError) {
     // Keep working in memory; init reports it, the page hears it on the bus.
-    core.storage.unmount(MOUNT_PATH);
-    core.storage.mountMemory(MOUNT_PATH);
+    core.storage.unmount(storePath);
+    core.storage.mountMemory(storePath);
     lastStorageError = String(storageError.message || storageError);
   }
 
-  const created = withCStrings([JSON.stringify(config.core), MOUNT_PATH], (c, folder) =>
+  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) =>
     core._tep_create(c, folder),
   );
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
@@ -273,10 +297,20 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl })
   });
   afterCoreCall();
   await durable(true);
-  if (storageError) {
-    return { ...summary, persistent: false, storageError: lastStorageError };
+  tabsOutage = outageChannel((outage) => self.postMessage({ type: Notice.bus, outage }));
+  if (persistent) {
+    orphanWatcher = watchForOrphans({
+      ownPath: storePath,
+      adopt: adoptFiles,
+      onError: (error) => reportProblem(`[tep.tabs.adoption] ${error.message || error}`),
+    });
+    orphanWatcher.scan();
   }
-  return { ...summary, persistent: true };
+  const shared = { storeId, coordination: coordination() };
+  if (storageError) {
+    return { ...summary, ...shared, persistent: false, storageError: lastStorageError };
+  }
+  return { ...summary, ...shared, persistent: true };
 }
 
 function acceptEvents({ events = [], unserialisable = [] }) {
@@ -295,6 +329,9 @@ function acceptEvents({ events = [], unserialisable = [] }) {
 function stats() {
   const result = JSON.parse(core.UTF8ToString(core._tep_stats()));
   result.persistent = persistent;
+  result.storeId = storeId;
+  result.coordination = coordination();
+  result.adoptedEvents = adoptedEvents;
   result.storageError = lastStorageError;
   result.durable = core._tep_storage_generation() <= syncedGeneration;
   return result;
@@ -337,6 +374,7 @@ const handlers = {
     afterCoreCall();
   },
   [Action.shutdown]: async () => {
+    orphanWatcher?.stop();
     await durable(true);
     clearTimeout(wakeTimer);
     setTimeout(() => self.close(), 0);

@@ -14,4 +14,12 @@ Module['storage'] = {
   'list': function (path) { return FS.readdir(path).filter(function (n) { return n !== '.' && n !== '..'; }); },
   'remove': function (path) { FS.unlink(path); },
   'size': function (path) { return FS.stat(path).size; },
+  'writeFile': function (path, bytes) { FS.writeFile(path, bytes); },
+  'makeFolder': function (path) { try { FS.mkdir(path); } catch (e) { /* already there */ } },
+  'removeFolder': function (path) {
+    try {
+      FS.readdir(path).forEach(function (n) { if (n !== '.' && n !== '..') FS.unlink(path + '/' + n); });
+      FS.rmdir(path);
+    } catch (e) { /* already gone */ }
+  },
 };
