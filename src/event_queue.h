@@ -83,8 +83,11 @@ class EventQueue {
   /// host time of the oldest queued event, or -1 when empty
   int64_t oldest_created_ms() const;
 
- private:
   struct Impl;  // index and segment state, in event_queue.cpp
+
+ private:
+  FileStore& store_;
+  QueueLimits limits_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -94,13 +94,6 @@ Batch Scheduler::keepalive_batch(size_t max_body_bytes) {
   return make_batch(config_.max_batch_events, max_body_bytes, true);
 }
 
-void Scheduler::release(uint32_t request_id) {
-  auto it = in_flight_.find(request_id);
-  if (it == in_flight_.end()) return;
-  for (const auto& id : it->second.ids) in_flight_ids_.erase(id);
-  in_flight_.erase(it);
-}
-
 void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome) {
   ++failures_;
   retry_at_ms_ = now_ms + backoff_delay_ms(config_.backoff, failures_, random01);
@@ -171,7 +164,8 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
   if (it == in_flight_.end()) return verdict;
   verdict.known = true;
   InFlight request = std::move(it->second);
-  release(request_id);
+  in_flight_.erase(it);
+  for (const auto& id : request.ids) in_flight_ids_.erase(id);
 
   if (outcome.kind != HttpOutcome::Kind::kResponse) {
     verdict.delivery_failed = true;

@@ -104,7 +104,6 @@ class Scheduler {
   void succeed();
   BatchVerdict on_client_error(InFlight& request, const HttpOutcome& outcome, int64_t now_ms,
                                double random01, BatchVerdict verdict);
-  void release(uint32_t request_id);
 
   SchedulerConfig config_;
   EventQueue& queue_;

@@ -188,7 +188,12 @@ class World final : public tep::HostPort {
     requests.push_back(sent);
     Answer answer = collector ? collector(sent) : healthy(sent.entries);
     for (const auto& id : answer.stored) {
-      if (!delivered.insert(id).second) ++raw_duplicates;
+      // Monitoring reports are the producer's own events, kept apart.
+      if (request.public_only) {
+        ++monitoring_reports;
+      } else if (!delivered.insert(id).second) {
+        ++raw_duplicates;
+      }
     }
     pending_.push_back({request.request_id, answer.outcome, now + answer.latency_ms, sent.entries});
   }
@@ -208,6 +213,7 @@ class World final : public tep::HostPort {
   std::vector<SentRequest> requests;
   std::set<std::string> delivered;
   size_t raw_duplicates = 0;
+  size_t monitoring_reports = 0;
   bool duplicate_in_flight = false;
   std::vector<tep::BusMessage> bus;
   std::vector<std::string> problems;

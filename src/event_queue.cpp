@@ -1,0 +1,455 @@
+// On-disk format, version 1
+// =========================
+// The queue is a folder of segment files and their settle logs:
+//
+//   seg-0000000000000007.log   events, appended in order
+//   seg-0000000000000007.ack   settlements of those events, appended
+//
+// Every file starts with an 8-byte header, then records:
+//
+//   header  | 'T' 'E' 'P' 'Q' | version u8 (=1) | kind u8 (1 log, 2 settle) | 0 0 |
+//   record  | length u32 LE | CRC-32 of payload u32 LE | payload (length bytes) |
+//
+//   event payload   | 1 | id | name | headers | payload | created_ms i64 LE |
+//                     (each string: length u32 LE + UTF-8 bytes)
+//   settle payload  | 2 = removed, 3 = one more attempt | offset u32 LE |
+//                     (offset: where the event's record starts in its .log)
+//
+// Appending an event writes one record to the newest segment; settling one
+// writes 9 bytes to its segment's settle log. A segment is rotated at
+// kSegmentBytes, and deleted with its settle log once every event in it is
+// settled. Every IndexedDB sync writes each changed file whole, so the
+// segment size bounds the bytes written per sync, whatever the queue's depth.
+//
+// Recovery rules on restore:
+// - a file with another magic, version or kind is left alone and counted
+//   (never delete what can't be read); its sequence number stays taken;
+// - a record whose length runs past the end of its file is a torn tail:
+//   counted, and reading that file stops there;
+// - a record with an absurd length (> kMaxRecordBytes) ends the file too: the
+//   next record can't be located safely;
+// - a record with a sane length but a wrong CRC, or a payload that doesn't
+//   parse, is counted and skipped;
+// - a damaged settle record only means its event comes back and is sent
+//   again (the collector dedupes by id): it can cause a duplicate, never a loss;
+// - new events always go to a new segment after a restore, so nothing is ever
+//   appended behind a torn tail.
+#include "event_queue.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "record_checksum.h"
+
+namespace tep {
+namespace {
+
+constexpr char kMagic[4] = {'T', 'E', 'P', 'Q'};
+constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kKindLog = 1;
+constexpr uint8_t kKindSettle = 2;
+constexpr size_t kHeaderBytes = 8;
+constexpr size_t kRecordOverhead = 8;  // length + CRC
+constexpr uint8_t kEventRecord = 1;
+constexpr uint8_t kRemovedRecord = 2;
+constexpr uint8_t kAttemptRecord = 3;
+// 16 KiB: ~30 typical events. Small enough that a sync after one event writes
+// little, large enough that 100k events are ~3k files (IDBFS lists them all
+// on every sync).
+constexpr uint64_t kSegmentBytes = 16 * 1024;
+// Events are under 20 KiB (the spec's limit); anything much larger is damage.
+constexpr uint32_t kMaxRecordBytes = 64 * 1024;
+
+std::string header(uint8_t kind) {
+  std::string h(kMagic, 4);
+  h += static_cast<char>(kFormatVersion);
+  h += static_cast<char>(kind);
+  h += std::string(2, '\0');
+  return h;
+}
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+void put_string(std::string& out, const std::string& s) {
+  put_u32(out, static_cast<uint32_t>(s.size()));
+  out += s;
+}
+
+uint32_t get_u32(std::string_view s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  return v;
+}
+
+std::string record(const std::string& payload) {
+  std::string out;
+  out.reserve(payload.size() + kRecordOverhead);
+  put_u32(out, static_cast<uint32_t>(payload.size()));
+  put_u32(out, crc32(payload));
+  out += payload;
+  return out;
+}
+
+std::string event_payload(const Event& e) {
+  std::string p;
+  p.reserve(e.id.size() + e.name.size() + e.headers.size() + e.payload.size() + 32);
+  p += static_cast<char>(kEventRecord);
+  put_string(p, e.id);
+  put_string(p, e.name);
+  put_string(p, e.headers);
+  put_string(p, e.payload);
+  uint64_t created = static_cast<uint64_t>(e.created_ms);
+  put_u32(p, static_cast<uint32_t>(created & 0xFFFFFFFFu));
+  put_u32(p, static_cast<uint32_t>(created >> 32));
+  return p;
+}
+
+bool parse_event(std::string_view p, Event& e) {
+  if (p.empty() || static_cast<uint8_t>(p[0]) != kEventRecord) return false;
+  size_t at = 1;
+  for (std::string* field : {&e.id, &e.name, &e.headers, &e.payload}) {
+    if (at + 4 > p.size()) return false;
+    uint32_t length = get_u32(p, at);
+    at += 4;
+    if (length > p.size() - at) return false;
+    field->assign(p.substr(at, length));
+    at += length;
+  }
+  if (at + 8 != p.size()) return false;
+  uint64_t created = uint64_t(get_u32(p, at)) | (uint64_t(get_u32(p, at + 4)) << 32);
+  e.created_ms = static_cast<int64_t>(created);
+  e.attempts = 0;
+  return true;
+}
+
+std::string settle_payload(uint8_t type, uint32_t offset) {
+  std::string p(1, static_cast<char>(type));
+  put_u32(p, offset);
+  return p;
+}
+
+std::string segment_name(uint64_t seq, const char* extension) {
+  char name[40];
+  std::snprintf(name, sizeof name, "seg-%016llu.%s", static_cast<unsigned long long>(seq), extension);
+  return name;
+}
+
+// "seg-<16 digits>.log|ack" → sequence and kind; false for other files.
+bool parse_segment_name(const std::string& name, uint64_t& seq, bool& is_log) {
+  if (name.size() != 24 || name.compare(0, 4, "seg-") != 0 || name[20] != '.') return false;
+  std::string ext = name.substr(21);
+  if (ext != "log" && ext != "ack") return false;
+  seq = 0;
+  for (size_t i = 4; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    seq = seq * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  is_log = ext == "log";
+  return true;
+}
+
+bool valid_header(std::string_view bytes, uint8_t kind) {
+  return bytes.size() >= kHeaderBytes && bytes.compare(0, 4, std::string_view(kMagic, 4)) == 0 &&
+         static_cast<uint8_t>(bytes[4]) == kFormatVersion && static_cast<uint8_t>(bytes[5]) == kind;
+}
+
+// Calls `visit(offset, payload)` for every intact record; returns how many
+// were torn or corrupt.
+template <typename Visit>
+size_t read_records(std::string_view bytes, Visit visit) {
+  size_t corrupt = 0;
+  size_t at = kHeaderBytes;
+  while (at < bytes.size()) {
+    if (bytes.size() - at < kRecordOverhead) return corrupt + 1;  // torn tail
+    uint32_t length = get_u32(bytes, at);
+    uint32_t checksum = get_u32(bytes, at + 4);
+    if (length > kMaxRecordBytes || length > bytes.size() - at - kRecordOverhead) {
+      return corrupt + 1;  // torn tail or a length we can't trust
+    }
+    std::string_view payload = bytes.substr(at + kRecordOverhead, length);
+    if (crc32(payload) != checksum || !visit(static_cast<uint32_t>(at), payload)) ++corrupt;
+    at += kRecordOverhead + length;
+  }
+  return corrupt;
+}
+
+}  // namespace
+
+struct EventQueue::Impl {
+  struct Entry {
+    Event event;
+    uint64_t segment;
+    uint32_t offset;
+  };
+  struct Segment {
+    uint64_t log_bytes = 0;
+    uint64_t settle_bytes = 0;
+    size_t live = 0;
+    bool readable = true;
+  };
+
+  std::map<uint64_t, Entry> order;  // queue order → entry
+  std::unordered_map<std::string, std::vector<uint64_t>> by_id;
+  std::map<uint64_t, Segment> segments;
+  uint64_t next_order = 0;
+  uint64_t next_segment = 1;
+  bool has_tail = false;
+  uint64_t tail = 0;
+  uint64_t disk_bytes = 0;
+  uint64_t unreadable_bytes = 0;
+
+  void clear() { *this = Impl(); }
+
+  void insert(Event event, uint64_t segment, uint32_t offset) {
+    uint64_t key = next_order++;
+    by_id[event.id].push_back(key);
+    order.emplace(key, Entry{std::move(event), segment, offset});
+  }
+
+  void forget(uint64_t key) {
+    auto it = order.find(key);
+    if (it == order.end()) return;
+    auto ids = by_id.find(it->second.event.id);
+    if (ids != by_id.end()) {
+      auto& keys = ids->second;
+      keys.erase(std::remove(keys.begin(), keys.end(), key), keys.end());
+      if (keys.empty()) by_id.erase(ids);
+    }
+    order.erase(it);
+  }
+};
+
+EventQueue::EventQueue(FileStore& store, QueueLimits limits)
+    : store_(store), limits_(limits), impl_(std::make_unique<Impl>()) {}
+
+EventQueue::~EventQueue() = default;
+
+RestoreReport EventQueue::restore(int64_t now_ms) {
+  impl_->clear();
+  RestoreReport report;
+  std::map<uint64_t, std::pair<bool, bool>> found;  // seq → (has log, has settle)
+  for (const auto& name : store_.list()) {
+    uint64_t seq;
+    bool is_log;
+    if (!parse_segment_name(name, seq, is_log)) continue;
+    (is_log ? found[seq].first : found[seq].second) = true;
+    impl_->next_segment = std::max(impl_->next_segment, seq + 1);
+  }
+  std::vector<uint64_t> expired;
+  for (const auto& [seq, present] : found) {
+    Impl::Segment segment;
+    std::string log, settle;
+    bool log_ok = present.first && store_.read(segment_name(seq, "log"), log);
+    bool settle_ok = present.second && store_.read(segment_name(seq, "ack"), settle);
+    if (present.first && (!log_ok || !valid_header(log, kKindLog))) {
+      ++report.unreadable_files;
+      segment.readable = false;
+    }
+    if (present.second && settle_ok && !valid_header(settle, kKindSettle)) {
+      ++report.unreadable_files;  // events come back unsettled: duplicates at worst
+      settle_ok = false;
+    }
+    segment.log_bytes = log.size();
+    segment.settle_bytes = settle.size();
+    impl_->disk_bytes += log.size() + settle.size();
+    if (!segment.readable) {
+      impl_->unreadable_bytes += log.size();
+      impl_->segments.emplace(seq, segment);
+      continue;
+    }
+    std::set<uint32_t> removed;
+    std::map<uint32_t, uint32_t> attempts;
+    if (settle_ok) {
+      report.corrupt_records += read_records(settle, [&](uint32_t, std::string_view p) {
+        if (p.size() != 5) return false;
+        uint8_t type = static_cast<uint8_t>(p[0]);
+        uint32_t offset = get_u32(p, 1);
+        if (type == kRemovedRecord) {
+          removed.insert(offset);
+        } else if (type == kAttemptRecord) {
+          ++attempts[offset];
+        } else {
+          return false;
+        }
+        return true;
+      });
+    }
+    report.corrupt_records += read_records(log, [&](uint32_t offset, std::string_view p) {
+      Event e;
+      if (!parse_event(p, e)) return false;
+      if (removed.count(offset)) return true;
+      auto a = attempts.find(offset);
+      if (a != attempts.end()) e.attempts = a->second;
+      ++segment.live;
+      impl_->insert(std::move(e), seq, offset);
+      return true;
+    });
+    impl_->segments.emplace(seq, segment);
+    if (segment.live == 0) {
+      // Fully settled (or empty): compact it away.
+      store_.remove(segment_name(seq, "log"));
+      store_.remove(segment_name(seq, "ack"));
+      impl_->disk_bytes -= segment.log_bytes + segment.settle_bytes;
+      impl_->segments.erase(seq);
+    }
+  }
+  report.restored = impl_->order.size();
+  for (auto& e : expire(now_ms)) report.expired_names.push_back(std::move(e.name));
+  report.restored = impl_->order.size();
+  return report;
+}
+
+AppendResult EventQueue::append(const Event& event) {
+  std::string bytes = record(event_payload(event));
+  auto tail = impl_->segments.find(impl_->tail);
+  bool rotate = !impl_->has_tail || tail == impl_->segments.end() ||
+                tail->second.log_bytes + bytes.size() > kSegmentBytes;
+  uint64_t seq = rotate ? impl_->next_segment : impl_->tail;
+  if (rotate) bytes = header(kKindLog) + bytes;
+  if (impl_->disk_bytes + bytes.size() > limits_.max_disk_bytes) return AppendResult::kFull;
+  if (!store_.append(segment_name(seq, "log"), bytes)) {
+    // Whatever part was written is unreadable garbage (length + CRC); start a
+    // fresh segment so the next event isn't glued to it.
+    impl_->has_tail = false;
+    if (rotate) {
+      impl_->next_segment = seq + 1;
+      store_.remove(segment_name(seq, "log"));
+    }
+    return AppendResult::kStorageError;
+  }
+  if (rotate) {
+    impl_->next_segment = seq + 1;
+    impl_->tail = seq;
+    impl_->has_tail = true;
+    impl_->segments.emplace(seq, Impl::Segment());
+  }
+  Impl::Segment& segment = impl_->segments[seq];
+  uint32_t offset = static_cast<uint32_t>(rotate ? kHeaderBytes : segment.log_bytes);
+  segment.log_bytes += bytes.size();
+  ++segment.live;
+  impl_->disk_bytes += bytes.size();
+  Event stored = event;
+  stored.attempts = 0;
+  impl_->insert(std::move(stored), seq, offset);
+  return AppendResult::kStored;
+}
+
+std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
+                                    const std::function<bool(const Event&)>& skip) const {
+  std::vector<Event> out;
+  size_t bytes = 0;
+  for (const auto& [key, entry] : impl_->order) {
+    if (out.size() >= max_count) break;
+    if (skip && skip(entry.event)) continue;
+    size_t size = event_size(entry.event);
+    if (!out.empty() && bytes + size > max_bytes) break;
+    bytes += size;
+    out.push_back(entry.event);
+  }
+  return out;
+}
+
+// Appends settle records of `type` for the events at `keys`, one write per
+// settle log; with kRemovedRecord also drops them from memory and compacts
+// segments left with nothing live. Returns the events settled.
+static std::vector<Event> settle_keys(FileStore& store, EventQueue::Impl& impl,
+                                      const std::vector<uint64_t>& keys, uint8_t type) {
+  std::map<uint64_t, std::string> by_segment;
+  std::vector<Event> settled;
+  for (uint64_t key : keys) {
+    auto it = impl.order.find(key);
+    if (it == impl.order.end()) continue;
+    by_segment[it->second.segment] += record(settle_payload(type, it->second.offset));
+  }
+  for (auto& [seq, bytes] : by_segment) {
+    auto segment = impl.segments.find(seq);
+    if (segment == impl.segments.end()) continue;
+    if (segment->second.settle_bytes == 0) bytes = header(kKindSettle) + bytes;
+    // A failed write only risks a duplicate after a reload: the event
+    // is settled in memory either way.
+    if (store.append(segment_name(seq, "ack"), bytes)) {
+      segment->second.settle_bytes += bytes.size();
+      impl.disk_bytes += bytes.size();
+    }
+  }
+  for (uint64_t key : keys) {
+    auto it = impl.order.find(key);
+    if (it == impl.order.end()) continue;
+    if (type == kAttemptRecord) {
+      ++it->second.event.attempts;
+      continue;
+    }
+    uint64_t seq = it->second.segment;
+    settled.push_back(std::move(it->second.event));
+    impl.forget(key);
+    auto segment = impl.segments.find(seq);
+    if (segment == impl.segments.end()) continue;
+    if (--segment->second.live == 0) {
+      store.remove(segment_name(seq, "log"));
+      store.remove(segment_name(seq, "ack"));
+      impl.disk_bytes -= segment->second.log_bytes + segment->second.settle_bytes;
+      if (impl.has_tail && impl.tail == seq) impl.has_tail = false;
+      impl.segments.erase(segment);
+    }
+  }
+  return settled;
+}
+
+static std::vector<uint64_t> keys_of(const EventQueue::Impl& impl, const std::vector<std::string>& ids) {
+  std::vector<uint64_t> keys;
+  for (const auto& id : ids) {
+    auto found = impl.by_id.find(id);
+    if (found != impl.by_id.end()) keys.insert(keys.end(), found->second.begin(), found->second.end());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+size_t EventQueue::remove(const std::vector<std::string>& ids) {
+  return settle_keys(store_, *impl_, keys_of(*impl_, ids), kRemovedRecord).size();
+}
+
+std::vector<uint32_t> EventQueue::record_attempt(const std::vector<std::string>& ids) {
+  settle_keys(store_, *impl_, keys_of(*impl_, ids), kAttemptRecord);
+  std::vector<uint32_t> counts;
+  for (const auto& id : ids) {
+    auto found = impl_->by_id.find(id);
+    counts.push_back(found == impl_->by_id.end() ? 0 : impl_->order.at(found->second.front()).event.attempts);
+  }
+  return counts;
+}
+
+std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>& predicate) {
+  std::vector<uint64_t> keys;
+  for (const auto& [key, entry] : impl_->order) {
+    if (predicate(entry.event)) keys.push_back(key);
+  }
+  return settle_keys(store_, *impl_, keys, kRemovedRecord);
+}
+
+std::vector<Event> EventQueue::expire(int64_t now_ms) {
+  if (limits_.ttl_ms <= 0) return {};
+  int64_t cutoff = now_ms - limits_.ttl_ms;
+  std::vector<uint64_t> keys;
+  // Oldest first: stop at the first event still young enough.
+  for (const auto& [key, entry] : impl_->order) {
+    if (entry.event.created_ms >= cutoff) break;
+    keys.push_back(key);
+  }
+  return settle_keys(store_, *impl_, keys, kRemovedRecord);
+}
+
+size_t EventQueue::size() const { return impl_->order.size(); }
+uint64_t EventQueue::disk_bytes() const { return impl_->disk_bytes; }
+bool EventQueue::contains(const std::string& id) const { return impl_->by_id.count(id) > 0; }
+int64_t EventQueue::oldest_created_ms() const {
+  return impl_->order.empty() ? -1 : impl_->order.begin()->second.event.created_ms;
+}
+
+}  // namespace tep
