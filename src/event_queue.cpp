@@ -241,7 +241,10 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
     impl_->next_segment = std::max(impl_->next_segment, seq + 1);
   }
   std::vector<uint64_t> expired;
-  for (const auto& [seq, present] : found) {
+  for (const auto& found_segment : found) {
+    // Named copies: lambdas below can't capture structured bindings in C++17.
+    const uint64_t seq = found_segment.first;
+    const auto present = found_segment.second;
     Impl::Segment segment;
     std::string log, settle;
     bool log_ok = present.first && store_.read(segment_name(seq, "log"), log);

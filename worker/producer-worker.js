@@ -2,7 +2,7 @@
 // queue on IDBFS and makes it durable (group commit), drives the core's timers,
 // performs its requests with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
-import { Action, Notice } from './protocol.js';
+import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
