@@ -202,11 +202,11 @@ function coreConfig(c) {
     performanceBlocked: !!c.blockedConsentCategories.PERFORMANCE,
     targetingBlocked: !!c.blockedConsentCategories.TARGETING,
     strictMode: !!c.strictMode,
-    maxDiskUsageBytes: c.maxDiskUsageBytes,
-    eventTtlMs: c.eventTtlMs ?? 0,
-    eventBatchInterval: c.eventBatchInterval,
-    maxInFlightBatches: Math.floor(c.maxInFlightBatches),
-    monitoringInterval: c.monitoringInterval,
+    maxDiskUsageBytes: Math.floor(c.maxDiskUsageBytes),
+    eventTtlMs: Math.max(0, Math.floor(c.eventTtlMs ?? 0)),
+    eventBatchInterval: Math.ceil(c.eventBatchInterval),
+    maxInFlightBatches: Math.max(1, Math.floor(c.maxInFlightBatches)),
+    monitoringInterval: Math.ceil(c.monitoringInterval),
     feralEventTypes: Object.fromEntries(c.feralEventTypes.map((name) => [String(name), true])),
   };
 }

@@ -65,10 +65,18 @@ std::optional<std::string> string_member(const std::vector<tep::JsonMember>& mem
   return std::nullopt;
 }
 
-double number_member(const std::vector<tep::JsonMember>& members, std::string_view key,
-                     double fallback) {
+// Whole, non-negative numbers only (the page rounds them): strtod would pull
+// long-double arithmetic into the wasm for nothing.
+int64_t number_member(const std::vector<tep::JsonMember>& members, std::string_view key,
+                      int64_t fallback) {
   for (const auto& m : members) {
-    if (m.key == key) return std::strtod(std::string(m.raw_value).c_str(), nullptr);
+    if (m.key != key) continue;
+    int64_t value = 0;
+    for (char c : m.raw_value) {
+      if (c < '0' || c > '9' || value > (INT64_MAX - 9) / 10) return fallback;
+      value = value * 10 + (c - '0');
+    }
+    return m.raw_value.empty() ? fallback : value;
   }
   return fallback;
 }
