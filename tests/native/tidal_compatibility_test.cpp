@@ -11,6 +11,7 @@
 
 #include "send_message_batch.h"
 #include "submitter.h"
+#include "xml_chars.h"
 
 namespace {
 
@@ -63,6 +64,13 @@ TEST_CASE("Every event is stored and sent byte for byte as the reference client 
       CHECK_FALSE(submission.event);
       continue;
     }
+    if (!tep::json_has_only_xml_chars(vector["eventJson"].get<std::string>())) {
+      // The one deliberate difference: the reference client only refuses lone
+      // surrogates, the spec refuses every character outside XML 1.0.
+      CHECK_FALSE(submission.event);
+      CHECK(submission.reason == tep::DropReason::kValidationFailed);
+      continue;
+    }
     REQUIRE(submission.event);
     const auto& stored = vector["storedEvent"];
     CHECK(submission.event->id == stored["id"].get<std::string>());
@@ -83,6 +91,7 @@ TEST_CASE("Batches of several events are encoded byte for byte as the reference 
   std::map<std::string, tep::Event> by_id;
   for (const auto& vector : vectors["vectors"]) {
     if (vector.value("dropped", false)) continue;
+    if (!tep::json_has_only_xml_chars(vector["eventJson"].get<std::string>())) continue;
     auto submission = submitter_for(config, vector)
                           .submit(vector["eventJson"].get<std::string>(),
                                   vector["id"].get<std::string>(), vector["now"].get<int64_t>());
