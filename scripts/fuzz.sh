@@ -11,7 +11,9 @@ if [ ! -f build/fuzz/CMakeCache.txt ]; then
   cmake -S . -B build/fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEP_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
 fi
-cmake --build build/fuzz
+targets=()
+for source in tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$source" .cpp)"); done
+cmake --build build/fuzz --target "${targets[@]}"
 rm -rf build/fuzz/crashes && mkdir -p build/fuzz/crashes
 for source in tests/fuzz/*_fuzz.cpp; do
   target=$(basename "$source" .cpp)
