@@ -51,6 +51,7 @@ Batch Scheduler::make_batch(size_t max_events, size_t max_body_bytes, bool keepa
   batch.refresh_credentials = refresh_credentials_next_;
   batch.credentials_sub_status = credentials_sub_status_;
   InFlight request;
+  request.keepalive = keepalive;
   request.retried_credentials = refresh_credentials_next_;
   refresh_credentials_next_ = false;
   credentials_sub_status_.clear();
@@ -91,6 +92,11 @@ std::vector<Batch> Scheduler::due_batches(int64_t now_ms, bool force) {
 }
 
 Batch Scheduler::keepalive_batch(size_t max_body_bytes) {
+  // One at a time: a page fires several hide events as it goes, and every
+  // keepalive whose answer dies with the page is sent again on the next load.
+  for (const auto& request : in_flight_) {
+    if (request.second.keepalive) return Batch();
+  }
   return make_batch(config_.max_batch_events, max_body_bytes, true);
 }
 

@@ -97,6 +97,7 @@ class Scheduler {
     std::vector<std::string> ids;
     std::vector<Event> events;
     bool retried_credentials = false;
+    bool keepalive = false;
   };
 
   Batch make_batch(size_t max_events, size_t max_body_bytes, bool keepalive);

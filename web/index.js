@@ -83,10 +83,23 @@ bus.bus = bus;
 
 // --- worker plumbing ---------------------------------------------------------
 
+// A worker that stopped answering (killed, crashed, frozen) turns into a
+// rejected promise rather than a hang. flush() may wait for a send, which
+// times out after 10 s, and a sync; 30 s covers both with room to spare.
+const REPLY_TIMEOUT_MS = { [Action.flush]: 30000, [Action.pageHidden]: 30000, [Action.init]: INIT_TIMEOUT_MS };
+const DEFAULT_REPLY_TIMEOUT_MS = 10000;
+
 function request(action, fields = {}) {
   return new Promise((resolve, reject) => {
     const id = nextRequestId++;
-    replies.set(id, { resolve, reject });
+    const timer = setTimeout(() => {
+      replies.delete(id);
+      reject(new TidalError(`[tep.worker.no_reply] the worker did not answer '${action}'`));
+    }, REPLY_TIMEOUT_MS[action] ?? DEFAULT_REPLY_TIMEOUT_MS);
+    replies.set(id, {
+      resolve: (value) => (clearTimeout(timer), resolve(value)),
+      reject: (error) => (clearTimeout(timer), reject(error)),
+    });
     worker.postMessage({ id, action, ...fields });
   });
 }
@@ -142,10 +155,19 @@ function postBuffered() {
   unserialisable = [];
 }
 
+// visibilitychange and pagehide both fire when a page goes away: one
+// hand-over per hidden period is enough.
+let handedOver = false;
+
 function onPageHidden() {
-  if (!ready) return;
+  if (!ready || handedOver) return;
+  handedOver = true;
   postBuffered();
   request(Action.pageHidden).catch(() => {});
+}
+
+function onPageShown() {
+  handedOver = false;
 }
 
 // --- config ------------------------------------------------------------------
@@ -300,8 +322,10 @@ async function start() {
   if (typeof document !== 'undefined') {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') onPageHidden();
+      else onPageShown();
     });
     globalThis.addEventListener?.('pagehide', onPageHidden);
+    globalThis.addEventListener?.('pageshow', onPageShown);
   }
   if (summary.outage) {
     outage = true;

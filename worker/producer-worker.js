@@ -59,6 +59,7 @@ function withCStrings(texts, use) {
 // --- durability: group commit of MEMFS to IndexedDB ----------------------
 
 let syncRunning = false;
+let nextSyncDelay = SYNC_DELAY_MS;
 let syncTimer = 0;
 let syncedGeneration = 0;
 let lastStorageError = null;
@@ -69,7 +70,10 @@ function scheduleSync(delay = SYNC_DELAY_MS) {
     settleDurabilityWaiters(Infinity);
     return;
   }
-  if (syncRunning) return; // the running sync reschedules itself
+  if (syncRunning) {
+    nextSyncDelay = Math.min(nextSyncDelay, delay); // the running sync reschedules itself
+    return;
+  }
   if (syncTimer && delay > 0) return;
   clearTimeout(syncTimer);
   syncTimer = setTimeout(runSync, delay);
@@ -93,7 +97,9 @@ function runSync() {
     lastStorageError = null;
     syncedGeneration = generation;
     settleDurabilityWaiters(generation);
-    if (core._tep_storage_generation() > generation || durabilityWaiters.length) scheduleSync();
+    const delay = durabilityWaiters.length ? 0 : nextSyncDelay;
+    nextSyncDelay = SYNC_DELAY_MS;
+    if (core._tep_storage_generation() > generation || durabilityWaiters.length) scheduleSync(delay);
   });
 }
 
@@ -119,9 +125,14 @@ function durable(urgent) {
 
 // --- timers ----------------------------------------------------------------
 
-/** After every call into the core: sync what changed, re-arm the one timer. */
-function afterCoreCall() {
-  if (core._tep_storage_generation() > syncedGeneration) scheduleSync();
+/**
+ * After every call into the core: sync what changed, re-arm the one timer.
+ * `urgent` after a confirmation: a confirmed event whose removal is not yet in
+ * IndexedDB is sent again if the tab dies now, so those syncs don't wait for
+ * the group-commit window.
+ */
+function afterCoreCall(urgent = false) {
+  if (core._tep_storage_generation() > syncedGeneration) scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
   const now = Date.now();
   const wake = core._tep_next_wake(now);
   if (wake < 0) {
@@ -207,7 +218,7 @@ async function perform(request) {
       datePointer, Date.now(),
     ),
   );
-  afterCoreCall();
+  afterCoreCall(true);
 }
 
 const host = {

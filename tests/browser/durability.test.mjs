@@ -1,0 +1,92 @@
+// Crash consistency in the browser: the worker is killed (terminate) and the
+// page reloaded at random moments while events flow; every event flush()
+// reported durable must reach the consumer, exactly once after its dedupe.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+// A fixed seed makes a failing interleaving reproducible.
+function random(seed) {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+async function startProducer(page) {
+  await page.evaluate(async (config) => {
+    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'durability', token: 't' }) };
+    await window.producer.init(config);
+  }, testConfig(browser.url, { eventBatchInterval: 50 }));
+}
+
+function send(page, from, count) {
+  return page.evaluate(({ from, count }) => {
+    for (let seq = from; seq < from + count; seq++) {
+      window.producer.sendEvent({ name: 'durability', consentCategory: 'NECESSARY', payload: { seq } });
+    }
+  }, { from, count });
+}
+
+test('events reported durable survive worker kills and reloads at random moments', async () => {
+  const draw = random(20261123);
+  const page = await openProducerPage(browser);
+  await startProducer(page);
+  const durable = new Set();
+  let next = 0;
+  let kills = 0;
+  const rounds = 8;
+  for (let round = 0; round < rounds; round++) {
+    // Half the rounds with a slow consumer, so batches are in flight at the kill.
+    await browser.control(round % 2 ? { mode: 'slow', delayMs: 150 } : { mode: 'up' });
+    await send(page, next, 40);
+    await page.evaluate(() => window.producer.flush());
+    for (let seq = next; seq < next + 40; seq++) durable.add(seq);
+    next += 40;
+    await send(page, next, 20); // may or may not be durable when the kill comes
+    next += 20;
+    await new Promise((r) => setTimeout(r, Math.floor(draw() * 120)));
+    if (draw() < 0.5) {
+      await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+      kills++;
+    }
+    await page.reload();
+    await page.waitForFunction(() => window.producerReady === true);
+    await startProducer(page);
+  }
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+
+  const arrived = await waitFor(async () => {
+    const events = (await browser.consumerEvents()).filter((e) => e.name === 'durability');
+    const seqs = new Set(events.map((e) => JSON.parse(e.body).payload.seq));
+    return [...durable].every((seq) => seqs.has(seq)) && events;
+  }, { what: 'every durable event at the consumer', timeoutMs: 60000 });
+
+  // After the consumer's dedupe by Id each event is there once: one Id per seq.
+  const idsBySeq = new Map();
+  for (const e of arrived) {
+    const seq = JSON.parse(e.body).payload.seq;
+    idsBySeq.set(seq, (idsBySeq.get(seq) ?? 0) + 1);
+  }
+  for (const [seq, count] of idsBySeq) assert.equal(count, 1, `event ${seq} was stored under ${count} ids`);
+
+  // Raw duplicates: only batches whose confirmation died with their worker are
+  // sent again: per interruption the batch in flight and the keepalive batch
+  // of the page's hand-over, 10 events each.
+  const { duplicates } = await browser.consumerStats();
+  assert.ok(duplicates <= rounds * 2 * 10, `${duplicates} duplicates after ${rounds} reloads (${kills} kills)`);
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.counters.storingFailedEvents.durability ?? 0, 0);
+  console.log(`# ${durable.size} durable events, ${idsBySeq.size} arrived, ${kills} kills, ${duplicates} raw duplicates`);
+  await page.close();
+});
