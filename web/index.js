@@ -326,6 +326,12 @@ async function start() {
     });
     globalThis.addEventListener?.('pagehide', onPageHidden);
     globalThis.addEventListener?.('pageshow', onPageShown);
+    // Workers don't always hear the network change (emulation, some
+    // browsers): the page tells its worker too.
+    const tellOnline = () => request(Action.online, { online: navigator.onLine !== false }).catch(() => {});
+    globalThis.addEventListener?.('online', tellOnline);
+    globalThis.addEventListener?.('offline', tellOnline);
+    if (globalThis.navigator?.onLine === false) tellOnline();
   }
   if (summary.outage) {
     outage = true;
