@@ -348,11 +348,23 @@ function stats() {
   return result;
 }
 
+/**
+ * Sends everything queued now, batch after batch, and resolves once it is
+ * durable and every batch was attempted; stops early when an attempt fails
+ * (the backoff then takes over), so a dead collector can't make it spin.
+ */
 async function flush() {
-  core._tep_flush(Date.now());
-  afterCoreCall();
-  await Promise.all([durable(true), ...requestsInFlight.values()]);
-  return stats();
+  let delivered = stats().delivered;
+  for (;;) {
+    core._tep_flush(Date.now());
+    afterCoreCall();
+    const started = requestsInFlight.size;
+    await Promise.all([durable(true), ...requestsInFlight.values()]);
+    const now = stats();
+    const progressed = now.delivered > delivered;
+    delivered = now.delivered;
+    if (!started || !progressed || now.queued === 0) return now;
+  }
 }
 
 // The browser allows 64 KiB of keepalive bodies in flight per page; leave

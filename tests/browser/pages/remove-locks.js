@@ -1,0 +1,1 @@
+Object.defineProperty(self.navigator, 'locks', { value: undefined, configurable: true });
