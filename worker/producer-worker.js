@@ -306,8 +306,9 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     core._tep_set_online(0, Date.now());
     afterCoreCall();
   });
+  // What was restored is in IndexedDB already; compaction done by the restore
+  // is synced in the background rather than delaying init.
   afterCoreCall();
-  await durable(true);
   tabsOutage = outageChannel((outage) => self.postMessage({ type: Notice.bus, outage }));
   if (persistent) {
     orphanWatcher = watchForOrphans({
