@@ -1,0 +1,124 @@
+// The demo: drives the producer like an app would and shows, live, what it
+// does: queue, deliveries, outage state, counters, and the consumer's faults.
+import { init, sendEvent, bus, flush, getStats, isOutage, setConsentCategory } from '/dist/index.js';
+
+const $ = (id) => document.getElementById(id);
+const EVENTS = {
+  NECESSARY: 'playback_session',
+  PERFORMANCE: 'page_view',
+  TARGETING: 'ad_impression',
+};
+// Delivered counts sampled once a second for the chart.
+const CHART_SECONDS = 60;
+const history = [];
+let sent = 0;
+let lastDelivered = null;
+
+function event(category) {
+  return {
+    name: EVENTS[category],
+    consentCategory: category,
+    payload: { trackId: 1000 + Math.floor(Math.random() * 9000), positionMs: Math.floor(Math.random() * 240000), at: new Date().toISOString() },
+  };
+}
+
+function send(category, count = 1) {
+  for (let i = 0; i < count; i++) sendEvent(event(category));
+  sent += count;
+  $('sent-count').textContent = sent.toLocaleString();
+}
+
+function showOutage(outage) {
+  const indicator = $('outage-indicator');
+  indicator.textContent = outage ? 'Outage' : 'Delivering';
+  indicator.className = `indicator ${outage ? 'outage' : 'ok'}`;
+}
+
+function logBus(text) {
+  const item = document.createElement('li');
+  item.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  $('bus-log').prepend(item);
+  while ($('bus-log').children.length > 20) $('bus-log').lastChild.remove();
+}
+
+async function setFault(button) {
+  const response = await fetch('/consumer/control', { method: 'POST', body: button.dataset.fault });
+  const config = await response.json();
+  $('consumer-mode').textContent = `mode: ${config.mode}`;
+  document.querySelectorAll('.faults button').forEach((b) => b.classList.toggle('active', b === button));
+}
+
+function drawChart() {
+  const svg = $('chart');
+  const max = Math.max(10, ...history);
+  const step = 600 / (CHART_SECONDS - 1);
+  const points = history.map((v, i) => `${(i + CHART_SECONDS - history.length) * step},${155 - (v / max) * 140}`);
+  svg.innerHTML =
+    `<text x="6" y="14" font-size="11" fill="#5b6577">${max.toLocaleString()}/s</text>` +
+    `<line x1="0" y1="155" x2="600" y2="155" stroke="#d5dae3"/>` +
+    (points.length > 1 ? `<polyline fill="none" stroke="#2c5ee8" stroke-width="2" points="${points.join(' ')}"/>` : '');
+}
+
+async function refresh() {
+  const [stats, consumer] = await Promise.all([getStats().catch(() => null), fetch('/consumer/stats').then((r) => r.json()).catch(() => null)]);
+  if (stats) {
+    $('queue-depth').textContent = stats.queued.toLocaleString();
+    $('queue-bytes').textContent = stats.queuedBytes.toLocaleString();
+    $('in-flight').textContent = stats.inFlightBatches;
+    $('last-error').textContent = stats.lastError ?? '—';
+    $('storage').textContent = `${stats.persistent ? 'IndexedDB' : 'memory only'} · tabs: ${stats.coordination} · ${stats.durable ? 'durable' : 'syncing'}`;
+    $('counters').textContent = JSON.stringify(stats.counters, null, 1);
+  }
+  if (consumer) {
+    $('delivered-count').textContent = consumer.accepted.toLocaleString();
+    $('duplicates-count').textContent = consumer.duplicates.toLocaleString();
+    $('consumer-mode').textContent = `mode: ${consumer.faults.mode}`;
+    return consumer.accepted;
+  }
+  return null;
+}
+
+async function sampleChart() {
+  const delivered = await refresh();
+  if (delivered === null) return;
+  if (lastDelivered !== null) history.push(Math.max(0, delivered - lastDelivered));
+  lastDelivered = delivered;
+  while (history.length > CHART_SECONDS) history.shift();
+  drawChart();
+}
+
+async function main() {
+  bus((e) => {
+    showOutage(e.detail.name === 'OutageStartError');
+    logBus(e.detail.name);
+  });
+  let loggedIn = true;
+  await init({
+    appInfo: { appName: 'event-producer-demo', appVersion: '1.0.0' },
+    platform: { browserName: navigator.userAgentData?.brands?.[0]?.brand ?? 'browser', browserVersion: navigator.userAgentData?.brands?.[0]?.version ?? '1', osName: navigator.userAgentData?.platform ?? 'unknown' },
+    blockedConsentCategories: { NECESSARY: false, PERFORMANCE: false, TARGETING: false },
+    credentialsProvider: { bus: () => {}, getCredentials: async () => ({ clientId: 'demo-client', token: loggedIn ? 'demo-token' : undefined }) },
+    tlConsumerUri: new URL('/api/event-batch', location).href,
+    tlPublicConsumerUri: new URL('/api/public/event-batch', location).href,
+    eventBatchInterval: 1000,
+    monitoringInterval: 10000,
+  }).catch((error) => logBus(`init: ${error.message}`));
+  showOutage(isOutage());
+
+  $('send-necessary').onclick = () => send('NECESSARY');
+  $('send-performance').onclick = () => send('PERFORMANCE');
+  $('send-targeting').onclick = () => send('TARGETING');
+  $('send-burst').onclick = () => send('NECESSARY', Math.max(1, Number($('burst-size').value) || 1));
+  $('flush').onclick = () => flush();
+  $('reload').onclick = () => location.reload();
+  for (const category of ['PERFORMANCE', 'TARGETING']) {
+    $(`block-${category.toLowerCase()}`).onchange = (e) =>
+      setConsentCategory({ [category]: e.target.checked }, { purge: $('purge').checked });
+  }
+  document.querySelectorAll('.faults button').forEach((button) => (button.onclick = () => setFault(button)));
+  drawChart();
+  setInterval(refresh, 500);
+  setInterval(sampleChart, 1000);
+}
+
+main();

@@ -1,0 +1,50 @@
+// The demo page, driven like a user would: send, take the consumer down, see
+// the outage, bring it back, see the counts match; and a screenshot of it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { openBrowser, waitFor } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const number = async (page, id) => Number((await page.textContent(id)).replace(/[^0-9]/g, ''));
+
+test('a user sends events, survives a consumer outage and sees every event delivered', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(browser.url);
+  await page.waitForSelector('#outage-indicator');
+  for (let i = 0; i < 3; i++) await page.click('#send-necessary');
+  await page.fill('#burst-size', '200');
+  await page.click('#send-burst');
+  await waitFor(async () => (await number(page, '#delivered-count')) === 203, { what: '203 delivered', timeoutMs: 30000 });
+
+  await page.click('#consumer-down');
+  await page.click('#send-performance');
+  await page.click('#send-targeting');
+  await page.click('#flush');
+  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Outage', { what: 'the outage indicator', timeoutMs: 30000 });
+  await waitFor(async () => (await number(page, '#queue-depth')) >= 2, { what: 'the queued events on screen' });
+
+  await page.click('#consumer-up');
+  await page.fill('#burst-size', '300');
+  await page.click('#send-burst');
+  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Delivering', { what: 'the indicator back to Delivering', timeoutMs: 30000 });
+  await waitFor(async () => (await number(page, '#delivered-count')) === (await number(page, '#sent-count')), { what: 'delivered = sent', timeoutMs: 30000 });
+  assert.equal((await browser.consumerStats()).accepted, 505);
+  const busLog = await page.textContent('#bus-log');
+  assert.match(busLog, /OutageStartError/);
+  assert.match(busLog, /OutageEndMessage/);
+
+  await page.waitForTimeout(2500); // a few chart samples
+  await mkdir('tests/browser/artifacts', { recursive: true });
+  await page.screenshot({ path: 'tests/browser/artifacts/demo.png', fullPage: true });
+  assert.deepEqual(browser.pageErrors, []);
+  await page.close();
+});
