@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh >/dev/null
+echo "demo: building the package (the first time takes a minute)"
+bash scripts/build.sh --package >/dev/null
 exec node demo/serve.mjs "$@"
