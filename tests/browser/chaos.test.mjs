@@ -1,0 +1,128 @@
+// The chaos run: events flow through consumer outages, 5xx storms, 429s,
+// hanging responses, reloads, worker kills, a full disk and consent changes;
+// at the end every event sent is either at the consumer or counted with a
+// reason. CHAOS_EVENTS sets the size (2,000 in the test command; `npm run
+// chaos` runs 10,000).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+const TOTAL = Number(process.env.CHAOS_EVENTS ?? 2000);
+const PHASES = [
+  { fault: { mode: 'down' } },
+  { fault: { mode: 'error', status: 503 } },
+  { fault: { mode: 'throttle', retryAfterSeconds: 1 } },
+  { fault: { mode: 'hang', count: 1 } },
+  { fault: { mode: 'up' }, interrupt: 'reload' },
+  { fault: { mode: 'slow', delayMs: 200 }, interrupt: 'kill' },
+  { fault: { mode: 'senderFault', senderFaultRate: 0.05 } },
+  { fault: { mode: 'up' }, consent: 'block' },
+  { fault: { mode: 'unrelated' }, interrupt: 'reload' },
+  { fault: { mode: 'up' }, consent: 'unblock' },
+];
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function start(page, overrides = {}) {
+  await page.evaluate(async (config) => {
+    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'chaos', token: 't' }) };
+    await window.producer.init(config);
+  }, testConfig(browser.url, { eventBatchInterval: 300, monitoringInterval: 3600000, maxInFlightBatches: 2, ...overrides }));
+}
+
+test(`${TOTAL} events through every fault: delivered or counted, none lost`, async () => {
+  const started = Date.now();
+  let page = await openProducerPage(browser);
+  await start(page);
+  const sent = {}; // name → count
+  const perPhase = Math.floor(TOTAL / PHASES.length);
+  let seq = 0;
+  let interruptions = 0;
+  for (const phase of PHASES) {
+    await browser.control(phase.fault);
+    if (phase.consent) {
+      await page.evaluate((block) => window.producer.setConsentCategory({ TARGETING: block }, { purge: block }), phase.consent === 'block');
+    }
+    const names = await page.evaluate(({ from, count }) => {
+      const categories = ['NECESSARY', 'PERFORMANCE', 'TARGETING'];
+      const names = {};
+      for (let i = 0; i < count; i++) {
+        const category = categories[(from + i) % 3];
+        const name = `chaos_${category.toLowerCase()}`;
+        window.producer.sendEvent({ name, consentCategory: category, payload: { seq: from + i } });
+        names[name] = (names[name] ?? 0) + 1;
+      }
+      return names;
+    }, { from: seq, count: perPhase });
+    seq += perPhase;
+    for (const [name, count] of Object.entries(names)) sent[name] = (sent[name] ?? 0) + count;
+    // flush only waits for what can be sent; under a fault it returns after one attempt.
+    await page.evaluate(() => window.producer.flush()).catch(() => {});
+    if (phase.interrupt) {
+      if (phase.interrupt === 'kill') await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+      await page.reload();
+      await page.waitForFunction(() => window.producerReady === true);
+      await start(page);
+      interruptions++;
+    }
+  }
+
+  // A second tab with a tiny disk cap while the consumer is down: storage exhaustion.
+  await browser.control({ mode: 'down' });
+  const capped = await openProducerPage(browser);
+  await start(capped, { maxDiskUsageBytes: 16 * 1024 });
+  await capped.evaluate(() => {
+    for (let i = 0; i < 200; i++) window.producer.sendEvent({ name: 'chaos_capped', consentCategory: 'NECESSARY', payload: { i, pad: 'x'.repeat(200) } });
+  });
+  sent.chaos_capped = 200;
+  await capped.evaluate(() => window.producer.flush()).catch(() => {});
+  assert.equal(await capped.evaluate(() => window.producer.isOutage()), true, 'a full disk is an outage');
+
+  await browser.control({ mode: 'up' });
+  const tabs = [page, capped];
+  const counted = async () => {
+    const totals = {};
+    for (const tab of tabs) {
+      const { counters } = await tab.evaluate(() => window.producer.getStats());
+      for (const [reason, byName] of Object.entries(counters)) {
+        for (const [name, n] of Object.entries(byName)) {
+          totals[name] ??= {};
+          totals[name][reason] = (totals[name][reason] ?? 0) + n;
+        }
+      }
+    }
+    return totals;
+  };
+  const reconcile = async () => {
+    const stats = await browser.consumerStats();
+    const drops = await counted();
+    return Object.keys(sent).map((name) => {
+      const delivered = stats.byName[name] ?? 0;
+      const dropped = Object.values(drops[name] ?? {}).reduce((a, b) => a + b, 0);
+      return { name, sent: sent[name], delivered, ...drops[name], lost: sent[name] - delivered - dropped };
+    });
+  };
+  let table;
+  await waitFor(async () => {
+    await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.flush()).catch(() => {})));
+    table = await reconcile();
+    return table.every((row) => row.lost === 0);
+  }, { what: 'every event delivered or counted', timeoutMs: 90000, intervalMs: 1000 });
+
+  const { duplicates } = await browser.consumerStats();
+  console.log(`# chaos: ${TOTAL + 200} events, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log('# name | sent | delivered | consentFiltered | validationFailed | storingFailed | lost');
+  for (const row of table) {
+    console.log(`# ${row.name} | ${row.sent} | ${row.delivered} | ${row.consentFilteredEvents ?? 0} | ${row.validationFailedEvents ?? 0} | ${row.storingFailedEvents ?? 0} | ${row.lost}`);
+  }
+  for (const row of table) assert.equal(row.lost, 0, `${row.name}: ${row.lost} lost`);
+  assert.ok((table.find((r) => r.name === 'chaos_capped').storingFailedEvents ?? 0) > 0, 'the disk cap dropped and counted events');
+  assert.ok((table.find((r) => r.name === 'chaos_targeting').consentFilteredEvents ?? 0) > 0, 'blocked consent is counted');
+  assert.deepEqual(browser.pageErrors, []);
+});
