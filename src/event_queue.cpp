@@ -388,8 +388,10 @@ static std::vector<Event> settle_keys(FileStore& store, EventQueue::Impl& impl,
       continue;
     }
     uint64_t seq = it->second.segment;
-    settled.push_back(std::move(it->second.event));
+    Event event = std::move(it->second.event);
+    it->second.event.id = event.id;  // forget() looks the entry up by id
     impl.forget(key);
+    settled.push_back(std::move(event));
     auto segment = impl.segments.find(seq);
     if (segment == impl.segments.end()) continue;
     if (--segment->second.live == 0) {
