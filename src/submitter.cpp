@@ -24,6 +24,19 @@ const JsonMember* find_member(const std::vector<JsonMember>& members, std::strin
   return nullptr;
 }
 
+// The name of an event the scanner refused (too deep, say), when "name" is
+// its first member, as it is for events built as {name, …}: so the drop is
+// counted under the name the app knows.
+std::string leading_name(std::string_view json) {
+  constexpr std::string_view kPrefix = "{\"name\":";
+  if (json.substr(0, kPrefix.size()) != kPrefix) return std::string(kUnnamed);
+  size_t end = kPrefix.size() + 1;
+  while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+  if (end >= json.size()) return std::string(kUnnamed);
+  auto name = decode_json_string(json.substr(kPrefix.size(), end - kPrefix.size() + 1));
+  return name && !name->empty() ? *name : std::string(kUnnamed);
+}
+
 // JavaScript truthiness of a JSON value, for strict mode's "payload present".
 bool is_truthy(std::string_view raw) {
   return !(raw == "null" || raw == "false" || raw == "0" || raw == "-0" || raw == "\"\"");
@@ -89,8 +102,9 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
                              int64_t now_ms) const {
   auto members = scan_json_object(event_json);
   if (!members) {
-    return drop(DropReason::kValidationFailed, std::string(kUnnamed),
-                "[tep.event.not_an_object] the event must be a plain object");
+    return drop(DropReason::kValidationFailed, leading_name(event_json),
+                "[tep.event.not_an_object] the event must be a plain object of JSON values, "
+                "nested at most 128 deep");
   }
   std::string name;
   const JsonMember* name_member = find_member(*members, "name");

@@ -173,6 +173,9 @@ function onPageShown() {
 // --- config ------------------------------------------------------------------
 
 function checkUrl(value, field) {
+  if (typeof value !== 'string' && !(value instanceof URL)) {
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`);
+  }
   try {
     return new URL(value, globalThis.location?.href).href;
   } catch {
@@ -344,6 +347,15 @@ async function start() {
   }
 }
 
+/** The event's name for the counters, from an event that may throw on any access. */
+function nameOf(event) {
+  try {
+    return typeof event?.name === 'string' ? event.name : '';
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Queues an event: fire-and-forget, never throws for a bad event (it is
  * counted with its reason; strictMode also logs the problem).
@@ -354,7 +366,7 @@ export function sendEvent(event) {
     json = JSON.stringify(event);
     if (typeof json !== 'string') throw new TypeError('the event is not an object');
   } catch (error) {
-    unserialisable.push({ name: typeof event?.name === 'string' ? event.name : '', problem: `[tep.event.not_serialisable] ${error.message}` });
+    unserialisable.push({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
     json = undefined;
   }
   if (json !== undefined) {

@@ -400,3 +400,34 @@ TEST_CASE("A full disk drops new events, counts them and raises the outage") {
   CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 100 - stored);
   CHECK(w.producer().outage());
 }
+
+TEST_CASE("Blocking a category with purge removes its queued events and counts them") {
+  auto c = config();
+  c.monitoring_interval_ms = 24 * kHour;
+  World w(c);
+  w.producer().set_online(false, w.now);
+  w.send("ad", "TARGETING");
+  w.send("ad", "TARGETING");
+  w.send("view", "PERFORMANCE");
+  w.send("play", "NECESSARY");
+  w.producer().set_consent({false, true}, /*purge=*/true);
+  CHECK(w.producer().queue().size() == 2);
+  CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") != std::string::npos);
+  w.producer().set_consent({true, true}, /*purge=*/false);
+  CHECK(w.producer().queue().size() == 2);  // without purge, queued events stay
+}
+
+TEST_CASE("Feral event types are purged from the restored queue") {
+  auto c = config();
+  World first(c);
+  first.producer().set_online(false, first.now);
+  first.send("legacy_event");
+  first.send("play");
+  auto with_feral = config();
+  with_feral.feral_event_types = {"legacy_event"};
+  tep::Producer restored(with_feral, first.disk, first);
+  auto summary = restored.restore(first.now);
+  CHECK(summary.feral == 1);
+  CHECK(summary.restored == 1);
+  CHECK(restored.queue().size() == 1);
+}

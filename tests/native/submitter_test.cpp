@@ -241,3 +241,12 @@ TEST_CASE("The monitoring event is NECESSARY and never carries authorization") {
   CHECK(event.headers.find(R"("client-id":"client-1","consent-category":"NECESSARY")") != std::string::npos);
   CHECK(event.payload == R"({"consentFilteredEvents":{"a":1}})");
 }
+
+TEST_CASE("An event nested too deep is counted under its name") {
+  std::string deep = R"({"name":"deep","consentCategory":"NECESSARY","payload":)" + std::string(200, '[') +
+                     std::string(200, ']') + "}";
+  auto s = logged_out().submit(deep, kId, kNow);
+  CHECK_FALSE(s.event);
+  CHECK(s.name == "deep");
+  CHECK(s.problem.rfind("[tep.event.not_an_object]", 0) == 0);
+}
