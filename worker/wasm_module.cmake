@@ -2,8 +2,23 @@
 # ES module (core.mjs) and core.wasm into dist/ beside the worker script.
 set(TEP_DIST_DIR "${CMAKE_SOURCE_DIR}/dist" CACHE PATH "Where the npm package's files are written")
 
-add_executable(core worker/binding.cpp)
-target_link_libraries(core PRIVATE tep_core)
+# The core's sources are compiled again here rather than linked from tep_core:
+# the shipped module gets size-only flags that the wasm tests must not have
+# (Catch2 needs exceptions and RTTI).
+add_executable(core worker/binding.cpp ${TEP_CORE_SOURCES})
+target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src")
+target_compile_options(core PRIVATE
+  # Link-time optimisation lets wasm-ld drop and inline across files: ~9 % smaller wasm.
+  -flto
+  # The core reports errors as values and never throws or uses typeid: the
+  # unwinding tables and type info would be dead weight (~4 % of the wasm).
+  -fno-exceptions -fno-rtti)
+# Closure (ADVANCED) shrinks the Emscripten JS glue from ~20 KB to ~12 KB gz.
+# Emscripten 3.1.6 speaks the flags of the closure release of its time
+# (20220104, pinned in package.json); newer ones reject its --language_in.
+set(TEP_CLOSURE_COMPILER "${CMAKE_SOURCE_DIR}/node_modules/.bin/google-closure-compiler")
+set_target_properties(core PROPERTIES CXX_LINKER_LAUNCHER
+  "${CMAKE_COMMAND};-E;env;NODE_PATH=/usr/share/nodejs;EM_CLOSURE_COMPILER=${TEP_CLOSURE_COMPILER}")
 set_target_properties(core PROPERTIES
   SUFFIX ".mjs"
   RUNTIME_OUTPUT_DIRECTORY "${TEP_DIST_DIR}")
@@ -11,6 +26,8 @@ set_property(TARGET core APPEND PROPERTY LINK_DEPENDS
   "${CMAKE_SOURCE_DIR}/worker/storage_bridge.post.js")
 
 target_link_options(core PRIVATE
+  -flto -fno-exceptions -fno-rtti
+  --closure=1
   # A factory function, loaded with `import createCore from './core.mjs'`;
   # as an ES module it finds core.wasm through import.meta.url, which is
   # what bundlers (Vite, webpack) rewrite correctly.
