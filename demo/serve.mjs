@@ -3,15 +3,22 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createConsumer } from './consumer/consumer.mjs';
-import { serveStatic } from './static-files.mjs';
+import { staticFiles } from './static-files.mjs';
 
-/** Starts consumer + static files; resolves to { url, server, consumer, close }. */
-export async function startDemoServer({ port = 8080, host = '127.0.0.1', dataDir, quiet = false } = {}) {
+/**
+ * Starts consumer + static files; resolves to { url, server, consumer, close }.
+ * `serveFiles` answers file requests (default: the demo's), `headers` go on
+ * every response.
+ */
+export async function startDemoServer({
+  port = 8080, host = '127.0.0.1', dataDir, quiet = false, serveFiles = staticFiles(), headers = {},
+} = {}) {
   const consumer = createConsumer({ dataDir, log: quiet ? () => {} : (line) => console.log(line) });
   const server = createServer(async (req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     try {
       if (await consumer.handle(req, res)) return;
-      if (await serveStatic(req, res)) return;
+      if (await serveFiles(req, res)) return;
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('not found');
     } catch (error) {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const contentTypes = {
+export const contentTypes = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -20,36 +20,43 @@ const contentTypes = {
 };
 
 // URL prefix → folder of the repository it maps to.
-const mounts = [
+export const demoMounts = [
   ['/dist/', 'dist'],
   ['/demo/', 'demo/page'],
   ['/tests/browser/pages/', 'tests/browser/pages'],
   ['/node_modules/@tidal-music/', 'node_modules/@tidal-music'],
 ];
 
-/** Answers GET requests for known files; returns false for anything else. */
-export async function serveStatic(req, res) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (path === '/') path = '/demo/index.html';
-  const mount = mounts.find(([prefix]) => path.startsWith(prefix));
-  if (!mount) return false;
-  const folder = join(root, mount[1]);
-  const file = normalize(join(folder, path.slice(mount[0].length)));
-  if (!file.startsWith(folder + sep)) return false;
-  let info;
-  try {
-    info = await stat(file);
-  } catch {
-    return false;
-  }
-  if (!info.isFile()) return false;
-  res.writeHead(200, {
-    'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
-    'Cache-Control': 'no-store',
-  });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
-  return true;
+/**
+ * A handler answering GET requests for files under `mounts` ([URL prefix,
+ * repository folder]); it returns false for anything else. `/` is `index`.
+ */
+export function staticFiles(mounts = demoMounts, { index = '/demo/index.html' } = {}) {
+  return async function serveStatic(req, res) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/' && index) path = index;
+    const mount = mounts.find(([prefix]) => path.startsWith(prefix));
+    if (!mount) return false;
+    const folder = join(root, mount[1]);
+    const file = normalize(join(folder, path.slice(mount[0].length)));
+    if (!file.startsWith(folder + sep)) return false;
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      return false;
+    }
+    if (!info.isFile()) return false;
+    res.writeHead(200, {
+      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      // Every load is a cold load: tests and the bench see fresh builds, and
+      // init times include fetching and compiling.
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+    return true;
+  };
 }

@@ -20,6 +20,10 @@ const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
 // with no credentials (events then carry client-id 'clientIDMissing!').
 const CREDENTIALS_TIMEOUT_MS = 5000;
+// Events wait at most this long on the page for the provider's current
+// credentials, then go with the last ones known: a slow token refresh must
+// not keep events where a closing tab would lose them.
+const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
 const BUS_EVENT = 'eventProducerEventBus';
 // The tab's store survives reloads through sessionStorage (per tab, per origin).
 const STORE_ID_KEY = 'tep-store-id';
@@ -100,7 +104,7 @@ function request(action, fields = {}) {
       resolve: (value) => (clearTimeout(timer), resolve(value)),
       reject: (error) => (clearTimeout(timer), reject(error)),
     });
-    worker.postMessage({ id, action, ...fields });
+    post({ id, action, ...fields });
   });
 }
 
@@ -116,6 +120,8 @@ async function answerCredentials(requestId, subStatus) {
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
+  // Straight to the worker: a batch waits for this answer, and the outbox may
+  // itself be waiting for the provider.
   worker?.postMessage({ action: Action.credentials, requestId, credentials, error });
 }
 
@@ -147,12 +153,58 @@ function onWorkerMessage({ data }) {
   }
 }
 
-function postBuffered() {
+// --- the outbox: events, stamped with the user's current credentials -------
+//
+// Events carry the credentials of the moment they were sent (the
+// `authorization` and `client-id` headers): @tidal-music/event-producer asks
+// the credentials provider for every event. Here the provider is asked once
+// per hand-over of buffered events, and the worker applies the answer before
+// those events, so a log-out or log-in holds from the next events on. While
+// the provider answers, later messages wait behind in order.
+let outbox = [];
+let askingCredentials = false;
+
+function post(message) {
+  if (askingCredentials) outbox.push(message);
+  else worker.postMessage(message);
+}
+
+function releaseOutbox() {
+  askingCredentials = false;
+  const held = outbox;
+  outbox = [];
+  for (const message of held) worker?.postMessage(message);
+}
+
+function currentCredentials(provider) {
+  return withTimeout(
+    Promise.resolve()
+      .then(() => provider.getCredentials())
+      .then((got) => (got ? { clientId: got.clientId ?? null, token: got.token ?? null } : undefined))
+      .catch(() => undefined), // a failing provider: the last known credentials stay
+    EVENT_CREDENTIALS_TIMEOUT_MS,
+    () => undefined,
+  );
+}
+
+/** Hands buffered events to the worker; `askProvider: false` skips the credentials refresh (page going away). */
+function postBuffered({ askProvider = true } = {}) {
   postScheduled = false;
   if (!ready || (!buffer.length && !unserialisable.length)) return;
-  worker.postMessage({ action: Action.events, events: buffer, unserialisable });
+  const message = { action: Action.events, events: buffer, unserialisable };
   buffer = [];
   unserialisable = [];
+  const provider = config.credentialsProvider;
+  if (!askProvider || !provider || askingCredentials) {
+    post(message);
+    return;
+  }
+  askingCredentials = true;
+  outbox.push(message);
+  currentCredentials(provider).then((credentials) => {
+    if (credentials && message === outbox[0]) message.credentials = credentials;
+    releaseOutbox();
+  });
 }
 
 // visibilitychange and pagehide both fire when a page goes away: one
@@ -162,7 +214,9 @@ let handedOver = false;
 function onPageHidden() {
   if (!ready || handedOver) return;
   handedOver = true;
-  postBuffered();
+  // No time to wait for the provider: everything goes now.
+  releaseOutbox();
+  postBuffered({ askProvider: false });
   request(Action.pageHidden).catch(() => {});
 }
 
@@ -278,7 +332,12 @@ export function init(given) {
 async function start() {
   if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
   try {
-    worker = new Worker(config.workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module' });
+    // The literal `new Worker(new URL('./worker.js', import.meta.url))` is the
+    // form bundlers (Vite, webpack 5) recognise: they bundle the worker, its
+    // core.mjs and core.wasm, and rewrite the URLs.
+    worker = config.workerUrl
+      ? new Worker(config.workerUrl, { type: 'module' })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   } catch (error) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }

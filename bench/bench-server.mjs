@@ -1,0 +1,45 @@
+// The benchmark's web server on loopback: the demo server (the reference
+// consumer and static files) serving the package (dist/), TIDAL's package
+// (node_modules/@tidal-music/) and the bench pages, all on one origin. Every
+// response carries COOP/COEP so the pages are cross-origin isolated:
+// performance.measureUserAgentSpecificMemory() needs it to report the page's
+// and the worker's memory.
+import { startDemoServer } from '../demo/serve.mjs';
+import { staticFiles } from '../demo/static-files.mjs';
+
+// URL prefix → folder of the repository.
+const mounts = [
+  ['/dist/', 'dist'],
+  ['/node_modules/@tidal-music/', 'node_modules/@tidal-music'],
+  ['/bench/pages/', 'bench/pages'],
+];
+
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** Starts the server on a free loopback port; resolves to { url, close, consumerStats, consumerControl, consumerReset }. */
+export async function startBenchServer({ dataDir }) {
+  const demo = await startDemoServer({
+    port: 0, dataDir, quiet: true, serveFiles: staticFiles(mounts, { index: null }), headers: isolationHeaders,
+  });
+  const { url } = demo;
+  const post = async (path, body) => {
+    const response = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+    return response.json().catch(() => ({}));
+  };
+  return {
+    url,
+    consumerStats: async () => (await fetch(`${url}consumer/stats`)).json(),
+    consumerControl: (fault) => post('consumer/control', fault),
+    consumerReset: () => post('consumer/reset'),
+    close: demo.close,
+  };
+}
