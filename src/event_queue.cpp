@@ -17,7 +17,7 @@
 //
 // Appending an event writes one record to the newest segment; settling one
 // writes 9 bytes to its segment's settle log. A segment is rotated at
-// kSegmentBytes, and deleted with its settle log once every event in it is
+// QueueLimits::segment_bytes, and deleted with its settle log once every event in it is
 // settled. Every IndexedDB sync writes each changed file whole, so the
 // segment size bounds the bytes written per sync, whatever the queue's depth.
 //
@@ -39,7 +39,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "record_checksum.h"
 
@@ -55,10 +57,6 @@ constexpr size_t kRecordOverhead = 8;  // length + CRC
 constexpr uint8_t kEventRecord = 1;
 constexpr uint8_t kRemovedRecord = 2;
 constexpr uint8_t kAttemptRecord = 3;
-// 16 KiB: ~30 typical events. Small enough that a sync after one event writes
-// little, large enough that 100k events are ~3k files (IDBFS lists them all
-// on every sync).
-constexpr uint64_t kSegmentBytes = 16 * 1024;
 // Events are under 20 KiB (the spec's limit); anything much larger is damage.
 constexpr uint32_t kMaxRecordBytes = 64 * 1024;
 
@@ -108,20 +106,37 @@ std::string event_payload(const Event& e) {
   return p;
 }
 
-bool parse_event(std::string_view p, Event& e) {
+// The fields of an event record, as views into it; false if it isn't one.
+struct EventFields {
+  std::string_view id, name, headers, payload;
+  int64_t created_ms = 0;
+};
+
+bool parse_event_fields(std::string_view p, EventFields& f) {
   if (p.empty() || static_cast<uint8_t>(p[0]) != kEventRecord) return false;
   size_t at = 1;
-  for (std::string* field : {&e.id, &e.name, &e.headers, &e.payload}) {
+  for (std::string_view* field : {&f.id, &f.name, &f.headers, &f.payload}) {
     if (at + 4 > p.size()) return false;
     uint32_t length = get_u32(p, at);
     at += 4;
     if (length > p.size() - at) return false;
-    field->assign(p.substr(at, length));
+    *field = p.substr(at, length);
     at += length;
   }
   if (at + 8 != p.size()) return false;
   uint64_t created = uint64_t(get_u32(p, at)) | (uint64_t(get_u32(p, at + 4)) << 32);
-  e.created_ms = static_cast<int64_t>(created);
+  f.created_ms = static_cast<int64_t>(created);
+  return true;
+}
+
+bool parse_event(std::string_view p, Event& e) {
+  EventFields f;
+  if (!parse_event_fields(p, f)) return false;
+  e.id.assign(f.id);
+  e.name.assign(f.name);
+  e.headers.assign(f.headers);
+  e.payload.assign(f.payload);
+  e.created_ms = f.created_ms;
   e.attempts = 0;
   return true;
 }
@@ -181,10 +196,17 @@ size_t read_records(std::string_view bytes, Visit visit) {
 }  // namespace
 
 struct EventQueue::Impl {
+  // What memory keeps of a queued event: ~100 bytes instead of the ~1 KB
+  // event, so 100k queued events cost ~10 MB of index beside their files.
   struct Entry {
-    Event event;
+    std::string id;
+    const std::string* name;  // interned in `names`
     uint64_t segment;
-    uint32_t offset;
+    uint32_t offset;   // where its record starts in the segment's .log
+    uint32_t length;   // its record's payload length
+    uint32_t size;     // event_size() of the event
+    uint32_t attempts;
+    int64_t created_ms;
   };
   struct Segment {
     uint64_t log_bytes = 0;
@@ -194,8 +216,11 @@ struct EventQueue::Impl {
   };
 
   std::map<uint64_t, Entry> order;  // queue order → entry
-  std::unordered_map<std::string, std::vector<uint64_t>> by_id;
+  // id → queue keys; the views point into the entries' ids (map nodes never move).
+  std::unordered_multimap<std::string_view, uint64_t> by_id;
+  std::set<std::string, std::less<>> names;  // event names are few: kept once
   std::map<uint64_t, Segment> segments;
+  std::vector<std::string> unreadable_names;
   uint64_t next_order = 0;
   uint64_t next_segment = 1;
   bool has_tail = false;
@@ -205,22 +230,44 @@ struct EventQueue::Impl {
 
   void clear() { *this = Impl(); }
 
-  void insert(Event event, uint64_t segment, uint32_t offset) {
+  const std::string* intern(const std::string& name) { return &*names.insert(name).first; }
+
+  void insert(const EventFields& f, uint32_t attempts, uint64_t segment, uint32_t offset,
+              uint32_t length) {
     uint64_t key = next_order++;
-    by_id[event.id].push_back(key);
-    order.emplace(key, Entry{std::move(event), segment, offset});
+    auto size = f.id.size() + f.name.size() + f.headers.size() + f.payload.size();  // event_size()
+    Entry entry{std::string(f.id), intern(std::string(f.name)), segment, offset, length,
+                static_cast<uint32_t>(size), attempts, f.created_ms};
+    auto placed = order.emplace(key, std::move(entry)).first;
+    by_id.emplace(std::string_view(placed->second.id), key);
   }
 
   void forget(uint64_t key) {
     auto it = order.find(key);
     if (it == order.end()) return;
-    auto ids = by_id.find(it->second.event.id);
-    if (ids != by_id.end()) {
-      auto& keys = ids->second;
-      keys.erase(std::remove(keys.begin(), keys.end(), key), keys.end());
-      if (keys.empty()) by_id.erase(ids);
+    auto range = by_id.equal_range(std::string_view(it->second.id));
+    for (auto i = range.first; i != range.second; ++i) {
+      if (i->second == key) {
+        by_id.erase(i);
+        break;
+      }
     }
     order.erase(it);
+  }
+
+  // Reads an entry's event back from its segment; false if the record is
+  // gone or damaged.
+  bool load(FileStore& store, const Entry& entry, Event& out) const {
+    std::string record;
+    if (!store.read_range(segment_name(entry.segment, "log"), entry.offset,
+                          kRecordOverhead + entry.length, record)) {
+      return false;
+    }
+    if (get_u32(record, 0) != entry.length) return false;
+    std::string_view payload(record.data() + kRecordOverhead, entry.length);
+    if (crc32(payload) != get_u32(record, 4) || !parse_event(payload, out)) return false;
+    out.attempts = entry.attempts;
+    return true;
   }
 };
 
@@ -240,13 +287,14 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
     (is_log ? found[seq].first : found[seq].second) = true;
     impl_->next_segment = std::max(impl_->next_segment, seq + 1);
   }
-  std::vector<uint64_t> expired;
+  std::string log, settle;  // reused: one segment's files at a time
   for (const auto& found_segment : found) {
     // Named copies: lambdas below can't capture structured bindings in C++17.
     const uint64_t seq = found_segment.first;
     const auto present = found_segment.second;
     Impl::Segment segment;
-    std::string log, settle;
+    log.clear();
+    settle.clear();
     bool log_ok = present.first && store_.read(segment_name(seq, "log"), log);
     bool settle_ok = present.second && store_.read(segment_name(seq, "ack"), settle);
     if (present.first && (!log_ok || !valid_header(log, kKindLog))) {
@@ -283,13 +331,12 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
       });
     }
     report.corrupt_records += read_records(log, [&](uint32_t offset, std::string_view p) {
-      Event e;
-      if (!parse_event(p, e)) return false;
+      EventFields f;
+      if (!parse_event_fields(p, f)) return false;
       if (removed.count(offset)) return true;
       auto a = attempts.find(offset);
-      if (a != attempts.end()) e.attempts = a->second;
       ++segment.live;
-      impl_->insert(std::move(e), seq, offset);
+      impl_->insert(f, a != attempts.end() ? a->second : 0, seq, offset, static_cast<uint32_t>(p.size()));
       return true;
     });
     impl_->segments.emplace(seq, segment);
@@ -308,10 +355,11 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
 }
 
 AppendResult EventQueue::append(const Event& event) {
-  std::string bytes = record(event_payload(event));
+  std::string payload = event_payload(event);
+  std::string bytes = record(payload);
   auto tail = impl_->segments.find(impl_->tail);
   bool rotate = !impl_->has_tail || tail == impl_->segments.end() ||
-                tail->second.log_bytes + bytes.size() > kSegmentBytes;
+                tail->second.log_bytes + bytes.size() > limits_.segment_bytes;
   uint64_t seq = rotate ? impl_->next_segment : impl_->tail;
   if (rotate) bytes = header(kKindLog) + bytes;
   if (impl_->disk_bytes + bytes.size() > limits_.max_disk_bytes) return AppendResult::kFull;
@@ -336,34 +384,18 @@ AppendResult EventQueue::append(const Event& event) {
   segment.log_bytes += bytes.size();
   ++segment.live;
   impl_->disk_bytes += bytes.size();
-  Event stored = event;
-  stored.attempts = 0;
-  impl_->insert(std::move(stored), seq, offset);
+  EventFields f{event.id, event.name, event.headers, event.payload, event.created_ms};
+  impl_->insert(f, 0, seq, offset, static_cast<uint32_t>(payload.size()));
   return AppendResult::kStored;
-}
-
-std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
-                                    const std::function<bool(const Event&)>& skip) const {
-  std::vector<Event> out;
-  size_t bytes = 0;
-  for (const auto& [key, entry] : impl_->order) {
-    if (out.size() >= max_count) break;
-    if (skip && skip(entry.event)) continue;
-    size_t size = event_size(entry.event);
-    if (!out.empty() && bytes + size > max_bytes) break;
-    bytes += size;
-    out.push_back(entry.event);
-  }
-  return out;
 }
 
 // Appends settle records of `type` for the events at `keys`, one write per
 // settle log; with kRemovedRecord also drops them from memory and compacts
-// segments left with nothing live. Returns the events settled.
-static std::vector<Event> settle_keys(FileStore& store, EventQueue::Impl& impl,
-                                      const std::vector<uint64_t>& keys, uint8_t type) {
+// segments left with nothing live. Returns the keys settled.
+static std::vector<uint64_t> settle_keys(FileStore& store, EventQueue::Impl& impl,
+                                         const std::vector<uint64_t>& keys, uint8_t type) {
   std::map<uint64_t, std::string> by_segment;
-  std::vector<Event> settled;
+  std::vector<uint64_t> settled;
   for (uint64_t key : keys) {
     auto it = impl.order.find(key);
     if (it == impl.order.end()) continue;
@@ -383,15 +415,13 @@ static std::vector<Event> settle_keys(FileStore& store, EventQueue::Impl& impl,
   for (uint64_t key : keys) {
     auto it = impl.order.find(key);
     if (it == impl.order.end()) continue;
+    settled.push_back(key);
     if (type == kAttemptRecord) {
-      ++it->second.event.attempts;
+      ++it->second.attempts;
       continue;
     }
     uint64_t seq = it->second.segment;
-    Event event = std::move(it->second.event);
-    it->second.event.id = event.id;  // forget() looks the entry up by id
     impl.forget(key);
-    settled.push_back(std::move(event));
     auto segment = impl.segments.find(seq);
     if (segment == impl.segments.end()) continue;
     if (--segment->second.live == 0) {
@@ -405,11 +435,56 @@ static std::vector<Event> settle_keys(FileStore& store, EventQueue::Impl& impl,
   return settled;
 }
 
+// Removes the events at `keys` and returns them as far as the store still
+// has them (an unreadable one comes back with its id and name only).
+static std::vector<Event> remove_keys(FileStore& store, EventQueue::Impl& impl,
+                                      const std::vector<uint64_t>& keys) {
+  std::vector<Event> removed;
+  for (uint64_t key : keys) {
+    auto it = impl.order.find(key);
+    if (it == impl.order.end()) continue;
+    Event event;
+    if (!impl.load(store, it->second, event)) {
+      event = Event{it->second.id, *it->second.name, "", "", it->second.created_ms, it->second.attempts};
+    }
+    removed.push_back(std::move(event));
+  }
+  settle_keys(store, impl, keys, kRemovedRecord);
+  return removed;
+}
+
+std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
+                                    const std::function<bool(const std::string&)>& skip) const {
+  std::vector<Event> out;
+  std::vector<uint64_t> unreadable;
+  size_t bytes = 0;
+  for (const auto& [key, entry] : impl_->order) {
+    if (out.size() >= max_count) break;
+    if (skip && skip(entry.id)) continue;
+    if (!out.empty() && bytes + entry.size > max_bytes) break;
+    Event event;
+    if (!impl_->load(store_, entry, event)) {
+      unreadable.push_back(key);
+      continue;
+    }
+    bytes += entry.size;
+    out.push_back(std::move(event));
+  }
+  // A record that can't be read back would otherwise sit at the head forever.
+  for (uint64_t key : unreadable) impl_->unreadable_names.push_back(*impl_->order.at(key).name);
+  if (!unreadable.empty()) settle_keys(store_, *impl_, unreadable, kRemovedRecord);
+  return out;
+}
+
+std::vector<std::string> EventQueue::take_unreadable_names() {
+  return std::exchange(impl_->unreadable_names, {});
+}
+
 static std::vector<uint64_t> keys_of(const EventQueue::Impl& impl, const std::vector<std::string>& ids) {
   std::vector<uint64_t> keys;
   for (const auto& id : ids) {
-    auto found = impl.by_id.find(id);
-    if (found != impl.by_id.end()) keys.insert(keys.end(), found->second.begin(), found->second.end());
+    auto range = impl.by_id.equal_range(std::string_view(id));
+    for (auto i = range.first; i != range.second; ++i) keys.push_back(i->second);
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -424,18 +499,23 @@ std::vector<uint32_t> EventQueue::record_attempt(const std::vector<std::string>&
   settle_keys(store_, *impl_, keys_of(*impl_, ids), kAttemptRecord);
   std::vector<uint32_t> counts;
   for (const auto& id : ids) {
-    auto found = impl_->by_id.find(id);
-    counts.push_back(found == impl_->by_id.end() ? 0 : impl_->order.at(found->second.front()).event.attempts);
+    auto found = impl_->by_id.find(std::string_view(id));
+    counts.push_back(found == impl_->by_id.end() ? 0 : impl_->order.at(found->second).attempts);
   }
   return counts;
 }
 
 std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>& predicate) {
   std::vector<uint64_t> keys;
+  Event event;
   for (const auto& [key, entry] : impl_->order) {
-    if (predicate(entry.event)) keys.push_back(key);
+    if (!impl_->load(store_, entry, event)) {
+      // Judged on what memory knows; the body is gone anyway.
+      event = Event{entry.id, *entry.name, "", "", entry.created_ms, entry.attempts};
+    }
+    if (predicate(event)) keys.push_back(key);
   }
-  return settle_keys(store_, *impl_, keys, kRemovedRecord);
+  return remove_keys(store_, *impl_, keys);
 }
 
 std::vector<Event> EventQueue::expire(int64_t now_ms) {
@@ -444,17 +524,24 @@ std::vector<Event> EventQueue::expire(int64_t now_ms) {
   std::vector<uint64_t> keys;
   // Oldest first: stop at the first event still young enough.
   for (const auto& [key, entry] : impl_->order) {
-    if (entry.event.created_ms >= cutoff) break;
+    if (entry.created_ms >= cutoff) break;
     keys.push_back(key);
   }
-  return settle_keys(store_, *impl_, keys, kRemovedRecord);
+  return remove_keys(store_, *impl_, keys);
 }
 
 size_t EventQueue::size() const { return impl_->order.size(); }
 uint64_t EventQueue::disk_bytes() const { return impl_->disk_bytes; }
-bool EventQueue::contains(const std::string& id) const { return impl_->by_id.count(id) > 0; }
+bool EventQueue::contains(const std::string& id) const { return impl_->by_id.count(std::string_view(id)) > 0; }
 int64_t EventQueue::oldest_created_ms() const {
-  return impl_->order.empty() ? -1 : impl_->order.begin()->second.event.created_ms;
+  return impl_->order.empty() ? -1 : impl_->order.begin()->second.created_ms;
+}
+
+int64_t EventQueue::oldest_created_ms(const std::function<bool(const std::string&)>& skip) const {
+  for (const auto& [key, entry] : impl_->order) {
+    if (!skip(entry.id)) return entry.created_ms;
+  }
+  return -1;
 }
 
 }  // namespace tep

@@ -3,8 +3,10 @@
 // Work per append and per acknowledgement is bounded independently of the
 // queue's depth: events are appended to small segment files, and
 // acknowledgements are appended to a small log beside each segment; a segment
-// whose events are all settled is deleted. The on-disk format, its version
-// and its recovery rules are described in event_queue.cpp.
+// whose events are all settled is deleted. Memory holds an index only (id,
+// name, created time, attempts, where the record is); event bodies stay in
+// the files and are read back when a batch is built. The on-disk format, its
+// version and its recovery rules are described in event_queue.cpp.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +28,12 @@ struct QueueLimits {
   uint64_t max_disk_bytes = 5u * 1024u * 1024u;
   /// Events older than this are expired on restore and by expire(); 0 = never.
   int64_t ttl_ms = 0;
+  /// Segment files rotate at this size. 32 KiB: ~40 typical events. Every
+  /// IndexedDB sync writes the tail segment whole, so this bounds the bytes a
+  /// sync writes (~16 KiB on average); and IDBFS loads one file per
+  /// IndexedDB request at start, so fewer, larger files load faster (10k
+  /// events in Chromium: 16 KiB segments ~65 ms, 32 KiB ~42 ms, 64 KiB ~24 ms).
+  uint64_t segment_bytes = 32u * 1024u;
 };
 
 enum class AppendResult {
@@ -58,9 +66,15 @@ class EventQueue {
 
   /// Up to `max_count` of the oldest events whose total event_size() fits
   /// `max_bytes` (the first is returned even if it alone is larger), skipping
-  /// those for which `skip` returns true (e.g. already in flight).
+  /// those whose id `skip` returns true for (e.g. already in flight). Events
+  /// are read back from the store; one that can no longer be read is dropped
+  /// from the queue and its name kept for take_unreadable_names().
   std::vector<Event> peek(size_t max_count, size_t max_bytes,
-                          const std::function<bool(const Event&)>& skip) const;
+                          const std::function<bool(const std::string& id)>& skip) const;
+
+  /// Names of events dropped because their record could not be read back
+  /// since the last call (storage damaged after restore); for the counters.
+  std::vector<std::string> take_unreadable_names();
 
   /// Removes the events with these ids (confirmed or dropped). Unknown ids are
   /// ignored. Returns how many were removed.
@@ -71,7 +85,8 @@ class EventQueue {
   std::vector<uint32_t> record_attempt(const std::vector<std::string>& ids);
 
   /// Removes every event for which `predicate` is true (consent purge, feral
-  /// event types, duplicates); returns the removed events.
+  /// event types, duplicates); returns the removed events. Reads every
+  /// queued event from the store: for rare, whole-queue decisions.
   std::vector<Event> remove_if(const std::function<bool(const Event&)>& predicate);
 
   /// Removes events older than the TTL; returns them.
@@ -82,6 +97,8 @@ class EventQueue {
   bool contains(const std::string& id) const;
   /// host time of the oldest queued event, or -1 when empty
   int64_t oldest_created_ms() const;
+  /// host time of the oldest queued event whose id `skip` doesn't pick, or -1
+  int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip) const;
 
   struct Impl;  // index and segment state, in event_queue.cpp
 

@@ -5,6 +5,7 @@
 // in fault-injection tests it is an in-memory fake that fails on demand.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,15 @@ class FileStore {
   virtual std::vector<std::string> list() = 0;
   /// Whole content of `name` into `out`; false if it can't be read.
   virtual bool read(const std::string& name, std::string& out) = 0;
+  /// `length` bytes of `name` from `offset` into `out`; false if they can't
+  /// all be read. The queue reads one event at a time through this, so it
+  /// need not keep event bodies in memory.
+  virtual bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) {
+    std::string whole;
+    if (!read(name, whole) || offset > whole.size() || length > whole.size() - offset) return false;
+    out.assign(whole, static_cast<size_t>(offset), length);
+    return true;
+  }
   /// Appends `bytes` to `name`, creating it if missing; false on any error
   /// (quota, I/O). A failed append may leave a partial write behind.
   virtual bool append(const std::string& name, std::string_view bytes) = 0;
@@ -35,6 +45,7 @@ class PosixFileStore final : public FileStore {
   explicit PosixFileStore(std::string folder);
   std::vector<std::string> list() override;
   bool read(const std::string& name, std::string& out) override;
+  bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) override;
   bool append(const std::string& name, std::string_view bytes) override;
   bool write(const std::string& name, std::string_view bytes) override;
   bool remove(const std::string& name) override;

@@ -44,6 +44,17 @@ bool PosixFileStore::read(const std::string& name, std::string& out) {
   return ok;
 }
 
+bool PosixFileStore::read_range(const std::string& name, uint64_t offset, size_t length,
+                                std::string& out) {
+  std::FILE* file = std::fopen(path(name).c_str(), "rb");
+  if (!file) return false;
+  out.resize(length);
+  bool ok = std::fseek(file, static_cast<long>(offset), SEEK_SET) == 0 &&
+            std::fread(&out[0], 1, length, file) == length;
+  std::fclose(file);
+  return ok;
+}
+
 namespace {
 
 // IDBFS decides what to copy to IndexedDB by comparing each file's mtime,

@@ -72,7 +72,7 @@ size_t Producer::adopt(FileStore& other, int64_t now_ms) {
   std::set<std::string> copied;
   for (;;) {
     auto slice = orphan.peek(kSlice, std::numeric_limits<size_t>::max(),
-                             [&](const Event& e) { return copied.count(e.id) > 0; });
+                             [&](const std::string& id) { return copied.count(id) > 0; });
     if (slice.empty()) break;
     for (const auto& event : slice) {
       copied.insert(event.id);
@@ -194,6 +194,7 @@ void Producer::tick(int64_t now_ms) {
     for (const auto& expired : queue_.expire(now)) count(DropReason::kStoringFailed, expired.name);
   }
   start(scheduler_.due_batches(now, false));
+  for (const auto& name : queue_.take_unreadable_names()) count(DropReason::kStoringFailed, name);
   start_monitoring_if_due(now);
 }
 

@@ -27,9 +27,9 @@ std::string sub_status_of(const std::string& body) {
 }  // namespace
 
 Batch Scheduler::make_batch(size_t max_events, size_t max_body_bytes, bool keepalive) {
-  auto skip_busy = [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; };
-  auto skip_busy_or_suspect = [this](const Event& e) {
-    return in_flight_ids_.count(e.id) > 0 || suspects_.count(e.id) > 0;
+  auto skip_busy = [this](const std::string& id) { return in_flight_ids_.count(id) > 0; };
+  auto skip_busy_or_suspect = [this](const std::string& id) {
+    return in_flight_ids_.count(id) > 0 || suspects_.count(id) > 0;
   };
   std::vector<Event> events = queue_.peek(max_events, max_body_bytes, skip_busy_or_suspect);
   if (events.empty() && !suspects_.empty()) {
@@ -75,10 +75,10 @@ std::vector<Batch> Scheduler::due_batches(int64_t now_ms, bool force) {
     bool due = force || failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
                unsent >= config_.max_batch_events;
     if (!due) {
-      auto head = queue_.peek(1, std::numeric_limits<size_t>::max(),
-                              [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; });
-      if (head.empty()) break;
-      due = now_ms - head.front().created_ms >= config_.batch_interval_ms;
+      int64_t oldest = queue_.oldest_created_ms(
+          [this](const std::string& id) { return in_flight_ids_.count(id) > 0; });
+      if (oldest < 0) break;
+      due = now_ms - oldest >= config_.batch_interval_ms;
     }
     if (!due) break;
     size_t limit = split_limit_ ? split_limit_ : config_.max_batch_events;
@@ -253,10 +253,10 @@ int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
       unsent >= config_.max_batch_events) {
     return std::max(gate, now_ms);
   }
-  auto head = queue_.peek(1, std::numeric_limits<size_t>::max(),
-                          [this](const Event& e) { return in_flight_ids_.count(e.id) > 0; });
-  if (head.empty()) return -1;
-  return std::max(gate, head.front().created_ms + config_.batch_interval_ms);
+  int64_t oldest = queue_.oldest_created_ms(
+      [this](const std::string& id) { return in_flight_ids_.count(id) > 0; });
+  if (oldest < 0) return -1;
+  return std::max(gate, oldest + config_.batch_interval_ms);
 }
 
 void Scheduler::set_online(bool online) {

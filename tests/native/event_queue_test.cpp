@@ -62,7 +62,7 @@ TEST_CASE("Peek honours the count, the byte budget and the skip, but always retu
   CHECK(q.peek(3, SIZE_MAX, nullptr).size() == 3);
   CHECK(q.peek(10, 2500, nullptr).size() == 2);
   CHECK(q.peek(10, 10, nullptr).size() == 1);
-  auto skipped = q.peek(2, SIZE_MAX, [](const Event& e) { return e.id == "id-0"; });
+  auto skipped = q.peek(2, SIZE_MAX, [](const std::string& id) { return id == "id-0"; });
   CHECK(ids_of(skipped) == std::vector<std::string>{"id-1", "id-2"});
 }
 
@@ -94,9 +94,16 @@ TEST_CASE("Attempt counts survive a restore") {
   CHECK(events[1].attempts == 2);
 }
 
+// Small segments keep the tests that need several of them small.
+tep::QueueLimits small_segments() {
+  tep::QueueLimits limits;
+  limits.segment_bytes = 16 * 1024;
+  return limits;
+}
+
 TEST_CASE("Segments rotate, and a fully settled segment is deleted with its settle log") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, small_segments());
   for (int i = 0; i < 100; ++i) q.append(make_event(i, 500));
   CHECK(store.files.size() > 2);  // several segments
   uint64_t full = q.disk_bytes();
@@ -131,7 +138,7 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
   // A small queue: two segments with settle records.
   MemoryFileStore pristine;
   {
-    EventQueue q(pristine, {});
+    EventQueue q(pristine, small_segments());
     for (int i = 0; i < 26; ++i) q.append(make_event(i, 700));
     q.remove({"id-0", "id-2"});
     q.record_attempt({"id-3"});
@@ -290,7 +297,7 @@ TEST_CASE("Bytes written per event do not grow with the queue's depth") {
   uint64_t deep = bytes_per_event_at(20000);
   INFO("bytes per event at 1k: " << shallow << ", at 20k: " << deep);
   CHECK(deep <= shallow * 2);
-  CHECK(deep < 20000);  // bounded by the segment size, not the queue
+  CHECK(deep < tep::QueueLimits{}.segment_bytes);  // bounded by the segment size, not the queue
 }
 
 TEST_CASE("Removing duplicates keeps the first copy") {
@@ -303,4 +310,33 @@ TEST_CASE("Removing duplicates keeps the first copy") {
   auto removed = q.remove_if([&](const Event& e) { return !seen.insert(e.id).second; });
   CHECK(removed.size() == 1);
   CHECK(ids_of(all(q)) == std::vector<std::string>{"id-0", "id-1"});
+}
+
+TEST_CASE("Event bodies are read back from the store, so damage after restore drops the event and names it") {
+  MemoryFileStore store;
+  EventQueue q(store, {});
+  q.restore(kNow);
+  for (int i = 0; i < 3; ++i) q.append(make_event(i));
+  // Flip a byte inside the second event's payload, behind the queue's back.
+  std::string& log = store.files.begin()->second;
+  size_t at = log.find(R"({"n":1)");
+  REQUIRE(at != std::string::npos);
+  log[at + 2] = 'X';
+  auto events = all(q);
+  CHECK(ids_of(events) == std::vector<std::string>{"id-0", "id-2"});
+  CHECK(q.size() == 2);  // dropped, not left to block the head
+  CHECK(q.take_unreadable_names() == std::vector<std::string>{"play"});
+  CHECK(q.take_unreadable_names().empty());
+  // What is left still reads back whole.
+  CHECK(all(q)[1].payload == make_event(2).payload);
+}
+
+TEST_CASE("The oldest unsent event's time skips the events being sent") {
+  MemoryFileStore store;
+  EventQueue q(store, {});
+  q.append(make_event(0, 10, kNow));
+  q.append(make_event(1, 10, kNow + 5));
+  CHECK(q.oldest_created_ms([](const std::string&) { return false; }) == kNow);
+  CHECK(q.oldest_created_ms([](const std::string& id) { return id == "id-0"; }) == kNow + 5);
+  CHECK(q.oldest_created_ms([](const std::string&) { return true; }) == -1);
 }

@@ -25,6 +25,15 @@ class MemoryFileStore final : public FileStore {
     out = it->second;
     return true;
   }
+  bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) override {
+    auto it = files.find(name);
+    if (unavailable || it == files.end() || offset > it->second.size() ||
+        length > it->second.size() - offset) {
+      return false;
+    }
+    out.assign(it->second, static_cast<size_t>(offset), length);
+    return true;
+  }
   bool append(const std::string& name, std::string_view bytes) override {
     if (!allow_write(name, bytes)) return false;
     files[name].append(bytes.data(), bytes.size());
