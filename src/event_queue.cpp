@@ -40,7 +40,6 @@
 #include <map>
 #include <set>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "record_checksum.h"
@@ -217,7 +216,7 @@ struct EventQueue::Impl {
 
   std::map<uint64_t, Entry> order;  // queue order → entry
   // id → queue keys; the views point into the entries' ids (map nodes never move).
-  std::unordered_multimap<std::string_view, uint64_t> by_id;
+  std::multimap<std::string_view, uint64_t> by_id;
   std::set<std::string, std::less<>> names;  // event names are few: kept once
   std::map<uint64_t, Segment> segments;
   std::vector<std::string> unreadable_names;
