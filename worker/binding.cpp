@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "change_tracking_file_store.h"
 #include "file_store.h"
 #include "json_text.h"
 #include "producer.h"
@@ -50,7 +51,9 @@ class WorkerHost final : public tep::HostPort {
 };
 
 struct Instance {
-  std::unique_ptr<tep::PosixFileStore> store;
+  std::unique_ptr<tep::PosixFileStore> files;
+  // What the producer writes through: the worker syncs only what it changed.
+  std::unique_ptr<tep::ChangeTrackingFileStore> store;
   WorkerHost host;
   std::unique_ptr<tep::Producer> producer;
 };
@@ -137,10 +140,23 @@ EMSCRIPTEN_KEEPALIVE int tep_create(const char* config_json, const char* folder)
 
   delete instance;
   instance = new Instance();
-  instance->store = std::make_unique<tep::PosixFileStore>(folder);
+  instance->files = std::make_unique<tep::PosixFileStore>(folder);
+  instance->store = std::make_unique<tep::ChangeTrackingFileStore>(*instance->files);
   instance->producer =
       std::make_unique<tep::Producer>(std::move(config), *instance->store, instance->host);
   return 0;
+}
+
+/// Names of the store's files changed since the last call, as a JSON array
+/// of strings (the worker writes just these to IndexedDB).
+EMSCRIPTEN_KEEPALIVE const char* tep_take_changed_files() {
+  reply = "[";
+  for (const auto& name : instance->store->take_changed()) {
+    if (reply.size() > 1) reply += ',';
+    tep::append_json_string(reply, name);
+  }
+  reply += ']';
+  return reply.c_str();
 }
 
 /// Loads the stored queue; returns a JSON summary.

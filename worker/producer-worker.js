@@ -62,6 +62,8 @@ let syncRunning = false;
 let nextSyncDelay = SYNC_DELAY_MS;
 let syncTimer = 0;
 let syncedGeneration = 0;
+// Files changed in memory and not yet stored in IndexedDB (by name in the store).
+const unsyncedFiles = new Set();
 let lastStorageError = null;
 const durabilityWaiters = []; // { generation, resolve }
 
@@ -85,11 +87,15 @@ function runSync() {
   syncRunning = true;
   core._tep_persist_state();
   const generation = core._tep_storage_generation();
-  // Concurrent syncfs calls fail, so there is only ever one at a time.
-  core.storage.sync(false, (error) => {
+  for (const name of JSON.parse(core.UTF8ToString(core._tep_take_changed_files()))) unsyncedFiles.add(name);
+  const names = [...unsyncedFiles];
+  unsyncedFiles.clear();
+  // One transaction at a time, so a later one never lands before an earlier one.
+  core.storage.storeFiles(storePath, names, (error) => {
     syncRunning = false;
     if (error) {
       lastStorageError = String(error && error.message ? error.message : error);
+      for (const name of names) unsyncedFiles.add(name);
       // Retry later; what is in memory is still sent.
       syncTimer = setTimeout(runSync, 1000);
       return;
@@ -251,7 +257,7 @@ function mountStorage() {
       resolve(error);
       return;
     }
-    core.storage.sync(true, (error) => resolve(error || null));
+    core.storage.load((error) => resolve(error || null));
   });
 }
 
