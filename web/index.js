@@ -176,15 +176,23 @@ function releaseOutbox() {
   for (const message of held) worker?.postMessage(message);
 }
 
+/** The provider's credentials now, or undefined (keep the last known) if it fails or is slow. */
 function currentCredentials(provider) {
-  return withTimeout(
-    Promise.resolve()
-      .then(() => provider.getCredentials())
-      .then((got) => (got ? { clientId: got.clientId ?? null, token: got.token ?? null } : undefined))
-      .catch(() => undefined), // a failing provider: the last known credentials stay
-    EVENT_CREDENTIALS_TIMEOUT_MS,
-    () => undefined,
-  );
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, EVENT_CREDENTIALS_TIMEOUT_MS);
+    const settle = (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      Promise.resolve(provider.getCredentials()).then(
+        (got) => settle(got ? { clientId: got.clientId ?? null, token: got.token ?? null } : undefined),
+        () => settle(undefined),
+      );
+    } catch {
+      settle(undefined); // a provider that throws synchronously
+    }
+  });
 }
 
 /** Hands buffered events to the worker; `askProvider: false` skips the credentials refresh (page going away). */
