@@ -209,7 +209,7 @@ const problems = [];
  * and calling init, which restores it: the state sendEvent would have made.
  */
 async function measureAtDepth(library, depth) {
-  return withFreshBrowser(async ({ server, openPage }) => {
+  return withFreshBrowser(async ({ server, openPage, reload }) => {
     await server.consumerControl({ mode: 'down' });
     const config = producerConfig(server.url, { eventBatchInterval: NEVER_MS });
     const page = await openPage(library);
@@ -262,6 +262,15 @@ async function measureAtDepth(library, depth) {
       `${library} depth ${depth}: call p50 ${point.callP50.toFixed(2)} µs, with deferred work p50 ` +
         `${point.totalP50.toFixed(1)} µs, ${Math.round(point.storedBytesPerEvent)} B stored/event`,
     );
+    if (library === 'wasm' && depth > 0) {
+      // Restore at this depth: the same tab, reloaded, finds its stored queue
+      // (TIDAL's restore was timed above, when its depth was made).
+      await page.evaluate(() => window.bench.flush());
+      await reload(page);
+      point.initMs = await page.evaluate((c) => window.bench.init(c), config);
+      point.restored = (await page.evaluate(() => window.bench.stats())).queued;
+      log(`${library} depth ${depth}: init ${point.initMs.toFixed(0)} ms with ${point.restored} restored`);
+    }
     return point;
   });
 }

@@ -353,5 +353,10 @@ window.bench = {
   async stats() {
     return producer.getStats ? producer.getStats() : null;
   },
+
+  /** This package: everything queued is durable (and a send was tried). */
+  async flush() {
+    await producer.flush?.();
+  },
 };
 window.benchReady = true;
