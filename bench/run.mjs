@@ -30,6 +30,8 @@ setTimeout(() => {
 }, RUN_LIMIT_MS).unref();
 
 const MiB = 1024 * 1024;
+// What a page using this package downloads.
+const PACKAGE_FILES = ['dist/index.js', 'dist/worker.js', 'dist/core.wasm'];
 // Far beyond any run: with it neither library sends on its own timer, so the
 // queue only grows (the consumer is also down while queues are filled).
 const NEVER_MS = 1e8;
@@ -444,7 +446,7 @@ async function gzippedBytes(path) {
 }
 
 async function measureSizes() {
-  const wasm = await Promise.all(['dist/index.js', 'dist/worker.js', 'dist/core.mjs', 'dist/core.wasm'].map(gzippedBytes));
+  const wasm = await Promise.all(PACKAGE_FILES.map(gzippedBytes));
   const tidal = await Promise.all(
     ['node_modules/@tidal-music/event-producer/dist/index.js'].map(gzippedBytes),
   );
@@ -489,7 +491,7 @@ function machine() {
 }
 
 async function preflight() {
-  for (const file of ['dist/index.js', 'dist/worker.js', 'dist/core.mjs', 'dist/core.wasm']) {
+  for (const file of PACKAGE_FILES) {
     await access(join(repository, file)).catch(() => {
       throw new Error(`${file} is missing: run \`npm run build\` first`);
     });

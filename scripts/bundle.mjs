@@ -1,13 +1,27 @@
-// Writes the npm package's JavaScript into dist/ beside core.mjs/core.wasm:
-// the page entry and the worker, each one minified ES module.
+// Writes the npm package into dist/: the page entry and the worker, each one
+// minified ES module, core.wasm beside them, and the types. The worker
+// includes the Emscripten module (build/wasm/module/core.mjs, from CMake):
+// one file for the browser to fetch instead of two in sequence before the
+// worker can start.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
+const wasmModule = new URL('../build/wasm/module/', import.meta.url);
 await mkdir(dist, { recursive: true });
+
+// The worker's `import createCore from './core.mjs'` is the module CMake built.
+const coreModule = {
+  name: 'core-module',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/core\.mjs$/ }, () => ({ path: fileURLToPath(new URL('core.mjs', wasmModule)) }));
+  },
+};
 
 const common = { bundle: true, format: 'esm', minify: true, target: 'es2020', logLevel: 'warning', legalComments: 'none' };
 await build({ ...common, entryPoints: ['web/index.js'], outfile: 'dist/index.js' });
-// The worker imports the Emscripten module at run time, beside itself.
-await build({ ...common, entryPoints: ['worker/producer-worker.js'], outfile: 'dist/worker.js', external: ['./core.mjs'] });
+// core.mjs finds core.wasm with new URL('core.wasm', import.meta.url): beside worker.js.
+await build({ ...common, entryPoints: ['worker/producer-worker.js'], outfile: 'dist/worker.js', plugins: [coreModule] });
+await copyFile(new URL('core.wasm', wasmModule), new URL('core.wasm', dist));
 await copyFile(new URL('../web/index.d.ts', import.meta.url), new URL('index.d.ts', dist));

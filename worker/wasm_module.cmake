@@ -1,6 +1,7 @@
 # The worker's wasm module: the core plus worker/binding.cpp, emitted as an
-# ES module (core.mjs) and core.wasm into dist/ beside the worker script.
-set(TEP_DIST_DIR "${CMAKE_SOURCE_DIR}/dist" CACHE PATH "Where the npm package's files are written")
+# ES module (core.mjs) and core.wasm into module/ of the build folder;
+# scripts/bundle.mjs bundles core.mjs into dist/worker.js and copies core.wasm
+# beside it.
 
 # The core's sources are compiled again here rather than linked from tep_core:
 # the shipped module gets size-only flags that the wasm tests must not have
@@ -26,7 +27,7 @@ set_target_properties(core PROPERTIES CXX_LINKER_LAUNCHER
   "${CMAKE_COMMAND};-E;env;NODE_PATH=/usr/share/nodejs;EM_CLOSURE_COMPILER=${TEP_CLOSURE_COMPILER}")
 set_target_properties(core PROPERTIES
   SUFFIX ".mjs"
-  RUNTIME_OUTPUT_DIRECTORY "${TEP_DIST_DIR}")
+  RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/module")
 set_property(TARGET core APPEND PROPERTY LINK_DEPENDS
   "${CMAKE_SOURCE_DIR}/worker/storage_bridge.post.js")
 
