@@ -291,12 +291,14 @@ function detailsOfDepths(results) {
         pair(p.callP50, p.callP99),
         pair(p.totalP50, p.totalP99),
         `${bytes(p.storedBytesPerEvent)} (${p.storedBytesEvents} events, ${number(p.putsPerEvent)} puts/event)`,
-        p.notDurable ? `${number(p.durableAtDepthP50)} (${p.notDurable} not durable)` : number(p.durableAtDepthP50),
+        p.notDurable
+          ? `${pair(p.durableAtDepthP50, p.durableAtDepthP99)} (${p.notDurable} not durable)`
+          : pair(p.durableAtDepthP50, p.durableAtDepthP99),
       ]);
     }
   }
   return markdownTable(
-    ['depth', 'library', 'queued at start', 'reached in; restore', 'events timed', 'call µs p50 / p99', 'incl. deferred µs p50 / p99', 'stored bytes / event', 'durable ms p50 at depth'],
+    ['depth', 'library', 'queued at start', 'reached in; restore', 'events timed', 'call µs p50 / p99', 'incl. deferred µs p50 / p99', 'stored bytes / event', 'sendEvent → durable ms p50 / p99 at depth'],
     rows,
   );
 }

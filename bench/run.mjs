@@ -249,6 +249,7 @@ async function measureAtDepth(library, depth) {
     point.storedBytesPerEvent = stored.putBytes / storedEvents;
     point.putsPerEvent = stored.putCount / storedEvents;
     point.durableAtDepthP50 = percentile(latencies, 0.5);
+    point.durableAtDepthP99 = percentile(latencies, 0.99);
     point.notDurable = latencies.filter((l) => l === null).length;
 
     const cost = await page.evaluate(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test, from nothing: installs what is missing, builds, then runs the
 # native Catch2 tests, the same tests compiled to wasm under node, the
-# sanitizer build, brief fuzzing of every parser, the consumer's tests and the
-# browser tests. Ends with one "N passed, N failed" line.
+# sanitizer build, brief fuzzing of every parser, the consumer's tests, the
+# package imported in Node, and the browser tests. Ends with one
+# "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,7 @@ stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest -
 stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
+stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "browser tests (Chromium, node --test)" node --test --test-concurrency=1 --test-reporter=tap tests/browser/
 
 echo

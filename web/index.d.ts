@@ -10,7 +10,7 @@ export interface Credentials {
 
 export interface CredentialsProvider {
   bus?: (callback: (event: CustomEvent) => void) => void;
-  /** Called per batch; after a 401 with the collector's sub-status. */
+  /** Called when events are handed to the worker and before each batch; after a 401 with the collector's sub-status. */
   getCredentials(apiErrorSubStatus?: string): Promise<Credentials>;
 }
 

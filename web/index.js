@@ -325,7 +325,11 @@ function withTimeout(promise, ms, onTimeout) {
  */
 export function init(given) {
   if (initPromise) return initPromise;
-  config = copyConfig(given);
+  try {
+    config = copyConfig(given);
+  } catch (error) {
+    return Promise.reject(error); // a rejection, as for every other failure of init
+  }
   initPromise = start().catch((error) => {
     if (!(error instanceof InitError && error.errorCode === 'storage')) {
       worker?.terminate();
