@@ -163,6 +163,7 @@ function onWorkerMessage({ data }) {
 // the provider answers, later messages wait behind in order.
 let outbox = [];
 let askingCredentials = false;
+let ask = 0; // which ask the outbox waits for (a page going away releases it early)
 
 function post(message) {
   if (askingCredentials) outbox.push(message);
@@ -209,8 +210,10 @@ function postBuffered({ askProvider = true } = {}) {
   }
   askingCredentials = true;
   outbox.push(message);
+  const thisAsk = ++ask;
   currentCredentials(provider).then((credentials) => {
-    if (credentials && message === outbox[0]) message.credentials = credentials;
+    if (thisAsk !== ask || !askingCredentials) return; // released already
+    if (credentials) message.credentials = credentials;
     releaseOutbox();
   });
 }

@@ -53,4 +53,11 @@ target_link_options(core PRIVATE
   -sMALLOC=emmalloc
   # Abort messages and asserts cost size and are never read in production.
   -sASSERTIONS=0
+  # The worker passes only locateFile (and its own `host`, read by the EM_JS
+  # calls): the glue need not handle the other Module options (~0.3 KB gz).
+  -sINCOMING_MODULE_JS_API=[locateFile]
+  # Workers always have TextDecoder: no fallback UTF-8 decoder in the glue.
+  -sTEXTDECODER=2
+  # No eval or new Function in the glue, so a CSP without 'unsafe-eval' works.
+  -sDYNAMIC_EXECUTION=0
 )
