@@ -22,7 +22,8 @@ class ChangeTrackingFileStore final : public FileStore {
 
   std::vector<std::string> list() override { return inner_.list(); }
   bool read(const std::string& name, std::string& out) override { return inner_.read(name, out); }
-  bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) override {
+  bool read_range(const std::string& name, uint64_t offset, size_t length,
+                  std::string& out) override {
     return inner_.read_range(name, offset, length, out);
   }
   /// Appends, writes and removes count as changes even when they fail: a

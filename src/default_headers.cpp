@@ -62,11 +62,11 @@ std::optional<std::string> build_headers(const ClientInfo& client, const Credent
     // JavaScript objects list integer-like keys first, in numeric order.
     std::stable_partition(members.begin(), members.end(),
                           [](const RawMember& m) { return is_array_index_key(m.first); });
-    auto index_end = std::find_if(members.begin(), members.end(), [](const RawMember& m) {
-      return !is_array_index_key(m.first);
-    });
+    auto index_end = std::find_if(members.begin(), members.end(),
+                                  [](const RawMember& m) { return !is_array_index_key(m.first); });
     std::sort(members.begin(), index_end, [](const RawMember& a, const RawMember& b) {
-      return std::strtoull(a.first.c_str(), nullptr, 10) < std::strtoull(b.first.c_str(), nullptr, 10);
+      return std::strtoull(a.first.c_str(), nullptr, 10) <
+             std::strtoull(b.first.c_str(), nullptr, 10);
     });
   }
 

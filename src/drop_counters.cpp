@@ -14,18 +14,24 @@ constexpr DropReason kReasons[] = {DropReason::kConsentFiltered, DropReason::kSt
 
 const char* drop_reason_key(DropReason reason) {
   switch (reason) {
-    case DropReason::kConsentFiltered: return "consentFilteredEvents";
-    case DropReason::kValidationFailed: return "validationFailedEvents";
-    case DropReason::kStoringFailed: return "storingFailedEvents";
+    case DropReason::kConsentFiltered:
+      return "consentFilteredEvents";
+    case DropReason::kValidationFailed:
+      return "validationFailedEvents";
+    case DropReason::kStoringFailed:
+      return "storingFailedEvents";
   }
   return "";
 }
 
 std::map<std::string, uint64_t>& DropCounters::of(DropReason reason) {
   switch (reason) {
-    case DropReason::kConsentFiltered: return consent_filtered_;
-    case DropReason::kValidationFailed: return validation_failed_;
-    case DropReason::kStoringFailed: break;
+    case DropReason::kConsentFiltered:
+      return consent_filtered_;
+    case DropReason::kValidationFailed:
+      return validation_failed_;
+    case DropReason::kStoringFailed:
+      break;
   }
   return storing_failed_;
 }
@@ -105,7 +111,8 @@ bool DropCounters::from_json(std::string_view json) {
     if (!names) return false;
     for (const auto& entry : *names) {
       std::string digits(entry.raw_value);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
       read.add(reason, entry.key, std::strtoull(digits.c_str(), nullptr, 10));
     }
   }

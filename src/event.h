@@ -8,10 +8,10 @@ namespace tep {
 
 /// One event, enriched and validated, ready to be queued and sent.
 struct Event {
-  std::string id;       ///< random UUID (v4), unique across reloads and tabs
-  std::string name;     ///< event name, e.g. "playback_session"
-  std::string headers;  ///< JSON object text, keys in the collector's order
-  std::string payload;  ///< MessageBody: the caller's event as JSON, plus ts and uuid
+  std::string id;          ///< random UUID (v4), unique across reloads and tabs
+  std::string name;        ///< event name, e.g. "playback_session"
+  std::string headers;     ///< JSON object text, keys in the collector's order
+  std::string payload;     ///< MessageBody: the caller's event as JSON, plus ts and uuid
   int64_t created_ms = 0;  ///< host time of sendEvent, ms since epoch (for the TTL)
   uint32_t attempts = 0;   ///< sends of this event that ended without a verdict
 };

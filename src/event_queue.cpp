@@ -149,7 +149,8 @@ std::string settle_payload(uint8_t type, uint32_t offset) {
 std::string segment_name(uint64_t seq, const char* extension) {
   // Formatted by hand: snprintf would pull ~8 KB of printf into the wasm.
   std::string name = "seg-0000000000000000.";
-  for (size_t i = 19; seq > 0 && i >= 4; --i, seq /= 10) name[i] = static_cast<char>('0' + seq % 10);
+  for (size_t i = 19; seq > 0 && i >= 4; --i, seq /= 10)
+    name[i] = static_cast<char>('0' + seq % 10);
   return name + extension;
 }
 
@@ -201,9 +202,9 @@ struct EventQueue::Impl {
     std::string id;
     const std::string* name;  // interned in `names`
     uint64_t segment;
-    uint32_t offset;   // where its record starts in the segment's .log
-    uint32_t length;   // its record's payload length
-    uint32_t size;     // event_size() of the event
+    uint32_t offset;  // where its record starts in the segment's .log
+    uint32_t length;  // its record's payload length
+    uint32_t size;    // event_size() of the event
     uint32_t attempts;
     int64_t created_ms;
   };
@@ -235,8 +236,14 @@ struct EventQueue::Impl {
               uint32_t length) {
     uint64_t key = next_order++;
     auto size = f.id.size() + f.name.size() + f.headers.size() + f.payload.size();  // event_size()
-    Entry entry{std::string(f.id), intern(std::string(f.name)), segment, offset, length,
-                static_cast<uint32_t>(size), attempts, f.created_ms};
+    Entry entry{std::string(f.id),
+                intern(std::string(f.name)),
+                segment,
+                offset,
+                length,
+                static_cast<uint32_t>(size),
+                attempts,
+                f.created_ms};
     auto placed = order.emplace(key, std::move(entry)).first;
     by_id.emplace(std::string_view(placed->second.id), key);
   }
@@ -335,7 +342,8 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
       if (removed.count(offset)) return true;
       auto a = attempts.find(offset);
       ++segment.live;
-      impl_->insert(f, a != attempts.end() ? a->second : 0, seq, offset, static_cast<uint32_t>(p.size()));
+      impl_->insert(f, a != attempts.end() ? a->second : 0, seq, offset,
+                    static_cast<uint32_t>(p.size()));
       return true;
     });
     impl_->segments.emplace(seq, segment);
@@ -444,7 +452,8 @@ static std::vector<Event> remove_keys(FileStore& store, EventQueue::Impl& impl,
     if (it == impl.order.end()) continue;
     Event event;
     if (!impl.load(store, it->second, event)) {
-      event = Event{it->second.id, *it->second.name, "", "", it->second.created_ms, it->second.attempts};
+      event = Event{it->second.id,         *it->second.name,   "", "",
+                    it->second.created_ms, it->second.attempts};
     }
     removed.push_back(std::move(event));
   }
@@ -479,7 +488,8 @@ std::vector<std::string> EventQueue::take_unreadable_names() {
   return std::exchange(impl_->unreadable_names, {});
 }
 
-static std::vector<uint64_t> keys_of(const EventQueue::Impl& impl, const std::vector<std::string>& ids) {
+static std::vector<uint64_t> keys_of(const EventQueue::Impl& impl,
+                                     const std::vector<std::string>& ids) {
   std::vector<uint64_t> keys;
   for (const auto& id : ids) {
     auto range = impl.by_id.equal_range(std::string_view(id));
@@ -531,7 +541,9 @@ std::vector<Event> EventQueue::expire(int64_t now_ms) {
 
 size_t EventQueue::size() const { return impl_->order.size(); }
 uint64_t EventQueue::disk_bytes() const { return impl_->disk_bytes; }
-bool EventQueue::contains(const std::string& id) const { return impl_->by_id.count(std::string_view(id)) > 0; }
+bool EventQueue::contains(const std::string& id) const {
+  return impl_->by_id.count(std::string_view(id)) > 0;
+}
 int64_t EventQueue::oldest_created_ms() const {
   return impl_->order.empty() ? -1 : impl_->order.begin()->second.created_ms;
 }

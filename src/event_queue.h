@@ -44,9 +44,9 @@ enum class AppendResult {
 
 /// What restore() found on disk.
 struct RestoreReport {
-  size_t restored = 0;        ///< intact, unacknowledged events now in the queue
-  size_t corrupt_records = 0; ///< torn or corrupt records skipped
-  size_t unreadable_files = 0;///< files of an unknown format or version, left alone
+  size_t restored = 0;                     ///< intact, unacknowledged events now in the queue
+  size_t corrupt_records = 0;              ///< torn or corrupt records skipped
+  size_t unreadable_files = 0;             ///< files of an unknown format or version, left alone
   std::vector<std::string> expired_names;  ///< names of events dropped by the TTL
 };
 

@@ -22,7 +22,8 @@ class FileStore {
   /// `length` bytes of `name` from `offset` into `out`; false if they can't
   /// all be read. The queue reads one event at a time through this, so it
   /// need not keep event bodies in memory.
-  virtual bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) {
+  virtual bool read_range(const std::string& name, uint64_t offset, size_t length,
+                          std::string& out) {
     std::string whole;
     if (!read(name, whole) || offset > whole.size() || length > whole.size() - offset) return false;
     out.assign(whole, static_cast<size_t>(offset), length);
@@ -45,7 +46,8 @@ class PosixFileStore final : public FileStore {
   explicit PosixFileStore(std::string folder);
   std::vector<std::string> list() override;
   bool read(const std::string& name, std::string& out) override;
-  bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) override;
+  bool read_range(const std::string& name, uint64_t offset, size_t length,
+                  std::string& out) override;
   bool append(const std::string& name, std::string_view bytes) override;
   bool write(const std::string& name, std::string_view bytes) override;
   bool remove(const std::string& name) override;

@@ -67,8 +67,8 @@ class Cursor {
 };
 
 bool valid(int year, int month, int day, int h, int m, int s) {
-  return year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 &&
-         m <= 59 && s <= 60;
+  return year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && m <= 59 &&
+         s <= 60;
 }
 
 }  // namespace

@@ -78,13 +78,20 @@ class Scanner {
     if (depth > kMaxNesting) return false;
     skip_whitespace();
     switch (peek()) {
-      case '"': return skip_string();
-      case '{': return skip_container('{', '}', depth, true);
-      case '[': return skip_container('[', ']', depth, false);
-      case 't': return skip_literal("true");
-      case 'f': return skip_literal("false");
-      case 'n': return skip_literal("null");
-      default: return skip_number();
+      case '"':
+        return skip_string();
+      case '{':
+        return skip_container('{', '}', depth, true);
+      case '[':
+        return skip_container('[', ']', depth, false);
+      case 't':
+        return skip_literal("true");
+      case 'f':
+        return skip_literal("false");
+      case 'n':
+        return skip_literal("null");
+      default:
+        return skip_number();
     }
   }
 
@@ -151,13 +158,27 @@ void append_json_string(std::string& out, std::string_view text) {
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -220,11 +241,21 @@ std::optional<std::string> decode_json_string(std::string_view raw) {
     }
     char e = raw[++i];
     switch (e) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         auto read4 = [&](size_t at) {
           uint32_t v = 0;
@@ -250,7 +281,8 @@ std::optional<std::string> decode_json_string(std::string_view raw) {
         append_utf8(out, cp);
         break;
       }
-      default: out += e;  // \" \\ \/
+      default:
+        out += e;  // \" \\ \/
     }
   }
   return out;

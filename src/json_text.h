@@ -19,8 +19,8 @@ std::string json_string(std::string_view text);
 
 /// One member of a JSON object, as it appears in the text.
 struct JsonMember {
-  std::string key;            ///< decoded key
-  std::string_view raw_value; ///< the value's exact text (a view into the input)
+  std::string key;             ///< decoded key
+  std::string_view raw_value;  ///< the value's exact text (a view into the input)
 };
 
 /// The members of the JSON object `text`, in order; nullopt unless `text` is

@@ -54,7 +54,8 @@ RestoreSummary Producer::restore(int64_t now_ms) {
 
   if (!config_.feral_event_types.empty()) {
     std::set<std::string> feral(config_.feral_event_types.begin(), config_.feral_event_types.end());
-    summary.feral = queue_.remove_if([&](const Event& e) { return feral.count(e.name) > 0; }).size();
+    summary.feral =
+        queue_.remove_if([&](const Event& e) { return feral.count(e.name) > 0; }).size();
     summary.restored -= std::min(summary.restored, summary.feral);
   }
   next_monitoring_ms_ = now + config_.monitoring_interval_ms;

@@ -21,9 +21,9 @@ namespace tep {
 /// A request for the host to perform with fetch.
 struct OutgoingRequest {
   uint32_t request_id = 0;
-  std::string body;            ///< SendMessageBatch form body
+  std::string body;  ///< SendMessageBatch form body
   size_t event_count = 0;
-  bool public_only = false;    ///< the monitoring event: public endpoint, no Authorization
+  bool public_only = false;  ///< the monitoring event: public endpoint, no Authorization
   bool keepalive = false;
   bool refresh_credentials = false;  ///< ask the provider again before sending (after a 401)
   std::string credentials_sub_status;
@@ -67,13 +67,13 @@ struct ProducerStats {
   uint64_t queued_bytes = 0;
   size_t in_flight_batches = 0;
   size_t in_flight_events = 0;
-  uint64_t delivered = 0;      ///< confirmed by the collector in this session
-  uint64_t accepted = 0;       ///< queued by sendEvent in this session
+  uint64_t delivered = 0;  ///< confirmed by the collector in this session
+  uint64_t accepted = 0;   ///< queued by sendEvent in this session
   bool outage = false;
   bool online = true;
   int64_t retry_at_ms = 0;
   uint32_t consecutive_failures = 0;
-  std::string counters_json;   ///< the unreported monitoring counters
+  std::string counters_json;  ///< the unreported monitoring counters
   std::string last_error;
 };
 
@@ -151,9 +151,9 @@ class Producer {
   uint64_t storage_generation_ = 0;
   int64_t clock_offset_ms_ = 0;
   int64_t next_monitoring_ms_ = -1;
-  uint32_t monitoring_request_id_ = 0;   ///< in flight, 0 = none
+  uint32_t monitoring_request_id_ = 0;  ///< in flight, 0 = none
   std::string monitoring_event_id_;
-  DropCounters monitoring_snapshot_;     ///< what the in-flight report carries
+  DropCounters monitoring_snapshot_;                   ///< what the in-flight report carries
   uint32_t next_monitoring_request_id_ = 0x80000000u;  ///< apart from batch ids
   uint64_t delivered_ = 0;
   uint64_t accepted_ = 0;

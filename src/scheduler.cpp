@@ -9,9 +9,7 @@
 namespace tep {
 namespace {
 
-bool is_transient_status(int status) {
-  return status == 408 || status == 429 || status >= 500;
-}
+bool is_transient_status(int status) { return status == 408 || status == 429 || status >= 500; }
 
 // TIDAL's API errors carry a JSON body with a numeric "subStatus" that tells
 // the credentials provider why a token was refused.
@@ -103,7 +101,8 @@ Batch Scheduler::keepalive_batch(size_t max_body_bytes) {
 void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome) {
   ++failures_;
   retry_at_ms_ = now_ms + backoff_delay_ms(config_.backoff, failures_, random01);
-  if (auto wait = retry_after_delay_ms(config_.backoff, outcome.retry_after, outcome.date, now_ms)) {
+  if (auto wait =
+          retry_after_delay_ms(config_.backoff, outcome.retry_after, outcome.date, now_ms)) {
     retry_after_until_ms_ = now_ms + *wait;
     retry_at_ms_ = std::max(retry_at_ms_, retry_after_until_ms_);
   }
@@ -122,13 +121,15 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
   if (outcome.status == 413) {
     if (request.ids.size() > 1) {
       split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
-      verdict.error = "[tep.send.too_large] the collector refused a batch as too large; splitting it";
+      verdict.error =
+          "[tep.send.too_large] the collector refused a batch as too large; splitting it";
       return verdict;
     }
     queue_.remove(request.ids);
     suspects_.erase(request.ids.front());
     verdict.rejected = request.events;
-    verdict.error = "[tep.send.event_too_large] the collector refused an event as too large; dropped";
+    verdict.error =
+        "[tep.send.event_too_large] the collector refused an event as too large; dropped";
     return verdict;
   }
   if (request.ids.size() > 1) {
@@ -159,12 +160,13 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
     fail(now_ms, random01, outcome);
   }
   verdict.error = "[tep.send.rejected] the collector answered HTTP " +
-                  std::to_string(outcome.status) + " to event '" + request.events.front().name + "'";
+                  std::to_string(outcome.status) + " to event '" + request.events.front().name +
+                  "'";
   return verdict;
 }
 
-BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outcome,
-                                   int64_t now_ms, double random01) {
+BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms,
+                                   double random01) {
   BatchVerdict verdict;
   auto it = in_flight_.find(request_id);
   if (it == in_flight_.end()) return verdict;
@@ -186,8 +188,8 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
   if (response.kind == BatchResponse::Kind::kErrorResponse &&
       response.error_code == "AWS.SimpleQueueService.BatchEntryIdsNotDistinct") {
     std::set<std::string> seen;
-    auto duplicates = queue_.remove_if(
-        [&seen](const Event& e) { return !seen.insert(e.id).second; });
+    auto duplicates =
+        queue_.remove_if([&seen](const Event& e) { return !seen.insert(e.id).second; });
     verdict.error = "[tep.send.duplicate_ids] the collector saw duplicate ids; " +
                     std::to_string(duplicates.size()) + " duplicates removed from the queue";
     return verdict;
@@ -196,7 +198,8 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
   if (outcome.status == 401 && !request.retried_credentials) {
     refresh_credentials_next_ = true;
     credentials_sub_status_ = sub_status_of(outcome.body);
-    verdict.error = "[tep.send.unauthorized] the collector refused the credentials; asking for new ones";
+    verdict.error =
+        "[tep.send.unauthorized] the collector refused the credentials; asking for new ones";
     return verdict;
   }
 
@@ -239,7 +242,8 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
   }
 
   verdict.delivery_failed = true;
-  verdict.error = "[tep.send.http_error] the collector answered HTTP " + std::to_string(outcome.status);
+  verdict.error =
+      "[tep.send.http_error] the collector answered HTTP " + std::to_string(outcome.status);
   fail(now_ms, random01, outcome);
   return verdict;
 }

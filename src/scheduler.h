@@ -45,16 +45,16 @@ struct HttpOutcome {
 struct Batch {
   uint32_t request_id = 0;
   std::vector<Event> events;
-  std::string body;                   ///< the SendMessageBatch form body
-  bool keepalive = false;             ///< page is going away: fetch with keepalive
-  bool refresh_credentials = false;   ///< ask the provider again first (after a 401)
-  std::string credentials_sub_status; ///< the 401's sub-status, for the provider
+  std::string body;                    ///< the SendMessageBatch form body
+  bool keepalive = false;              ///< page is going away: fetch with keepalive
+  bool refresh_credentials = false;    ///< ask the provider again first (after a 401)
+  std::string credentials_sub_status;  ///< the 401's sub-status, for the provider
 };
 
 /// What a settled request means, for the producer to apply.
 struct BatchVerdict {
-  bool known = false;        ///< false if the request id was not in flight
-  size_t delivered = 0;      ///< events the collector confirmed
+  bool known = false;            ///< false if the request id was not in flight
+  size_t delivered = 0;          ///< events the collector confirmed
   bool delivery_failed = false;  ///< no confirmation at all: an outage signal
   std::vector<Event> rejected;   ///< events the collector refused for good
   std::string error;             ///< "[tep.send.<id>] …" when something went wrong
@@ -112,8 +112,8 @@ class Scheduler {
   std::set<std::string> in_flight_ids_;
   uint32_t next_request_id_ = 1;
   uint32_t failures_ = 0;
-  int64_t retry_at_ms_ = 0;          ///< exponential backoff gate
-  int64_t retry_after_until_ms_ = 0; ///< the collector's own Retry-After gate
+  int64_t retry_at_ms_ = 0;           ///< exponential backoff gate
+  int64_t retry_after_until_ms_ = 0;  ///< the collector's own Retry-After gate
   bool online_ = true;
   bool refresh_credentials_next_ = false;
   std::string credentials_sub_status_;

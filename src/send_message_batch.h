@@ -26,15 +26,15 @@ struct BatchEntryError {
 /// A parsed response body.
 struct BatchResponse {
   enum class Kind {
-    kBatchResult,   ///< <SendMessageBatchResponse>: see accepted / rejected
-    kErrorResponse, ///< <ErrorResponse>: see error_type / error_code
-    kUnrecognised,  ///< well-formed XML of another shape, or not XML at all
+    kBatchResult,    ///< <SendMessageBatchResponse>: see accepted / rejected
+    kErrorResponse,  ///< <ErrorResponse>: see error_type / error_code
+    kUnrecognised,   ///< well-formed XML of another shape, or not XML at all
   };
   Kind kind = Kind::kUnrecognised;
-  std::vector<std::string> accepted;       ///< Ids of SendMessageBatchResultEntry
-  std::vector<BatchEntryError> rejected;   ///< BatchResultErrorEntry
-  std::string error_type;  ///< ErrorResponse > Error > Type ("Sender"/"Receiver")
-  std::string error_code;  ///< ErrorResponse > Error > Code
+  std::vector<std::string> accepted;      ///< Ids of SendMessageBatchResultEntry
+  std::vector<BatchEntryError> rejected;  ///< BatchResultErrorEntry
+  std::string error_type;                 ///< ErrorResponse > Error > Type ("Sender"/"Receiver")
+  std::string error_code;                 ///< ErrorResponse > Error > Code
   std::string error_message;
 };
 

@@ -125,9 +125,10 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
                     "' has no consentCategory; it is not sent without consent");
   }
   if (*category != "NECESSARY" && *category != "PERFORMANCE" && *category != "TARGETING") {
-    return drop(DropReason::kConsentFiltered, name,
-                "[tep.event.consent_category_unknown] event '" + name +
-                    "' has an unknown consentCategory; expected NECESSARY, PERFORMANCE or TARGETING");
+    return drop(
+        DropReason::kConsentFiltered, name,
+        "[tep.event.consent_category_unknown] event '" + name +
+            "' has an unknown consentCategory; expected NECESSARY, PERFORMANCE or TARGETING");
   }
   if (!allows(*category)) {
     return drop(DropReason::kConsentFiltered, name,
@@ -176,8 +177,8 @@ Event Submitter::monitoring_event(const std::string& counters_json, const std::s
                                   int64_t now_ms) const {
   auto headers = build_headers(config_.client, credentials_, /*include_authorization=*/false,
                                "NECESSARY", now_ms, {});
-  return Event{id, std::string(kMonitoringEventName), headers.value_or("{}"), counters_json,
-               now_ms, 0};
+  return Event{id, std::string(kMonitoringEventName), headers.value_or("{}"), counters_json, now_ms,
+               0};
 }
 
 }  // namespace tep

@@ -32,7 +32,7 @@ struct SubmitterConfig {
 
 /// The outcome of one sendEvent.
 struct Submission {
-  std::optional<Event> event;  ///< set when the event may be queued
+  std::optional<Event> event;                         ///< set when the event may be queued
   DropReason reason = DropReason::kValidationFailed;  ///< when not
   std::string name;     ///< the event's name, or a placeholder, for the counters
   std::string problem;  ///< "[tep.event.<id>] explanation", empty when accepted

@@ -15,7 +15,8 @@ namespace {
 
 size_t count_occurrences(std::string_view text, std::string_view needle) {
   size_t count = 0;
-  for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++count;
+  for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+    ++count;
   return count;
 }
 
@@ -43,8 +44,10 @@ void check_response(std::string_view input) {
   }
 
   // Every entry needs a start and an end tag, each spelling its local name.
-  if (2 * response.accepted.size() > count_occurrences(input, "SendMessageBatchResultEntry")) std::abort();
-  if (2 * response.rejected.size() > count_occurrences(input, "BatchResultErrorEntry")) std::abort();
+  if (2 * response.accepted.size() > count_occurrences(input, "SendMessageBatchResultEntry"))
+    std::abort();
+  if (2 * response.rejected.size() > count_occurrences(input, "BatchResultErrorEntry"))
+    std::abort();
 
   // Without references, CDATA or carriage returns, text reaches the ids as
   // written, so each id is a piece of the input.
@@ -74,7 +77,8 @@ int hex_value(char c) {
 
 // Splits a form body into its decoded name/value pairs; false if the body
 // holds anything URLSearchParams would not have written.
-bool parse_form_body(std::string_view body, std::vector<std::pair<std::string, std::string>>& fields) {
+bool parse_form_body(std::string_view body,
+                     std::vector<std::pair<std::string, std::string>>& fields) {
   std::string* target = nullptr;
   for (size_t at = 0; at <= body.size(); ++at) {
     if (at == body.size() || body[at] == '&') {
@@ -97,8 +101,8 @@ bool parse_form_body(std::string_view body, std::vector<std::pair<std::string, s
       }
       *target += static_cast<char>(hex_value(body[at + 1]) * 16 + hex_value(body[at + 2]));
       at += 2;
-    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' ||
-               c == '-' || c == '.' || c == '_') {
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '*' || c == '-' || c == '.' || c == '_') {
       *target += c;
     } else {
       return false;
@@ -130,11 +134,13 @@ void check_request(std::string_view input) {
   constexpr size_t kFieldsPerEntry = sizeof kExpectedFields / sizeof kExpectedFields[0];
 
   std::vector<std::pair<std::string, std::string>> fields;
-  if (!parse_form_body(body, fields) || fields.size() != events.size() * kFieldsPerEntry) std::abort();
+  if (!parse_form_body(body, fields) || fields.size() != events.size() * kFieldsPerEntry)
+    std::abort();
   for (size_t i = 0; i < fields.size(); ++i) {
     size_t entry = i / kFieldsPerEntry;
     const ExpectedField& expected = kExpectedFields[i % kFieldsPerEntry];
-    std::string name = "SendMessageBatchRequestEntry." + std::to_string(entry + 1) + "." + expected.name_suffix;
+    std::string name =
+        "SendMessageBatchRequestEntry." + std::to_string(entry + 1) + "." + expected.name_suffix;
     std::string value = expected.fixed_value != nullptr ? expected.fixed_value : events[entry].id;
     if (fields[i].first != name || fields[i].second != value) std::abort();
   }

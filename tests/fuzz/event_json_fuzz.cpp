@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (submission.event) {
     const auto& e = *submission.event;
     if (!tep::scan_json_object(e.payload) || !tep::scan_json_object(e.headers)) std::abort();
-    if (!tep::json_has_only_xml_chars(e.payload) || !tep::utf8_has_only_xml_chars(e.name)) std::abort();
+    if (!tep::json_has_only_xml_chars(e.payload) || !tep::utf8_has_only_xml_chars(e.name))
+      std::abort();
     if (e.payload.size() + e.headers.size() >= tep::kMaxEventBytes) std::abort();
   } else if (submission.problem.empty()) {
     std::abort();  // every drop has a reason

@@ -1,6 +1,7 @@
+#include "change_tracking_file_store.h"
+
 #include <catch2/catch.hpp>
 
-#include "change_tracking_file_store.h"
 #include "event_queue.h"
 #include "memory_file_store.h"
 

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "event_queue.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 
-#include "event_queue.h"
 #include "memory_file_store.h"
 
 using tep::AppendResult;
@@ -16,9 +16,13 @@ namespace {
 constexpr int64_t kNow = 1763000000000;
 
 Event make_event(int n, size_t payload_bytes = 100, int64_t created = kNow) {
-  return Event{"id-" + std::to_string(n), "play", R"({"client-id":"c"})",
-               R"({"n":)" + std::to_string(n) + R"(,"pad":")" + std::string(payload_bytes, 'x') + "\"}",
-               created, 0};
+  return Event{
+      "id-" + std::to_string(n),
+      "play",
+      R"({"client-id":"c"})",
+      R"({"n":)" + std::to_string(n) + R"(,"pad":")" + std::string(payload_bytes, 'x') + "\"}",
+      created,
+      0};
 }
 
 std::vector<std::string> ids_of(const std::vector<Event>& events) {
@@ -155,7 +159,8 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
     std::set<size_t> boundaries{8};
     for (size_t at = 8; at + 8 <= content.size();) {
       uint32_t length = 0;
-      for (int i = 0; i < 4; ++i) length |= uint32_t(static_cast<unsigned char>(content[at + i])) << (8 * i);
+      for (int i = 0; i < 4; ++i)
+        length |= uint32_t(static_cast<unsigned char>(content[at + i])) << (8 * i);
       at += 8 + length;
       boundaries.insert(at);
     }
@@ -179,8 +184,10 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
           // (or followed, after a torn length), may be missing.
           std::string payload = make_event(std::stoi(id.substr(3)), 700).payload;
           size_t end = content.find(payload);
-          bool reached = is_log && end != std::string::npos && (flip || end + payload.size() + 8 > at);
-          if (!reached) problems.push_back((flip ? "flip " : "cut ") + std::to_string(at) + " lost " + id);
+          bool reached =
+              is_log && end != std::string::npos && (flip || end + payload.size() + 8 > at);
+          if (!reached)
+            problems.push_back((flip ? "flip " : "cut ") + std::to_string(at) + " lost " + id);
         }
         // A damaged settle log may bring removed events back (a re-send), a
         // damaged log may not.
@@ -188,8 +195,10 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
           problems.push_back("cut " + std::to_string(at) + " resurrected a removed event");
         }
         bool clean_cut = !flip && (at < 8 || boundaries.count(at));
-        if (missing > 0 && !clean_cut && report.corrupt_records == 0 && report.unreadable_files == 0) {
-          problems.push_back((flip ? "flip " : "cut ") + std::to_string(at) + " lost events silently");
+        if (missing > 0 && !clean_cut && report.corrupt_records == 0 &&
+            report.unreadable_files == 0) {
+          problems.push_back((flip ? "flip " : "cut ") + std::to_string(at) +
+                             " lost events silently");
         }
       }
     }
@@ -223,7 +232,8 @@ TEST_CASE("The disk cap refuses new events until space is freed") {
   EventQueue q(store, limits);
   int stored = 0;
   int refused = 0;
-  for (int i = 0; i < 40; ++i) (q.append(make_event(i, 200)) == AppendResult::kStored ? stored : refused)++;
+  for (int i = 0; i < 40; ++i)
+    (q.append(make_event(i, 200)) == AppendResult::kStored ? stored : refused)++;
   CHECK(stored > 5);
   CHECK(refused > 0);
   CHECK(q.disk_bytes() <= 4096);
@@ -312,7 +322,9 @@ TEST_CASE("Removing duplicates keeps the first copy") {
   CHECK(ids_of(all(q)) == std::vector<std::string>{"id-0", "id-1"});
 }
 
-TEST_CASE("Event bodies are read back from the store, so damage after restore drops the event and names it") {
+TEST_CASE(
+    "Event bodies are read back from the store, so damage after restore drops the event and names "
+    "it") {
   MemoryFileStore store;
   EventQueue q(store, {});
   q.restore(kNow);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "http_date.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("The three HTTP date forms are read as the same instant") {
   constexpr int64_t kExpected = 784111777000;  // 1994-11-06T08:49:37Z

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "json_text.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("Strings are quoted exactly as JSON.stringify quotes them") {
   CHECK(tep::json_string("a\"b\\c") == R"("a\"b\\c")");
@@ -21,8 +21,9 @@ TEST_CASE("Object members keep their raw value text") {
 }
 
 TEST_CASE("Malformed JSON is refused rather than half read") {
-  for (const char* text : {"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":tru}",
-                           "{\"a\":\"\n\"}", "{\"a\":1} x", "[1]", "{\"a\":\"\\x\"}", "{\"a\":-}"}) {
+  for (const char* text :
+       {"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":tru}", "{\"a\":\"\n\"}",
+        "{\"a\":1} x", "[1]", "{\"a\":\"\\x\"}", "{\"a\":-}"}) {
     INFO(text);
     CHECK_FALSE(tep::scan_json_object(text));
   }
@@ -34,7 +35,8 @@ TEST_CASE("Nesting deeper than the limit is refused without exhausting the stack
 }
 
 TEST_CASE("String escapes decode to UTF-8 and lone surrogates are refused") {
-  CHECK(tep::decode_json_string(R"("\u00e9\ud83d\ude00\n")") == std::string("\xC3\xA9\xF0\x9F\x98\x80\n"));
+  CHECK(tep::decode_json_string(R"("\u00e9\ud83d\ude00\n")") ==
+        std::string("\xC3\xA9\xF0\x9F\x98\x80\n"));
   CHECK_FALSE(tep::decode_json_string(R"("\ud800")"));
   CHECK_FALSE(tep::decode_json_string(R"("\ude00")"));
   CHECK_FALSE(tep::decode_json_string("x"));

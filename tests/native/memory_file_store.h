@@ -25,7 +25,8 @@ class MemoryFileStore final : public FileStore {
     out = it->second;
     return true;
   }
-  bool read_range(const std::string& name, uint64_t offset, size_t length, std::string& out) override {
+  bool read_range(const std::string& name, uint64_t offset, size_t length,
+                  std::string& out) override {
     auto it = files.find(name);
     if (unavailable || it == files.end() || offset > it->second.size() ||
         length > it->second.size() - offset) {
@@ -68,8 +69,8 @@ class MemoryFileStore final : public FileStore {
   }
 
   std::map<std::string, std::string> files;
-  bool unavailable = false;     ///< every call fails, as without IndexedDB
-  int fail_next_writes = 0;     ///< the next N appends/writes fail, writing nothing
+  bool unavailable = false;          ///< every call fails, as without IndexedDB
+  int fail_next_writes = 0;          ///< the next N appends/writes fail, writing nothing
   long tear_next_append_after = -1;  ///< the next append writes only this many bytes, then fails
   uint64_t bytes_appended = 0;
 

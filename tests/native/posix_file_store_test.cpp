@@ -1,7 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "record_checksum.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 namespace {
 

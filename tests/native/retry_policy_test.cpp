@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "retry_policy.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("Backoff windows double from the first delay up to the cap") {
   tep::BackoffConfig config;  // 100 ms first, 30 s cap
@@ -35,7 +35,8 @@ TEST_CASE("Retry-After as an HTTP date is measured against the collector's own D
   CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT",
                                   "Wed, 21 Oct 2015 07:28:00 GMT", 0) == 30000);
   // Without a Date header the client's clock is the reference.
-  CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT", "", 1445412480000) == 30000);
+  CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT", "", 1445412480000) ==
+        30000);
   // A date in the past means "now".
   CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT",
                                   "Wed, 21 Oct 2015 08:00:00 GMT", 0) == 0);

@@ -25,9 +25,9 @@ tep::ProducerConfig config(int64_t interval_ms = 30 * kSecond) {
 }
 
 size_t queue_batch_requests(const World& w) {
-  return static_cast<size_t>(std::count_if(w.requests.begin(), w.requests.end(), [](const SentRequest& r) {
-    return !r.request.public_only;
-  }));
+  return static_cast<size_t>(
+      std::count_if(w.requests.begin(), w.requests.end(),
+                    [](const SentRequest& r) { return !r.request.public_only; }));
 }
 
 // Every event the producer accepted is delivered or counted, none twice in flight.
@@ -64,10 +64,13 @@ TEST_CASE("A backlog drains batch after batch without waiting for the interval")
   for (const auto& r : w.requests) CHECK(r.entries.size() <= 10);
 }
 
-TEST_CASE("An hour-long outage loses nothing, backs off within bounds and reports the outage once") {
+TEST_CASE(
+    "An hour-long outage loses nothing, backs off within bounds and reports the outage once") {
   World w(config());
   bool down = true;
-  w.collector = [&](const SentRequest& r) { return down ? sim::unreachable() : sim::healthy(r.entries); };
+  w.collector = [&](const SentRequest& r) {
+    return down ? sim::unreachable() : sim::healthy(r.entries);
+  };
   for (int i = 0; i < 50; ++i) w.send("play");
   int64_t start = w.now;
   w.run_until(start + kHour);
@@ -101,7 +104,8 @@ TEST_CASE("A 5xx storm is retried with backoff and ends with everything delivere
   w.collector = [&](const SentRequest& r) {
     if (remaining_errors > 0) {
       --remaining_errors;
-      return sim::status(remaining_errors % 2 ? 503 : 500, "<ErrorResponse><Error><Type>Receiver</Type></Error></ErrorResponse>");
+      return sim::status(remaining_errors % 2 ? 503 : 500,
+                         "<ErrorResponse><Error><Type>Receiver</Type></Error></ErrorResponse>");
     }
     return sim::healthy(r.entries);
   };
@@ -169,7 +173,8 @@ TEST_CASE("A 2xx that confirms nothing is a failure, not a loop") {
   World w(config());
   bool portal = true;
   w.collector = [&](const SentRequest& r) {
-    return portal ? sim::status(200, "<html><body>captive portal</body></html>") : sim::healthy(r.entries);
+    return portal ? sim::status(200, "<html><body>captive portal</body></html>")
+                  : sim::healthy(r.entries);
   };
   for (int i = 0; i < 10; ++i) w.send("play");
   w.run_until(w.now + 10 * kMinute);
@@ -181,14 +186,18 @@ TEST_CASE("A 2xx that confirms nothing is a failure, not a loop") {
   require_nothing_lost(w, 10);
 }
 
-TEST_CASE("A poison event in a batch of ten is isolated, dropped after three refusals and counted") {
+TEST_CASE(
+    "A poison event in a batch of ten is isolated, dropped after three refusals and counted") {
   auto c = config();
   c.monitoring_interval_ms = 24 * kHour;  // keep the counters unreported to read them
   World w(c);
   std::string poison_id;
   w.collector = [&](const SentRequest& r) {
     for (const auto& e : r.entries) {
-      if (e.name == "poison") return sim::status(400, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code></Error></ErrorResponse>");
+      if (e.name == "poison")
+        return sim::status(400,
+                           "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</"
+                           "Code></Error></ErrorResponse>");
     }
     return sim::healthy(r.entries);
   };
@@ -198,7 +207,8 @@ TEST_CASE("A poison event in a batch of ten is isolated, dropped after three ref
   w.run_until(w.now + 10 * kMinute);
   require_nothing_lost(w, 10, 1);
   CHECK(w.producer().counters().total(tep::DropReason::kValidationFailed) == 1);
-  CHECK(w.producer().counters().to_json().find(R"("validationFailedEvents":{"poison":1})") != std::string::npos);
+  CHECK(w.producer().counters().to_json().find(R"("validationFailedEvents":{"poison":1})") !=
+        std::string::npos);
   CHECK(queue_batch_requests(w) < 20);
 }
 
@@ -228,7 +238,8 @@ TEST_CASE("A 401 asks for fresh credentials once and retries at once") {
   int calls = 0;
   w.collector = [&](const SentRequest& r) {
     ++calls;
-    if (calls == 1) return sim::status(401, R"({"status":401,"subStatus":11003,"userMessage":"expired"})");
+    if (calls == 1)
+      return sim::status(401, R"({"status":401,"subStatus":11003,"userMessage":"expired"})");
     return sim::healthy(r.entries);
   };
   for (int i = 0; i < 10; ++i) w.send("play");
@@ -266,9 +277,13 @@ TEST_CASE("SenderFault entries are dropped and counted while transient ones are 
     for (size_t i = 0; i < r.entries.size(); ++i) {
       const auto& id = r.entries[i].id;
       if (i == 0) {
-        xml += "<BatchResultErrorEntry><Id>" + id + "</Id><SenderFault>true</SenderFault><Code>InvalidMessageContents</Code></BatchResultErrorEntry>";
+        xml += "<BatchResultErrorEntry><Id>" + id +
+               "</Id><SenderFault>true</SenderFault><Code>InvalidMessageContents</Code></"
+               "BatchResultErrorEntry>";
       } else if (i == 1) {
-        xml += "<BatchResultErrorEntry><Id>" + id + "</Id><SenderFault>false</SenderFault><Code>InternalError</Code></BatchResultErrorEntry>";
+        xml += "<BatchResultErrorEntry><Id>" + id +
+               "</Id><SenderFault>false</SenderFault><Code>InternalError</Code></"
+               "BatchResultErrorEntry>";
       } else {
         xml += "<SendMessageBatchResultEntry><Id>" + id + "</Id></SendMessageBatchResultEntry>";
         a.stored.push_back(id);
@@ -297,7 +312,10 @@ TEST_CASE("Duplicate ids reported by the collector are removed from the queue") 
   int call = 0;
   w.collector = [&](const SentRequest& r) {
     if (++call == 1) {
-      return sim::status(400, "<ErrorResponse><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.BatchEntryIdsNotDistinct</Code></Error></ErrorResponse>");
+      return sim::status(400,
+                         "<ErrorResponse><Error><Type>Sender</"
+                         "Type><Code>AWS.SimpleQueueService.BatchEntryIdsNotDistinct</Code></"
+                         "Error></ErrorResponse>");
     }
     return sim::healthy(r.entries);
   };
@@ -335,7 +353,9 @@ TEST_CASE("Counters are reported every minute and reset only after the collector
   World w(c);
   w.producer().set_credentials({std::string("client"), std::string("token")});
   bool down = true;
-  w.collector = [&](const SentRequest& r) { return down ? sim::unreachable() : sim::healthy(r.entries); };
+  w.collector = [&](const SentRequest& r) {
+    return down ? sim::unreachable() : sim::healthy(r.entries);
+  };
   w.send("ad", "TARGETING");
   w.send("ad", "TARGETING");
   w.run_until(w.now + 61 * kSecond);
@@ -349,8 +369,11 @@ TEST_CASE("Counters are reported every minute and reset only after the collector
   w.run_until(w.now + 60 * kSecond);
   CHECK(w.producer().counters().empty());
   auto fields = sim::parse_form(w.requests.back().request.body);
-  CHECK(fields["SendMessageBatchRequestEntry.1.MessageBody"] == R"({"consentFilteredEvents":{"ad":3},"storingFailedEvents":{},"validationFailedEvents":{}})");
-  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find("authorization") == std::string::npos);
+  CHECK(
+      fields["SendMessageBatchRequestEntry.1.MessageBody"] ==
+      R"({"consentFilteredEvents":{"ad":3},"storingFailedEvents":{},"validationFailedEvents":{}})");
+  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
+            "authorization") == std::string::npos);
 }
 
 TEST_CASE("Counters survive a reload") {
@@ -376,7 +399,8 @@ TEST_CASE("A collector whose clock differs corrects requested-sent-timestamp") {
   World w(config());
   w.collector = [&](const SentRequest& r) {
     Answer a = sim::healthy(r.entries);
-    a.outcome.date = "Sun, 23 Nov 2025 03:33:20 GMT";  // 1763868800000, ~10 days after the client's clock
+    a.outcome.date =
+        "Sun, 23 Nov 2025 03:33:20 GMT";  // 1763868800000, ~10 days after the client's clock
     return a;
   };
   for (int i = 0; i < 10; ++i) w.send("play");
@@ -386,7 +410,8 @@ TEST_CASE("A collector whose clock differs corrects requested-sent-timestamp") {
   w.send("later");
   w.run_until(w.now + kMinute);
   auto fields = sim::parse_form(w.requests.back().request.body);
-  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find("\"requested-sent-timestamp\":17638688") != std::string::npos);
+  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
+            "\"requested-sent-timestamp\":17638688") != std::string::npos);
 }
 
 TEST_CASE("A full disk drops new events, counts them and raises the outage") {
@@ -412,7 +437,8 @@ TEST_CASE("Blocking a category with purge removes its queued events and counts t
   w.send("play", "NECESSARY");
   w.producer().set_consent({false, true}, /*purge=*/true);
   CHECK(w.producer().queue().size() == 2);
-  CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") != std::string::npos);
+  CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") !=
+        std::string::npos);
   w.producer().set_consent({true, true}, /*purge=*/false);
   CHECK(w.producer().queue().size() == 2);  // without purge, queued events stay
 }

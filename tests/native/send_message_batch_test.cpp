@@ -1,12 +1,11 @@
-#include <catch2/catch.hpp>
+#include "send_message_batch.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "send_message_batch.h"
 
 // The expected form bodies below were computed with node 20's URLSearchParams
 // (append the eight fields per event in order, then toString()), the
@@ -48,12 +47,16 @@ const std::string kAwsBatchResponse = R"(<?xml version="1.0"?>
 </SendMessageBatchResponse>)";
 
 const std::string kMixedBatchResponse =
-    "<?xml version=\"1.0\"?><SendMessageBatchResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
+    "<?xml version=\"1.0\"?><SendMessageBatchResponse "
+    "xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
     "<SendMessageBatchResult>"
-    "<SendMessageBatchResultEntry><Id>ok-1</Id><MessageId>m1</MessageId></SendMessageBatchResultEntry>"
+    "<SendMessageBatchResultEntry><Id>ok-1</Id><MessageId>m1</MessageId></"
+    "SendMessageBatchResultEntry>"
     "<BatchResultErrorEntry><Id>bad-1</Id><SenderFault>true</SenderFault>"
-    "<Code>InvalidMessageContents</Code><Message>Invalid binary character '#x1'</Message></BatchResultErrorEntry>"
-    "<SendMessageBatchResultEntry><Id>ok-2</Id><MessageId>m2</MessageId></SendMessageBatchResultEntry>"
+    "<Code>InvalidMessageContents</Code><Message>Invalid binary character "
+    "'#x1'</Message></BatchResultErrorEntry>"
+    "<SendMessageBatchResultEntry><Id>ok-2</Id><MessageId>m2</MessageId></"
+    "SendMessageBatchResultEntry>"
     "<BatchResultErrorEntry><Id>busy-1</Id><SenderFault>false</SenderFault>"
     "<Code>InternalError</Code><Message>Try again</Message></BatchResultErrorEntry>"
     "</SendMessageBatchResult>"
@@ -95,7 +98,8 @@ void require_unrecognised(const tep::BatchResponse& response) {
 
 // --- encode_send_message_batch ------------------------------------------------
 
-TEST_CASE("One event's fields are named and ordered as the collector's reference client sends them") {
+TEST_CASE(
+    "One event's fields are named and ordered as the collector's reference client sends them") {
   auto event = make_event("00000000-0000-4000-8000-000000000001", "playback_session",
                           R"({"client-id":"web","consent-category":"NECESSARY"})", R"({"a":1})");
   CHECK(tep::encode_send_message_batch({event}) ==
@@ -110,7 +114,8 @@ TEST_CASE("One event's fields are named and ordered as the collector's reference
         "%7B%22client-id%22%3A%22web%22%2C%22consent-category%22%3A%22NECESSARY%22%7D");
 }
 
-TEST_CASE("Plus, percent, ampersand and equals signs are percent-encoded and spaces become plus signs") {
+TEST_CASE(
+    "Plus, percent, ampersand and equals signs are percent-encoded and spaces become plus signs") {
   auto event = make_event("id+1", "x y", R"({"k":"v=1&w=2"})", "a+b%c&d=e f\ng\r\th");
   CHECK(tep::encode_send_message_batch({event}) ==
         "SendMessageBatchRequestEntry.1.Id=id%2B1"
@@ -120,17 +125,20 @@ TEST_CASE("Plus, percent, ampersand and equals signs are percent-encoded and spa
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Name=Headers"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.DataType=String"
-        "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue=%7B%22k%22%3A%22v%3D1%26w%3D2%22%7D");
+        "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue=%7B%22k%22%3A%22v%"
+        "3D1%26w%3D2%22%7D");
 }
 
-TEST_CASE("Of the ASCII characters only letters, digits and * - . _ pass unchanged, ~ ! ' ( ) included") {
+TEST_CASE(
+    "Of the ASCII characters only letters, digits and * - . _ pass unchanged, ~ ! ' ( ) included") {
   std::string every_ascii_character;
   for (int c = 0; c < 128; ++c) every_ascii_character += static_cast<char>(c);
   auto event = make_event("a", "n", "{}", every_ascii_character);
   CHECK(tep::encode_send_message_batch({event}) ==
         "SendMessageBatchRequestEntry.1.Id=a"
         "&SendMessageBatchRequestEntry.1.MessageBody="
-        "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%1D%1E%1F"
+        "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%"
+        "1D%1E%1F"
         "+%21%22%23%24%25%26%27%28%29*%2B%2C-.%2F0123456789%3A%3B%3C%3D%3E%3F%40"
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D%7E%7F"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=Name"
@@ -149,21 +157,26 @@ TEST_CASE("Non-ASCII text and emoji are percent-encoded byte by byte in upper-ca
   CHECK(tep::encode_send_message_batch({event}) ==
         "SendMessageBatchRequestEntry.1.Id=%C3%BC-1"
         "&SendMessageBatchRequestEntry.1.MessageBody=caf%C3%A9+%E6%97%A5%E6%9C%AC%E8%AA%9E"
-        "+%C3%9Cn%C3%AFc%C3%B6d%C3%A9+e%CC%81+%E2%80%A8+%F0%9F%8E%B5%F0%9F%91%8D%F0%9F%8F%BD+%F4%8F%BF%BF"
+        "+%C3%9Cn%C3%AFc%C3%B6d%C3%A9+e%CC%81+%E2%80%A8+%F0%9F%8E%B5%F0%9F%91%8D%F0%9F%8F%BD+%F4%"
+        "8F%BF%BF"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=Name"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=caf%C3%A9"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Name=Headers"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.DataType=String"
-        "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue=%7B%22city%22%3A%22Z%C3%BCrich%22%7D");
+        "&SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue=%7B%22city%22%3A%22Z%"
+        "C3%BCrich%22%7D");
 }
 
-TEST_CASE("JSON with quotes, backslashes and apostrophes is encoded exactly as URLSearchParams does") {
-  auto event = make_event("j", "search", R"({"authorization":"Bearer a.b-c_d","client-id":"web"})",
-                          R"({"query":"say \"hi\" & 'bye'","path":"C:\\dir\\file","list":[1,2.5,null,true],"ts":1763000000000})");
+TEST_CASE(
+    "JSON with quotes, backslashes and apostrophes is encoded exactly as URLSearchParams does") {
+  auto event = make_event(
+      "j", "search", R"({"authorization":"Bearer a.b-c_d","client-id":"web"})",
+      R"({"query":"say \"hi\" & 'bye'","path":"C:\\dir\\file","list":[1,2.5,null,true],"ts":1763000000000})");
   CHECK(tep::encode_send_message_batch({event}) ==
         "SendMessageBatchRequestEntry.1.Id=j"
-        "&SendMessageBatchRequestEntry.1.MessageBody=%7B%22query%22%3A%22say+%5C%22hi%5C%22+%26+%27bye%27%22"
+        "&SendMessageBatchRequestEntry.1.MessageBody=%7B%22query%22%3A%22say+%5C%22hi%5C%22+%26+%"
+        "27bye%27%22"
         "%2C%22path%22%3A%22C%3A%5C%5Cdir%5C%5Cfile%22%2C%22list%22%3A%5B1%2C2.5%2Cnull%2Ctrue%5D"
         "%2C%22ts%22%3A1763000000000%7D"
         "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=Name"
@@ -195,7 +208,8 @@ TEST_CASE("Entries are numbered from 1 in the order of the events") {
   std::vector<tep::Event> events;
   for (int i = 1; i <= 3; ++i) {
     std::string n = std::to_string(i);
-    events.push_back(make_event("id-" + n, "event_" + n, R"({"n":)" + n + "}", R"({"i":)" + n + "}"));
+    events.push_back(
+        make_event("id-" + n, "event_" + n, R"({"n":)" + n + "}", R"({"i":)" + n + "}"));
   }
   CHECK(tep::encode_send_message_batch(events) ==
         "SendMessageBatchRequestEntry.1.Id=id-1"
@@ -226,7 +240,8 @@ TEST_CASE("Entries are numbered from 1 in the order of the events") {
 
 TEST_CASE("Entry numbers past 9 are written in full decimal") {
   std::vector<tep::Event> events;
-  for (int i = 1; i <= 11; ++i) events.push_back(make_event("id-" + std::to_string(i), "e", "{}", std::to_string(i)));
+  for (int i = 1; i <= 11; ++i)
+    events.push_back(make_event("id-" + std::to_string(i), "e", "{}", std::to_string(i)));
   std::string body = tep::encode_send_message_batch(events);
 
   const std::string entry_10 =
@@ -259,13 +274,16 @@ TEST_CASE("A full batch of large events encodes every byte of every event") {
   constexpr size_t kPayloadBytes = 20000;  // just under the spec's 20 KiB event limit
   constexpr size_t kFieldsPerEntry = 8;
   constexpr size_t kQuotesPerEvent = kPayloadBytes + 3;  // id, name and headers hold one each
-  std::vector<tep::Event> events(kBatchSize, make_event("\"", "\"", "\"", std::string(kPayloadBytes, '"')));
+  std::vector<tep::Event> events(kBatchSize,
+                                 make_event("\"", "\"", "\"", std::string(kPayloadBytes, '"')));
   std::string body = tep::encode_send_message_batch(events);
   std::string first_entry_alone = tep::encode_send_message_batch({events.front()});
   // Entries 2 to 9 are as long as entry 1; each field name of entry 10 has
   // one digit more.
-  CHECK(body.size() == kBatchSize * first_entry_alone.size() + (kBatchSize - 1) /* '&' */ + kFieldsPerEntry);
-  CHECK(static_cast<size_t>(std::count(body.begin(), body.end(), '%')) == kBatchSize * kQuotesPerEvent);
+  CHECK(body.size() ==
+        kBatchSize * first_entry_alone.size() + (kBatchSize - 1) /* '&' */ + kFieldsPerEntry);
+  CHECK(static_cast<size_t>(std::count(body.begin(), body.end(), '%')) ==
+        kBatchSize * kQuotesPerEvent);
   CHECK(body.compare(body.size() - 3, 3, "%22") == 0);
 }
 
@@ -319,7 +337,8 @@ TEST_CASE("An ErrorResponse reports its type, code and message and confirms noth
 
 TEST_CASE("Elements are matched by local name whatever their namespace prefix") {
   auto batch = tep::decode_batch_response(
-      "<sqs:SendMessageBatchResponse xmlns:sqs=\"http://queue.amazonaws.com/doc/2012-11-05/\" xmlns:b='urn:b'>"
+      "<sqs:SendMessageBatchResponse xmlns:sqs=\"http://queue.amazonaws.com/doc/2012-11-05/\" "
+      "xmlns:b='urn:b'>"
       "<sqs:SendMessageBatchResult>"
       "<sqs:SendMessageBatchResultEntry><sqs:Id>p-1</sqs:Id></sqs:SendMessageBatchResultEntry>"
       "<b:SendMessageBatchResultEntry><Id>p-2</Id></b:SendMessageBatchResultEntry>"
@@ -341,7 +360,9 @@ TEST_CASE("Elements are matched by local name whatever their namespace prefix") 
   CHECK(error.error_code == "ServiceUnavailable");
 }
 
-TEST_CASE("Whitespace, comments, processing instructions, CDATA and references are read as XML reads them") {
+TEST_CASE(
+    "Whitespace, comments, processing instructions, CDATA and references are read as XML reads "
+    "them") {
   auto response = tep::decode_batch_response(
       "\xEF\xBB\xBF<?xml version='1.0' encoding='UTF-8'?>\r\n"
       "<!-- before the root -->\n"
@@ -353,9 +374,11 @@ TEST_CASE("Whitespace, comments, processing instructions, CDATA and references a
       "<SendMessageBatchResponse xmlns=\"urn:x\" >\n"
       "  <SendMessageBatchResult\n   >\n"
       "    <SendMessageBatchResultEntry>\n"
-      "      <Id>\n   a&amp;b&#x41;&#66;<!-- inside --><![CDATA[<c>&amp;]]><?pi?>&lt;&gt;&quot;&apos;\t</Id >\n"
+      "      <Id>\n   a&amp;b&#x41;&#66;<!-- inside "
+      "--><![CDATA[<c>&amp;]]><?pi?>&lt;&gt;&quot;&apos;\t</Id >\n"
       "    </SendMessageBatchResultEntry>\n"
-      "    <BatchResultErrorEntry><Id><![CDATA[  spaced  ]]></Id><SenderFault>\n true \n</SenderFault>"
+      "    <BatchResultErrorEntry><Id><![CDATA[  spaced  ]]></Id><SenderFault>\n true "
+      "\n</SenderFault>"
       "<Message>line one\r\nline two\rline three&#13;end\r\n</Message></BatchResultErrorEntry>\n"
       "  </SendMessageBatchResult>\n"
       "</SendMessageBatchResponse>\n"
@@ -377,7 +400,8 @@ TEST_CASE("Character references decode to UTF-8 up to the last code point, leadi
       "</SendMessageBatchResultEntry></SendMessageBatchResult></SendMessageBatchResponse>");
   REQUIRE(response.accepted.size() == 1);
   CHECK(response.accepted[0] ==
-        "\xC3\xA9\xF0\x9F\x8E\xB5\xF4\x8F\xBF\xBF" "A\tx\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD\xF0\x90\x80\x80");
+        "\xC3\xA9\xF0\x9F\x8E\xB5\xF4\x8F\xBF\xBF"
+        "A\tx\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD\xF0\x90\x80\x80");
 }
 
 TEST_CASE("Ids with markup characters come back unescaped") {
@@ -407,7 +431,8 @@ TEST_CASE("An entry without exactly one non-empty Id confirms nothing") {
       "<SendMessageBatchResultEntry/>"
       "<SendMessageBatchResultEntry><Id>one</Id><Id>two</Id></SendMessageBatchResultEntry>"
       "<SendMessageBatchResultEntry><Id>nested<b>bold</b></Id></SendMessageBatchResultEntry>"
-      "<BatchResultErrorEntry><Id>x</Id><Id>y</Id><SenderFault>true</SenderFault></BatchResultErrorEntry>"
+      "<BatchResultErrorEntry><Id>x</Id><Id>y</Id><SenderFault>true</SenderFault></"
+      "BatchResultErrorEntry>"
       "<BatchResultErrorEntry><SenderFault>true</SenderFault></BatchResultErrorEntry>"
       "<SendMessageBatchResultEntry><Id>kept</Id></SendMessageBatchResultEntry>"
       "</SendMessageBatchResult></SendMessageBatchResponse>");
@@ -420,8 +445,10 @@ TEST_CASE("Entries and fields outside their place in the response are ignored") 
   auto batch = tep::decode_batch_response(
       "<SendMessageBatchResponse>"
       "<SendMessageBatchResultEntry><Id>under-root</Id></SendMessageBatchResultEntry>"
-      "<ResponseMetadata><SendMessageBatchResultEntry><Id>in-metadata</Id></SendMessageBatchResultEntry></ResponseMetadata>"
-      "<SendMessageBatchResult><Wrapper><SendMessageBatchResultEntry><Id>too-deep</Id></SendMessageBatchResultEntry></Wrapper>"
+      "<ResponseMetadata><SendMessageBatchResultEntry><Id>in-metadata</Id></"
+      "SendMessageBatchResultEntry></ResponseMetadata>"
+      "<SendMessageBatchResult><Wrapper><SendMessageBatchResultEntry><Id>too-deep</Id></"
+      "SendMessageBatchResultEntry></Wrapper>"
       "<Id>loose</Id></SendMessageBatchResult>"
       "<Error><Type>Sender</Type><Code>X</Code></Error>"
       "</SendMessageBatchResponse>");
@@ -432,7 +459,8 @@ TEST_CASE("Entries and fields outside their place in the response are ignored") 
 
   auto error = tep::decode_batch_response(
       "<ErrorResponse><Code>NotInError</Code><Error><Detail><Code>TooDeep</Code></Detail></Error>"
-      "<SendMessageBatchResult><SendMessageBatchResultEntry><Id>a</Id></SendMessageBatchResultEntry>"
+      "<SendMessageBatchResult><SendMessageBatchResultEntry><Id>a</Id></"
+      "SendMessageBatchResultEntry>"
       "</SendMessageBatchResult></ErrorResponse>");
   CHECK(error.kind == Kind::kErrorResponse);
   CHECK(error.error_code.empty());
@@ -442,7 +470,8 @@ TEST_CASE("Entries and fields outside their place in the response are ignored") 
 TEST_CASE("Well-formed XML with another root is unrecognised") {
   for (const char* document : {
            "<Response><Errors><Error><Code>InvalidAction</Code></Error></Errors></Response>",
-           "<SendMessageBatchResult><SendMessageBatchResultEntry><Id>a</Id></SendMessageBatchResultEntry>"
+           "<SendMessageBatchResult><SendMessageBatchResultEntry><Id>a</Id></"
+           "SendMessageBatchResultEntry>"
            "</SendMessageBatchResult>",
            "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Sign in</p></body></html>",
            "<sendmessagebatchresponse/>",
@@ -557,26 +586,31 @@ TEST_CASE("Malformed documents are unrecognised and confirm nothing") {
     require_unrecognised(tep::decode_batch_response(document));
   }
   // The wrapper on its own is fine: each fault above is what breaks it.
-  CHECK(tep::decode_batch_response(with_entry("")).accepted == std::vector<std::string>{"accepted-if-lenient"});
+  CHECK(tep::decode_batch_response(with_entry("")).accepted ==
+        std::vector<std::string>{"accepted-if-lenient"});
 }
 
 TEST_CASE("Nesting is read up to the depth limit and refused one level past it") {
   // The wrapper holds two open elements; with 62 more, the innermost is at depth 64.
-  auto response = tep::decode_batch_response(with_entry(repeated("<a>", 62) + repeated("</a>", 62)));
+  auto response =
+      tep::decode_batch_response(with_entry(repeated("<a>", 62) + repeated("</a>", 62)));
   CHECK(response.kind == Kind::kBatchResult);
   CHECK(response.accepted == std::vector<std::string>{"accepted-if-lenient"});
-  require_unrecognised(tep::decode_batch_response(with_entry(repeated("<a>", 63) + repeated("</a>", 63))));
+  require_unrecognised(
+      tep::decode_batch_response(with_entry(repeated("<a>", 63) + repeated("</a>", 63))));
 }
 
 TEST_CASE("An entity declared in a DOCTYPE is never expanded, so a reference to it is refused") {
   const std::string internal_subset = "<!DOCTYPE SendMessageBatchResponse [<!ENTITY e 'x'>]>";
   CHECK(tep::decode_batch_response(internal_subset + with_entry("")).accepted.size() == 1);
-  require_unrecognised(tep::decode_batch_response(internal_subset + with_entry("<Other>&e;</Other>")));
+  require_unrecognised(
+      tep::decode_batch_response(internal_subset + with_entry("<Other>&e;</Other>")));
 }
 
 TEST_CASE("A document nested a million deep is refused without exhausting the stack") {
   const size_t depth = 1000000;
-  require_unrecognised(tep::decode_batch_response(repeated("<a>", depth) + repeated("</a>", depth)));
+  require_unrecognised(
+      tep::decode_batch_response(repeated("<a>", depth) + repeated("</a>", depth)));
 }
 
 TEST_CASE("A response cut at any byte is unrecognised and never confirms more than the whole") {
@@ -621,7 +655,8 @@ TEST_CASE("Ids confirmed by a response match the ids the request carried") {
   auto response = tep::decode_batch_response(
       "<SendMessageBatchResponse><SendMessageBatchResult>"
       "<SendMessageBatchResultEntry><Id>plain-1</Id></SendMessageBatchResultEntry>"
-      "<SendMessageBatchResultEntry><Id>a&amp;b&lt;c&gt;&quot;d&apos;e f+g%</Id></SendMessageBatchResultEntry>"
+      "<SendMessageBatchResultEntry><Id>a&amp;b&lt;c&gt;&quot;d&apos;e "
+      "f+g%</Id></SendMessageBatchResultEntry>"
       "</SendMessageBatchResult></SendMessageBatchResponse>");
   CHECK(response.accepted == std::vector<std::string>{events[0].id, events[1].id});
 }

@@ -1,7 +1,7 @@
+#include "submitter.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "submitter.h"
 
 using tep::DropReason;
 using tep::Submitter;
@@ -35,14 +35,16 @@ std::string with_payload_bytes(size_t bytes) {
 }  // namespace
 
 TEST_CASE("A well-formed event is enriched with the default headers in the collector's order") {
-  auto s = logged_out().submit(R"({"name":"play","consentCategory":"PERFORMANCE","payload":{"a":1}})",
-                               kId, kNow);
+  auto s = logged_out().submit(
+      R"({"name":"play","consentCategory":"PERFORMANCE","payload":{"a":1}})", kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->headers ==
-        R"({"app-name":"demo","app-version":"1.2.3","browser-name":"chromium","browser-version":"156",)"
-        R"("client-id":"client-1","consent-category":"PERFORMANCE","os-name":"linux",)"
-        R"("requested-sent-timestamp":1763000000123})");
-  CHECK(s.event->payload == R"({"name":"play","payload":{"a":1},"ts":1763000000123,"uuid":")" + kId + "\"}");
+  CHECK(
+      s.event->headers ==
+      R"({"app-name":"demo","app-version":"1.2.3","browser-name":"chromium","browser-version":"156",)"
+      R"("client-id":"client-1","consent-category":"PERFORMANCE","os-name":"linux",)"
+      R"("requested-sent-timestamp":1763000000123})");
+  CHECK(s.event->payload ==
+        R"({"name":"play","payload":{"a":1},"ts":1763000000123,"uuid":")" + kId + "\"}");
   CHECK(s.event->name == "play");
   CHECK(s.event->created_ms == kNow);
 }
@@ -50,10 +52,12 @@ TEST_CASE("A well-formed event is enriched with the default headers in the colle
 TEST_CASE("A logged-in user's events carry the token as the authorization header") {
   Submitter submitter(web_config());
   submitter.set_credentials({std::string("client-1"), std::string("tok")});
-  auto s = submitter.submit(R"({"name":"play","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
+  auto s =
+      submitter.submit(R"({"name":"play","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->headers.find(R"("requested-sent-timestamp":1763000000123,"authorization":"tok"})") !=
-        std::string::npos);
+  CHECK(
+      s.event->headers.find(R"("requested-sent-timestamp":1763000000123,"authorization":"tok"})") !=
+      std::string::npos);
 }
 
 TEST_CASE("Caller headers replace defaults in place and new ones are appended") {
@@ -61,18 +65,21 @@ TEST_CASE("Caller headers replace defaults in place and new ones are appended") 
       R"({"name":"n","consentCategory":"NECESSARY","payload":{},"headers":{"app-name":"mine","x-n":7,"1":"first"}})",
       kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->headers ==
-        R"({"1":"first","app-name":"mine","app-version":"1.2.3","browser-name":"chromium","browser-version":"156",)"
-        R"("client-id":"client-1","consent-category":"NECESSARY","os-name":"linux",)"
-        R"("requested-sent-timestamp":1763000000123,"x-n":7})");
+  CHECK(
+      s.event->headers ==
+      R"({"1":"first","app-name":"mine","app-version":"1.2.3","browser-name":"chromium","browser-version":"156",)"
+      R"("client-id":"client-1","consent-category":"NECESSARY","os-name":"linux",)"
+      R"("requested-sent-timestamp":1763000000123,"x-n":7})");
 }
 
 TEST_CASE("A default header with no value is left out and the client id falls back") {
   Submitter submitter(tep::SubmitterConfig{});
-  auto s = submitter.submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
+  auto s =
+      submitter.submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->headers ==
-        R"({"client-id":"clientIDMissing!","consent-category":"NECESSARY","requested-sent-timestamp":1763000000123})");
+  CHECK(
+      s.event->headers ==
+      R"({"client-id":"clientIDMissing!","consent-category":"NECESSARY","requested-sent-timestamp":1763000000123})");
 }
 
 TEST_CASE("Optional platform headers appear when the config gives them") {
@@ -80,10 +87,13 @@ TEST_CASE("Optional platform headers appear when the config gives them") {
   config.client.os_version = "6.1";
   config.client.device_vendor = "acme";
   config.client.device_model = "x1";
-  auto s = Submitter(config).submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
+  auto s = Submitter(config).submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})",
+                                    kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->headers.find(R"("consent-category":"NECESSARY","device-model":"x1","device-vendor":"acme","os-name":"linux","os-version":"6.1",)") !=
-        std::string::npos);
+  CHECK(
+      s.event->headers.find(
+          R"("consent-category":"NECESSARY","device-model":"x1","device-vendor":"acme","os-name":"linux","os-version":"6.1",)") !=
+      std::string::npos);
 }
 
 TEST_CASE("The message body keeps extra fields and replaces ts and uuid in place") {
@@ -91,14 +101,16 @@ TEST_CASE("The message body keeps extra fields and replaces ts and uuid in place
       R"({"uuid":"old","name":"n","consentCategory":"NECESSARY","group":"g","payload":{"x":1.5e-7},"ts":1,"version":2})",
       kId, kNow);
   REQUIRE(s.event);
-  CHECK(s.event->payload == R"({"uuid":")" + kId +
-                                R"(","name":"n","group":"g","payload":{"x":1.5e-7},"ts":1763000000123,"version":2})");
+  CHECK(s.event->payload ==
+        R"({"uuid":")" + kId +
+            R"(","name":"n","group":"g","payload":{"x":1.5e-7},"ts":1763000000123,"version":2})");
 }
 
 TEST_CASE("NECESSARY events pass even when every other category is blocked") {
   auto config = web_config();
   config.consent = {true, true};
-  auto s = Submitter(config).submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
+  auto s = Submitter(config).submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{}})",
+                                    kId, kNow);
   CHECK(s.event);
 }
 
@@ -106,12 +118,14 @@ TEST_CASE("Events of a blocked category are filtered and counted as consent-filt
   auto config = web_config();
   config.consent = {true, false};
   Submitter submitter(config);
-  auto blocked = submitter.submit(R"({"name":"perf","consentCategory":"PERFORMANCE","payload":{}})", kId, kNow);
+  auto blocked = submitter.submit(R"({"name":"perf","consentCategory":"PERFORMANCE","payload":{}})",
+                                  kId, kNow);
   CHECK_FALSE(blocked.event);
   CHECK(blocked.reason == DropReason::kConsentFiltered);
   CHECK(blocked.name == "perf");
   CHECK(blocked.problem.rfind("[tep.event.consent_blocked]", 0) == 0);
-  CHECK(submitter.submit(R"({"name":"t","consentCategory":"TARGETING","payload":{}})", kId, kNow).event);
+  CHECK(submitter.submit(R"({"name":"t","consentCategory":"TARGETING","payload":{}})", kId, kNow)
+            .event);
 }
 
 TEST_CASE("Consent can change at run time") {
@@ -129,11 +143,13 @@ TEST_CASE("A missing or unknown consent category fails closed") {
   CHECK_FALSE(missing.event);
   CHECK(missing.reason == DropReason::kConsentFiltered);
   CHECK(missing.problem.rfind("[tep.event.consent_category_missing]", 0) == 0);
-  auto unknown = logged_out().submit(R"({"name":"n","consentCategory":"necessary","payload":{}})", kId, kNow);
+  auto unknown =
+      logged_out().submit(R"({"name":"n","consentCategory":"necessary","payload":{}})", kId, kNow);
   CHECK_FALSE(unknown.event);
   CHECK(unknown.reason == DropReason::kConsentFiltered);
   CHECK(unknown.problem.rfind("[tep.event.consent_category_unknown]", 0) == 0);
-  auto not_a_string = logged_out().submit(R"({"name":"n","consentCategory":3,"payload":{}})", kId, kNow);
+  auto not_a_string =
+      logged_out().submit(R"({"name":"n","consentCategory":3,"payload":{}})", kId, kNow);
   CHECK_FALSE(not_a_string.event);
   CHECK(not_a_string.reason == DropReason::kConsentFiltered);
 }
@@ -175,7 +191,8 @@ TEST_CASE("Strict mode requires a payload") {
 }
 
 TEST_CASE("Headers that are not an object are a validation failure") {
-  auto s = logged_out().submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{},"headers":"x"})", kId, kNow);
+  auto s = logged_out().submit(
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{},"headers":"x"})", kId, kNow);
   CHECK_FALSE(s.event);
   CHECK(s.reason == DropReason::kValidationFailed);
   CHECK(s.problem.rfind("[tep.event.headers_not_object]", 0) == 0);
@@ -191,9 +208,8 @@ TEST_CASE("An event of 20480 bytes or more is dropped and one byte less is kept"
   }
   auto kept = submitter.submit(with_payload_bytes(low), kId, kNow);
   REQUIRE(kept.event);
-  nlohmann::json stored = {{"headers", nlohmann::json::parse(kept.event->headers)},
-                           {"id", kId},
-                           {"name", "big"}};
+  nlohmann::json stored = {
+      {"headers", nlohmann::json::parse(kept.event->headers)}, {"id", kId}, {"name", "big"}};
   // {headers,id,name} as JSON plus the payload, as the reference client measures.
   CHECK(stored.dump().size() + kept.event->payload.size() == tep::kMaxEventBytes - 1);
   auto dropped = submitter.submit(with_payload_bytes(low + 1), kId, kNow);
@@ -204,16 +220,20 @@ TEST_CASE("An event of 20480 bytes or more is dropped and one byte less is kept"
 
 TEST_CASE("Characters outside XML 1.0 are refused wherever they appear") {
   const char* refused[] = {
-      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\ud800"}})",        // lone high surrogate
-      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\udc00x"}})",       // lone low surrogate
-      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\u0001"}})",        // control character
-      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\b"}})",            // backspace
-      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\f"}})",            // form feed
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\ud800"}})",   // lone high
+                                                                                  // surrogate
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\udc00x"}})",  // lone low
+                                                                                  // surrogate
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\u0001"}})",   // control
+                                                                                  // character
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\b"}})",       // backspace
+      R"({"name":"n","consentCategory":"NECESSARY","payload":{"s":"\f"}})",       // form feed
       "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":\"\xEF\xBF\xBE\"}}",  // U+FFFE
       "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":\"\xEF\xBF\xBF\"}}",  // U+FFFF
       R"({"name":"n","consentCategory":"NECESSARY","payload":{},"headers":{"h":"\u001f"}})",
       R"({"name":"n\u0007","consentCategory":"NECESSARY","payload":{}})",
-      "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":\"\xC3\"}}",  // broken UTF-8
+      "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":\"\xC3\"}}",  // broken
+                                                                                          // UTF-8
   };
   for (const char* event : refused) {
     auto s = logged_out().submit(event, kId, kNow);
@@ -221,13 +241,15 @@ TEST_CASE("Characters outside XML 1.0 are refused wherever they appear") {
     CHECK_FALSE(s.event);
     CHECK(s.reason == DropReason::kValidationFailed);
   }
-  auto s = logged_out().submit(R"({"name":"n\u0007","consentCategory":"NECESSARY","payload":{}})", kId, kNow);
+  auto s = logged_out().submit(R"({"name":"n\u0007","consentCategory":"NECESSARY","payload":{}})",
+                               kId, kNow);
   CHECK(s.problem.rfind("[tep.event.invalid_character]", 0) == 0);
 }
 
 TEST_CASE("Tabs, newlines, emoji and surrogate pairs are allowed") {
   auto s = logged_out().submit(
-      "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":\"a\\tb\\nc\\r\\ud83d\\ude00 \xF0\x9F\x8E\xB5 \xE2\x82\xAC\"}}",
+      "{\"name\":\"n\",\"consentCategory\":\"NECESSARY\",\"payload\":{\"s\":"
+      "\"a\\tb\\nc\\r\\ud83d\\ude00 \xF0\x9F\x8E\xB5 \xE2\x82\xAC\"}}",
       kId, kNow);
   CHECK(s.event);
 }
@@ -238,13 +260,14 @@ TEST_CASE("The monitoring event is NECESSARY and never carries authorization") {
   auto event = submitter.monitoring_event(R"({"consentFilteredEvents":{"a":1}})", kId, kNow);
   CHECK(event.name == "tep-tl-monitoring");
   CHECK(event.headers.find("authorization") == std::string::npos);
-  CHECK(event.headers.find(R"("client-id":"client-1","consent-category":"NECESSARY")") != std::string::npos);
+  CHECK(event.headers.find(R"("client-id":"client-1","consent-category":"NECESSARY")") !=
+        std::string::npos);
   CHECK(event.payload == R"({"consentFilteredEvents":{"a":1}})");
 }
 
 TEST_CASE("An event nested too deep is counted under its name") {
-  std::string deep = R"({"name":"deep","consentCategory":"NECESSARY","payload":)" + std::string(200, '[') +
-                     std::string(200, ']') + "}";
+  std::string deep = R"({"name":"deep","consentCategory":"NECESSARY","payload":)" +
+                     std::string(200, '[') + std::string(200, ']') + "}";
   auto s = logged_out().submit(deep, kId, kNow);
   CHECK_FALSE(s.event);
   CHECK(s.name == "deep");

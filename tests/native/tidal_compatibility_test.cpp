@@ -3,10 +3,9 @@
 // the core must store and send exactly the same bytes for the same event,
 // id, time and credentials.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "send_message_batch.h"
@@ -32,7 +31,8 @@ std::optional<std::string> text(const nlohmann::ordered_json& object, const char
   return object[key].get<std::string>();
 }
 
-tep::Submitter submitter_for(const nlohmann::ordered_json& config, const nlohmann::ordered_json& vector) {
+tep::Submitter submitter_for(const nlohmann::ordered_json& config,
+                             const nlohmann::ordered_json& vector) {
   tep::SubmitterConfig c;
   c.client.app_name = text(config["appInfo"], "appName");
   c.client.app_version = text(config["appInfo"], "appVersion");
@@ -63,8 +63,9 @@ TEST_CASE("Every event is stored and sent byte for byte as the reference client 
   for (const auto& vector : vectors["vectors"]) {
     INFO(vector["title"].get<std::string>());
     auto submitter = submitter_for(config, vector);
-    auto submission = submitter.submit(vector["eventJson"].get<std::string>(),
-                                       vector["id"].get<std::string>(), vector["now"].get<int64_t>());
+    auto submission =
+        submitter.submit(vector["eventJson"].get<std::string>(), vector["id"].get<std::string>(),
+                         vector["now"].get<int64_t>());
     if (vector.value("dropped", false)) {
       CHECK_FALSE(submission.event);
       continue;
@@ -90,7 +91,8 @@ TEST_CASE("Every event is stored and sent byte for byte as the reference client 
     CHECK(submission.event->headers == vector["headersJson"].get<std::string>());
     CHECK(submission.event->payload == stored["payload"].get<std::string>());
     if (vector.contains("formBody") && vector["formBody"].is_string()) {
-      CHECK(tep::encode_send_message_batch({*submission.event}) == vector["formBody"].get<std::string>());
+      CHECK(tep::encode_send_message_batch({*submission.event}) ==
+            vector["formBody"].get<std::string>());
     }
     ++compared;
   }
