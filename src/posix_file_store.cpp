@@ -1,13 +1,10 @@
 #include <dirent.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 
 #include "file_store.h"
 
@@ -57,23 +54,6 @@ bool PosixFileStore::read_range(const std::string& name, uint64_t offset, size_t
 
 namespace {
 
-// IDBFS decides what to copy to IndexedDB by comparing each file's mtime,
-// in milliseconds, with the copy's. A second write within the millisecond
-// in which a sync read the file would leave the mtime unchanged, and the
-// write would never reach IndexedDB. Every write therefore stamps its file
-// with a time that is strictly later than any stamp given before.
-void stamp(const std::string& path) {
-  static int64_t last_stamp_ms = 0;
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  int64_t now_ms = static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
-  last_stamp_ms = std::max(now_ms, last_stamp_ms + 1);
-  timeval times[2];
-  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(last_stamp_ms / 1000);
-  times[0].tv_usec = times[1].tv_usec = static_cast<suseconds_t>((last_stamp_ms % 1000) * 1000);
-  ::utimes(path.c_str(), times);
-}
-
 bool write_all(const std::string& path, const char* mode, std::string_view bytes) {
   std::FILE* file = std::fopen(path.c_str(), mode);
   if (!file) return false;
@@ -86,7 +66,6 @@ bool write_all(const std::string& path, const char* mode, std::string_view bytes
 
 bool PosixFileStore::append(const std::string& name, std::string_view bytes) {
   if (!write_all(path(name), "ab", bytes)) return false;
-  stamp(path(name));
   return true;
 }
 
@@ -98,7 +77,6 @@ bool PosixFileStore::write(const std::string& name, std::string_view bytes) {
     return false;
   }
   if (std::rename(temporary.c_str(), path(name).c_str()) != 0) return false;
-  stamp(path(name));
   return true;
 }
 
