@@ -141,7 +141,7 @@ function onWorkerMessage({ data }) {
     case Notice.bus:
       if (outage !== data.outage) {
         outage = data.outage;
-        emit(outage ? new OutageStartError('1') : OutageEndMessage);
+        emit(outage ? new OutageStartError(data.reason === 'storage' ? 'storage' : '1') : OutageEndMessage);
       }
       return;
     case Notice.problem:
@@ -410,7 +410,7 @@ async function start() {
     globalThis.addEventListener?.('offline', tellOnline);
     if (globalThis.navigator?.onLine === false) tellOnline();
   }
-  if (summary.outage) {
+  if (summary.outage && summary.persistent) {
     outage = true;
     emit(new OutageStartError('1'));
   }

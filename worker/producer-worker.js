@@ -4,6 +4,7 @@
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
+import { createOutageState } from './outage-state.js';
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
 const SYNC_DELAY_MS = 20;
@@ -19,6 +20,7 @@ let storePath = null; // IDBFS names its IndexedDB database after the mount path
 let storeId = null;
 let orphanWatcher = null;
 let tabsOutage = null;
+let outageState = null;
 let adoptedEvents = 0;
 let persistent = false;
 let credentials = null;
@@ -95,12 +97,14 @@ function runSync() {
     syncRunning = false;
     if (error) {
       lastStorageError = String(error && error.message ? error.message : error);
+      outageState?.setStorage(true);
       for (const name of names) unsyncedFiles.add(name);
       // Retry later; what is in memory is still sent.
       syncTimer = setTimeout(runSync, 1000);
       return;
     }
     lastStorageError = null;
+    outageState?.setStorage(false);
     syncedGeneration = generation;
     settleDurabilityWaiters(generation);
     const delay = durabilityWaiters.length ? 0 : nextSyncDelay;
@@ -235,7 +239,7 @@ const host = {
     requestsInFlight.set(request.id, done);
   },
   publish(outage) {
-    self.postMessage({ type: Notice.bus, outage });
+    outageState?.setDelivery(outage);
     tabsOutage?.publish(outage);
   },
   problem(message) {
@@ -327,7 +331,11 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   // What was restored is in IndexedDB already; compaction done by the restore
   // is synced in the background rather than delaying init.
   afterCoreCall();
-  tabsOutage = outageChannel((outage) => self.postMessage({ type: Notice.bus, outage }));
+  outageState = createOutageState((change) => self.postMessage({ type: Notice.bus, ...change }), {
+    delivery: summary.outage,
+    storage: !!storageError,
+  });
+  tabsOutage = outageChannel((outage) => outageState.setDelivery(outage));
   if (persistent) {
     orphanWatcher = watchForOrphans({
       ownPath: storePath,

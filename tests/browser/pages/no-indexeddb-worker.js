@@ -1,0 +1,3 @@
+// The producer's worker where IndexedDB can't be opened (see no-indexeddb.js).
+import './no-indexeddb.js';
+import '/dist/worker.js';

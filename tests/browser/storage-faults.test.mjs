@@ -1,0 +1,125 @@
+// Storage that fails: IndexedDB that can't be opened at all (private modes),
+// and a full quota that aborts the worker's writes for a while. Neither loses
+// an event: the producer keeps delivering from memory, says so on the bus
+// (OutageStartError with errorCode 'storage'), and once writes succeed again
+// what is queued is durable and survives a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Starts the producer on `page` with the test worker at `workerUrl`; resolves to init's error, if any. */
+function initWith(page, workerUrl, overrides = {}) {
+  return page.evaluate(async (config) => {
+    window.busDetails = [];
+    window.producer.bus((event) => window.busDetails.push({ name: event.detail.name, errorCode: event.detail.errorCode ?? null }));
+    try {
+      await window.producer.init(config);
+      return null;
+    } catch (error) {
+      return { name: error.name, errorCode: error.errorCode, message: error.message };
+    }
+  }, testConfig(browser.url, { workerUrl, ...overrides }));
+}
+
+function send(page, name, count) {
+  return page.evaluate(({ name, count }) => {
+    for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+  }, { name, count });
+}
+
+/** Switches the worker's full-quota fault and waits until the worker has it. */
+function setQuotaFull(page, quotaFull) {
+  return page.evaluate(
+    (quotaFull) =>
+      new Promise((resolve) => {
+        const channel = new BroadcastChannel('tep-test-storage-faults');
+        channel.onmessage = ({ data }) => {
+          if (data?.applied !== quotaFull) return;
+          channel.close();
+          resolve();
+        };
+        channel.postMessage({ quotaFull });
+      }),
+    quotaFull,
+  );
+}
+
+const delivered = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
+
+test('where IndexedDB cannot be opened, init says so, the storage outage is on the bus, and events are still delivered', async () => {
+  const page = await openProducerPage(browser);
+  const error = await initWith(page, '/tests/browser/pages/no-indexeddb-worker.js');
+  assert.equal(error?.name, 'InitError');
+  assert.equal(error.errorCode, 'storage');
+  assert.match(error.message, /IndexedDB could not be opened/);
+  assert.deepEqual(await page.evaluate(() => window.busDetails), [{ name: 'OutageStartError', errorCode: 'storage' }]);
+  assert.equal(await page.evaluate(() => window.producer.isOutage()), true);
+
+  await send(page, 'memory_only', 12);
+  await page.evaluate(() => window.producer.flush());
+  await waitFor(async () => (await delivered('memory_only')).length === 12, { what: '12 events delivered from memory' });
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.persistent, false);
+  assert.equal(stats.queued, 0);
+  await page.close();
+});
+
+test('a full quota raises the storage outage, loses nothing, and once writes succeed the queue survives a reload', async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  // Nothing is sent before flush() (a long interval, fewer events than a
+  // batch), so the only outage here is the storage one.
+  const holdSending = { eventBatchInterval: 600000 };
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
+  await setQuotaFull(page, true);
+  await send(page, 'over_quota', 8);
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), { what: 'OutageStartError' });
+  assert.deepEqual(await page.evaluate(() => window.busDetails), [{ name: 'OutageStartError', errorCode: 'storage' }]);
+  const failing = await page.evaluate(() => window.producer.getStats());
+  assert.equal(failing.queued, 8, 'nothing dropped while IndexedDB refuses writes');
+  assert.ok(failing.storageError, 'the failed write is reported in getStats');
+  assert.equal(failing.durable, false);
+
+  await setQuotaFull(page, false);
+  // The retried write goes through: everything queued is durable again.
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.durable && !s.storageError)), {
+    what: 'a successful write after the quota was freed',
+  });
+
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 8, 'all 8 restored after the reload');
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  await waitFor(async () => (await delivered('over_quota')).length === 8, { what: 'the 8 events at the consumer' });
+  await page.close();
+});
+
+test('a storage outage ends on the bus when writes succeed again, while the collector is up', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js'), null);
+  await setQuotaFull(page, true);
+  await send(page, 'quota_flap', 5);
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), { what: 'OutageStartError' });
+  // Delivery goes on from memory meanwhile.
+  await page.evaluate(() => window.producer.flush());
+  await waitFor(async () => (await delivered('quota_flap')).length === 5, { what: '5 events delivered during the storage outage' });
+  await setQuotaFull(page, false);
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageEndMessage')), { what: 'OutageEndMessage' });
+  assert.deepEqual(
+    await page.evaluate(() => window.busDetails.map((d) => `${d.name}:${d.errorCode}`)),
+    ['OutageStartError:storage', 'OutageEndMessage:null'],
+  );
+  assert.equal(await page.evaluate(() => window.producer.isOutage()), false);
+  await page.close();
+});

@@ -1,0 +1,31 @@
+// The outage the page hears about. Events can't be delivered (the core's
+// verdict, shared by every tab of the origin over a BroadcastChannel), or
+// can't be made durable (this tab's IndexedDB writes fail: quota, storage
+// blocked). The page is told when the combined state changes, with the reason
+// ('storage' wins: it is the one a reload would not survive).
+
+/**
+ * `post({ outage, reason })` is called on every change; `delivery` and
+ * `storage` are the states the page already knows from init.
+ */
+export function createOutageState(post, { delivery = false, storage = false } = {}) {
+  const state = { delivery, storage };
+  const describe = () => (state.storage ? 'storage' : state.delivery ? 'delivery' : 'none');
+  let told = describe();
+  function announce() {
+    const now = describe();
+    if (now === told) return;
+    told = now;
+    post({ outage: now !== 'none', reason: now === 'none' ? undefined : now });
+  }
+  return {
+    setDelivery(outage) {
+      state.delivery = !!outage;
+      announce();
+    },
+    setStorage(failing) {
+      state.storage = !!failing;
+      announce();
+    },
+  };
+}
