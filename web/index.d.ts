@@ -61,6 +61,7 @@ export declare class TidalError extends Error {
   errorCode: string;
 }
 export declare class IllegalArgumentError extends TidalError {}
+/** errorCode '1': events can't be delivered (or queued); 'storage': they can't be made durable. */
 export declare class OutageStartError extends TidalError {}
 export declare class InitError extends TidalError {}
 export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };
@@ -88,7 +89,16 @@ export interface Stats {
     validationFailedEvents: Record<string, number>;
   };
   lastError: string | null;
+  /** The last failed IndexedDB write, until a write succeeds. */
   storageError: string | null;
+  /** 'locks' (Web Locks) or 'heartbeat' (the fallback without them). */
+  coordination: 'locks' | 'heartbeat';
+  /** This tab's store (IndexedDB database `/tep-store-<id>`). */
+  storeId: string;
+  /** Events taken over from stores of closed tabs. */
+  adoptedEvents: number;
+  /** Milliseconds from init's start to each of its steps: claimed (store), loaded (wasm), mounted (IndexedDB read), restored (queue). */
+  initTimings: { claimed: number; loaded: number; mounted: number; restored: number } | null;
 }
 
 export declare function init(config: Config): Promise<void>;
