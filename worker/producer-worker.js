@@ -5,6 +5,7 @@ import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
+
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
 const SYNC_DELAY_MS = 20;
