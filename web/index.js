@@ -196,11 +196,16 @@ function currentCredentials(provider) {
   });
 }
 
-/** Hands buffered events to the worker; `askProvider: false` skips the credentials refresh (page going away). */
-function postBuffered({ askProvider = true } = {}) {
+/**
+ * Hands buffered events to the worker. While the page is hidden or going away
+ * (an app's own pagehide handler often sends a last event) there may be no
+ * time left: the events go at once, without asking the credentials provider,
+ * and the worker stores them without waiting for its group commit.
+ */
+function postBuffered({ askProvider = !handedOver } = {}) {
   postScheduled = false;
   if (!ready || (!buffer.length && !unserialisable.length)) return;
-  const message = { action: Action.events, events: buffer, unserialisable };
+  const message = { action: Action.events, events: buffer, unserialisable, urgent: handedOver };
   buffer = [];
   unserialisable = [];
   const provider = config.credentialsProvider;

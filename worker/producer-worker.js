@@ -138,9 +138,9 @@ function durable(urgent) {
 
 /**
  * After every call into the core: sync what changed, re-arm the one timer.
- * `urgent` after a confirmation: a confirmed event whose removal is not yet in
- * IndexedDB is sent again if the tab dies now, so those syncs don't wait for
- * the group-commit window.
+ * `urgent` skips the group-commit window: after a confirmation (a confirmed
+ * event whose removal is not yet in IndexedDB is sent again if the tab dies
+ * now), and for events the page sent while going away.
  */
 function afterCoreCall(urgent = false) {
   if (core._tep_storage_generation() > syncedGeneration) scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
@@ -352,7 +352,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   return { ...summary, ...shared, persistent: true };
 }
 
-function acceptEvents({ events = [], unserialisable = [], credentials: current }) {
+function acceptEvents({ events = [], unserialisable = [], credentials: current, urgent = false }) {
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
@@ -364,7 +364,7 @@ function acceptEvents({ events = [], unserialisable = [], credentials: current }
       core._tep_count_refused_on_page(n, p, reason === 'storing' ? 1 : 0, count),
     );
   }
-  afterCoreCall();
+  afterCoreCall(urgent); // urgent: the page is going away, store them now
 }
 
 function stats() {

@@ -90,3 +90,43 @@ test('events reported durable survive worker kills and reloads at random moments
   console.log(`# ${durable.size} durable events, ${idsBySeq.size} arrived, ${kills} kills, ${duplicates} raw duplicates`);
   await page.close();
 });
+
+test("an event the app sends in its own visibilitychange handler is stored at once, even with a slow credentials provider", async () => {
+  await browser.control({ mode: 'down' });
+  let page = await openProducerPage(browser);
+  await page.evaluate(async (config) => {
+    // A provider that takes 3 s (a token refresh): while the page is going
+    // away, events must not wait for it.
+    let calls = 0;
+    config.credentialsProvider = {
+      bus: () => {},
+      getCredentials: () => (calls++ === 0 ? Promise.resolve({ clientId: 'hide' }) : new Promise((r) => setTimeout(() => r({ clientId: 'hide' }), 3000))),
+    };
+    await window.producer.init(config);
+    // The app's own handler, registered after init as apps do.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') {
+        window.producer.sendEvent({ name: 'session_end', consentCategory: 'NECESSARY', payload: { reason: 'hidden' } });
+      }
+    });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  // The tab dies 300 ms later: well before the provider answers (3 s) or the
+  // page would stop waiting for it (1 s).
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  await startProducer(page);
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 1, 'session_end was stored before the tab died');
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  const delivered = await waitFor(async () => {
+    const found = (await browser.consumerEvents()).filter((e) => e.name === 'session_end');
+    return found.length === 1 && found;
+  }, { what: 'session_end at the consumer' });
+  assert.equal(delivered[0].headers['client-id'], 'hide');
+  await page.close();
+});
