@@ -1,6 +1,7 @@
 // Crash consistency in the browser: the worker is killed (terminate) and the
 // page reloaded at random moments while events flow; every event flush()
-// reported durable must reach the consumer, exactly once after its dedupe.
+// reported durable must reach the consumer, exactly once after its dedupe;
+// and an event sent as the page goes away must be stored before it dies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
