@@ -275,6 +275,15 @@ struct EventQueue::Impl {
     out.attempts = entry.attempts;
     return true;
   }
+  // The event as the store has it or, if its record can't be read, as far as
+  // memory knows it (no headers, no payload): for removals, which must go on.
+  Event load_or_index(FileStore& store, const Entry& entry) const {
+    Event event;
+    if (!load(store, entry, event)) {
+      event = Event{entry.id, *entry.name, "", "", entry.created_ms, entry.attempts};
+    }
+    return event;
+  }
 };
 
 EventQueue::EventQueue(FileStore& store, QueueLimits limits)
@@ -450,12 +459,7 @@ static std::vector<Event> remove_keys(FileStore& store, EventQueue::Impl& impl,
   for (uint64_t key : keys) {
     auto it = impl.order.find(key);
     if (it == impl.order.end()) continue;
-    Event event;
-    if (!impl.load(store, it->second, event)) {
-      event = Event{it->second.id,         *it->second.name,   "", "",
-                    it->second.created_ms, it->second.attempts};
-    }
-    removed.push_back(std::move(event));
+    removed.push_back(impl.load_or_index(store, it->second));
   }
   settle_keys(store, impl, keys, kRemovedRecord);
   return removed;
@@ -516,15 +520,15 @@ std::vector<uint32_t> EventQueue::record_attempt(const std::vector<std::string>&
 
 std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>& predicate) {
   std::vector<uint64_t> keys;
-  Event event;
+  std::vector<Event> removed;
   for (const auto& [key, entry] : impl_->order) {
-    if (!impl_->load(store_, entry, event)) {
-      // Judged on what memory knows; the body is gone anyway.
-      event = Event{entry.id, *entry.name, "", "", entry.created_ms, entry.attempts};
-    }
-    if (predicate(event)) keys.push_back(key);
+    Event event = impl_->load_or_index(store_, entry);
+    if (!predicate(event)) continue;
+    keys.push_back(key);
+    removed.push_back(std::move(event));
   }
-  return remove_keys(store_, *impl_, keys);
+  settle_keys(store_, *impl_, keys, kRemovedRecord);
+  return removed;
 }
 
 std::vector<Event> EventQueue::expire(int64_t now_ms) {
@@ -544,13 +548,9 @@ uint64_t EventQueue::disk_bytes() const { return impl_->disk_bytes; }
 bool EventQueue::contains(const std::string& id) const {
   return impl_->by_id.count(std::string_view(id)) > 0;
 }
-int64_t EventQueue::oldest_created_ms() const {
-  return impl_->order.empty() ? -1 : impl_->order.begin()->second.created_ms;
-}
-
 int64_t EventQueue::oldest_created_ms(const std::function<bool(const std::string&)>& skip) const {
   for (const auto& [key, entry] : impl_->order) {
-    if (!skip(entry.id)) return entry.created_ms;
+    if (!skip || !skip(entry.id)) return entry.created_ms;
   }
   return -1;
 }

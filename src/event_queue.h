@@ -95,10 +95,9 @@ class EventQueue {
   size_t size() const;          ///< events in the queue
   uint64_t disk_bytes() const;  ///< bytes the queue's files occupy
   bool contains(const std::string& id) const;
-  /// host time of the oldest queued event, or -1 when empty
-  int64_t oldest_created_ms() const;
-  /// host time of the oldest queued event whose id `skip` doesn't pick, or -1
-  int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip) const;
+  /// host time of the oldest queued event whose id `skip` doesn't pick (all
+  /// of them without `skip`), or -1
+  int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip = nullptr) const;
 
   struct Impl;  // index and segment state, in event_queue.cpp
 

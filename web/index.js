@@ -108,6 +108,11 @@ function request(action, fields = {}) {
   });
 }
 
+/** What the worker reads of a provider's answer (the spec reads only these two), or null. */
+function readCredentials(got) {
+  return got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
+}
+
 async function answerCredentials(requestId, subStatus) {
   let credentials = null;
   let error;
@@ -115,7 +120,7 @@ async function answerCredentials(requestId, subStatus) {
     const provider = config.credentialsProvider;
     if (provider) {
       const got = await provider.getCredentials(subStatus);
-      credentials = got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
+      credentials = readCredentials(got);
     }
   } catch (e) {
     error = String(e && e.message ? e.message : e);
@@ -187,7 +192,7 @@ function currentCredentials(provider) {
     };
     try {
       Promise.resolve(provider.getCredentials()).then(
-        (got) => settle(got ? { clientId: got.clientId ?? null, token: got.token ?? null } : undefined),
+        (got) => settle(readCredentials(got) ?? undefined),
         () => settle(undefined),
       );
     } catch {
@@ -378,7 +383,7 @@ async function start() {
     Promise.race([
       request(Action.init, {
         config: { core: coreConfig(config), tlConsumerUri: config.tlConsumerUri, tlPublicConsumerUri: config.tlPublicConsumerUri },
-        credentials: credentials ? { clientId: credentials.clientId ?? null, token: credentials.token ?? null } : null,
+        credentials: readCredentials(credentials),
         wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
         storeId: rememberedStoreId(),
       }),
