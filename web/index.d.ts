@@ -97,8 +97,8 @@ export interface Stats {
   storeId: string;
   /** Events taken over from stores of closed tabs. */
   adoptedEvents: number;
-  /** Milliseconds from init's start to each of its steps: claimed (store), loaded (wasm), mounted (IndexedDB read), restored (queue). */
-  initTimings: { claimed: number; loaded: number; mounted: number; restored: number } | null;
+  /** Milliseconds from init's start to each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB), restored (queue). */
+  initTimings: { claimed: number; loaded: number; read: number; restored: number } | null;
 }
 
 export declare function init(config: Config): Promise<void>;

@@ -1,18 +1,17 @@
 // The one file that exposes the core to the worker's JavaScript: C exports
 // called from worker/producer-worker.js, and the HostPort implemented with
-// calls back into it (Module.host). Everything else in the core is plain C++.
+// calls back into it (Module.host). Everything else in the core is plain C++;
+// its files are the worker's (worker_file_store.h).
 #include <emscripten/emscripten.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
-#include "change_tracking_file_store.h"
-#include "file_store.h"
 #include "json_text.h"
 #include "producer.h"
+#include "worker_file_store.h"
 
 // clang-format off
 EM_JS(void, host_send, (uint32_t id, const char* body, size_t body_length, size_t event_count,
@@ -51,9 +50,7 @@ class WorkerHost final : public tep::HostPort {
 };
 
 struct Instance {
-  std::unique_ptr<tep::PosixFileStore> files;
-  // What the producer writes through: the worker syncs only what it changed.
-  std::unique_ptr<tep::ChangeTrackingFileStore> store;
+  std::unique_ptr<tep::WorkerFileStore> store;
   WorkerHost host;
   std::unique_ptr<tep::Producer> producer;
 };
@@ -140,23 +137,10 @@ EMSCRIPTEN_KEEPALIVE int tep_create(const char* config_json, const char* folder)
 
   delete instance;
   instance = new Instance();
-  instance->files = std::make_unique<tep::PosixFileStore>(folder);
-  instance->store = std::make_unique<tep::ChangeTrackingFileStore>(*instance->files);
+  instance->store = std::make_unique<tep::WorkerFileStore>(folder);
   instance->producer =
       std::make_unique<tep::Producer>(std::move(config), *instance->store, instance->host);
   return 0;
-}
-
-/// Names of the store's files changed since the last call, as a JSON array
-/// of strings (the worker writes just these to IndexedDB).
-EMSCRIPTEN_KEEPALIVE const char* tep_take_changed_files() {
-  reply = "[";
-  for (const auto& name : instance->store->take_changed()) {
-    if (reply.size() > 1) reply += ',';
-    tep::append_json_string(reply, name);
-  }
-  reply += ']';
-  return reply.c_str();
 }
 
 /// Loads the stored queue; returns a JSON summary.
@@ -172,7 +156,7 @@ EMSCRIPTEN_KEEPALIVE const char* tep_restore(double now_ms) {
 
 /// Takes over the queue stored in `folder` (a closed tab's); returns how many events.
 EMSCRIPTEN_KEEPALIVE double tep_adopt(const char* folder, double now_ms) {
-  tep::PosixFileStore other(folder);
+  tep::WorkerFileStore other(folder);
   return static_cast<double>(instance->producer->adopt(other, static_cast<int64_t>(now_ms)));
 }
 

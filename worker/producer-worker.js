@@ -1,10 +1,13 @@
 // The Web Worker that runs the producer: it loads the wasm core, keeps its
-// queue on IDBFS and makes it durable (group commit), drives the core's timers,
+// queue's files in memory and makes them durable in IndexedDB (group commit),
+// drives the core's timers,
 // performs its requests with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
+import { createMemoryFolders } from './memory-folders.js';
+import { storedFolder } from './stored-folders.js';
 
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
@@ -17,7 +20,9 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 
 let core = null;
 let config = null;
-let storePath = null; // IDBFS names its IndexedDB database after the mount path
+let storePath = null; // the queue's folder, and the name of its IndexedDB database
+let stored = null; // the folder in IndexedDB
+const folders = createMemoryFolders();
 let storeId = null;
 let orphanWatcher = null;
 let tabsOutage = null;
@@ -59,7 +64,7 @@ function withCStrings(texts, use) {
   }
 }
 
-// --- durability: group commit of MEMFS to IndexedDB ----------------------
+// --- durability: group commit of the changed files to IndexedDB -----------
 
 let syncRunning = false;
 let nextSyncDelay = SYNC_DELAY_MS;
@@ -90,11 +95,12 @@ function runSync() {
   syncRunning = true;
   core._tep_persist_state();
   const generation = core._tep_storage_generation();
-  for (const name of JSON.parse(core.UTF8ToString(core._tep_take_changed_files()))) unsyncedFiles.add(name);
+  for (const name of folders.takeChanged(storePath)) unsyncedFiles.add(name);
   const names = [...unsyncedFiles];
   unsyncedFiles.clear();
+  const files = names.map((name) => ({ name, contents: folders.contents(storePath, name) }));
   // One transaction at a time, so a later one never lands before an earlier one.
-  core.storage.storeFiles(storePath, names, (error) => {
+  stored.store(files).then(() => null, (error) => error).then((error) => {
     syncRunning = false;
     if (error) {
       lastStorageError = String(error && error.message ? error.message : error);
@@ -254,35 +260,33 @@ function reportProblem(message) {
 
 // --- actions -----------------------------------------------------------------
 
-function mountStorage() {
-  return new Promise((resolve) => {
-    try {
-      core.storage.mountPersistent(storePath);
-    } catch (error) {
-      resolve(error);
-      return;
-    }
-    core.storage.load((error) => resolve(error || null));
-  });
+/** Loads the stored queue into memory; resolves to the error if IndexedDB fails. */
+async function loadStoredQueue() {
+  stored = storedFolder(storePath);
+  try {
+    folders.fill(storePath, await stored.load());
+    return null;
+  } catch (error) {
+    return error;
+  }
 }
 
 // Milliseconds from init's start to each of its steps, for getStats().
 let initTimings = null;
 
 let adoptionCount = 0;
-/** Copies a gone tab's files into a scratch folder and moves their events into this queue. */
+/** Puts a gone tab's files in a scratch folder and moves their events into this queue. */
 async function adoptFiles(files) {
   const folder = `/adopting-${++adoptionCount}`;
-  core.storage.makeFolder(folder);
+  folders.fill(folder, files);
   try {
-    for (const { name, contents } of files) core.storage.writeFile(`${folder}/${name}`, contents);
     const taken = withCString(folder, (pointer) => core._tep_adopt(pointer, Date.now()));
     adoptedEvents += taken;
     afterCoreCall();
     await durable(true);
     return taken;
   } finally {
-    core.storage.removeFolder(folder);
+    folders.drop(folder);
   }
 }
 
@@ -297,18 +301,16 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   lap('claimed');
   storeId = claimed.id;
   storePath = claimed.path;
-  const options = { host };
+  const options = { host, folders };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
   core = await createCore(options);
   lap('loaded');
 
-  const storageError = await mountStorage();
-  lap('mounted');
+  const storageError = await loadStoredQueue();
+  lap('read');
   persistent = !storageError;
   if (storageError) {
     // Keep working in memory; init reports it, the page hears it on the bus.
-    core.storage.unmount(storePath);
-    core.storage.mountMemory(storePath);
     lastStorageError = String(storageError.message || storageError);
   }
 

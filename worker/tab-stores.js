@@ -1,5 +1,5 @@
 // Many tabs, one origin: every tab's worker keeps its queue in its own
-// IndexedDB database (IDBFS mounted at its own path), so no tab's sync can
+// IndexedDB database (a stored folder at its own path), so no tab's sync can
 // erase another tab's files. A store whose tab is gone (closed, crashed,
 // reloaded into a new store) is adopted by a live tab: its events are copied
 // into the adopter's queue, made durable, and only then is the old database
@@ -14,6 +14,8 @@
 // heartbeat for it has been heard for a while: a frozen tab that wakes up
 // again may then send duplicates, but nothing is lost.
 
+import { deleteStoredFolder, readStoredFolder, storedFolderPaths } from './stored-folders.js';
+
 const STORE_PREFIX = '/tep-store-';
 const CHANNEL = 'tep-tabs';
 // Heartbeat mode: announce every 2 s; a store silent for 15 s is orphaned
@@ -22,8 +24,6 @@ const HEARTBEAT_MS = 2000;
 const SILENCE_MS = 15000;
 // How often live tabs look for orphaned stores.
 const ADOPTION_SCAN_MS = 10000;
-// IDBFS keeps files in this object store of a database named by the mount path.
-const IDBFS_OBJECT_STORE = 'FILE_DATA';
 
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
 
@@ -32,8 +32,8 @@ function randomStoreId() {
 }
 
 /**
- * Chooses the path this worker mounts: the tab's previous store when it is
- * free (a reload), else a new one; in lock mode, holds its lock until the
+ * Chooses the folder this worker keeps its queue in: the tab's previous
+ * store when it is free (a reload), else a new one; in lock mode, holds its lock until the
  * worker ends.
  */
 export async function claimStore(preferredId) {
@@ -51,55 +51,6 @@ export async function claimStore(preferredId) {
     if (held) return { id, path: STORE_PREFIX + id };
   }
   throw new Error('no store could be claimed');
-}
-
-function openDatabase(name) {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(name);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-    // A database without IDBFS's store is not ours to read: abort its creation.
-    request.onupgradeneeded = () => request.transaction.abort();
-  });
-}
-
-/** Every file of an IDBFS database: [{ name, contents: Uint8Array }]. */
-async function readStoreFiles(path) {
-  const db = await openDatabase(path);
-  try {
-    if (!db.objectStoreNames.contains(IDBFS_OBJECT_STORE)) return [];
-    return await new Promise((resolve, reject) => {
-      const files = [];
-      const transaction = db.transaction([IDBFS_OBJECT_STORE], 'readonly');
-      const cursor = transaction.objectStore(IDBFS_OBJECT_STORE).openCursor();
-      cursor.onsuccess = () => {
-        const entry = cursor.result;
-        if (!entry) return resolve(files);
-        const key = String(entry.key);
-        const value = entry.value;
-        if (value && value.contents && key.startsWith(path + '/')) {
-          files.push({ name: key.slice(path.length + 1), contents: new Uint8Array(value.contents) });
-        }
-        entry.continue();
-      };
-      cursor.onerror = () => reject(cursor.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
-function deleteDatabase(name) {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
-}
-
-async function storePaths() {
-  if (!indexedDB.databases) return [];
-  const databases = await indexedDB.databases();
-  return databases.map((d) => d.name).filter((name) => name && name.startsWith(STORE_PREFIX));
 }
 
 /**
@@ -123,9 +74,9 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   }
 
   async function takeOver(path) {
-    const files = await readStoreFiles(path);
+    const files = await readStoredFolder(path);
     const taken = files.length ? await adopt(files) : 0;
-    await deleteDatabase(path);
+    await deleteStoredFolder(path);
     onAdopted?.(path, taken);
   }
 
@@ -150,7 +101,7 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
     if (scanning) return;
     scanning = true;
     try {
-      for (const path of await storePaths()) {
+      for (const path of await storedFolderPaths(STORE_PREFIX)) {
         if (path !== ownPath) await tryAdopt(path);
       }
     } catch (error) {

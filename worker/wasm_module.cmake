@@ -1,13 +1,13 @@
-# The worker's wasm module: the core plus worker/binding.cpp, emitted as an
-# ES module (core.mjs) and core.wasm into module/ of the build folder;
+# The worker's wasm module: the core plus worker/binding.cpp and its file store,
+# emitted as an ES module (core.mjs) and core.wasm into module/ of the build folder;
 # scripts/bundle.mjs bundles core.mjs into dist/worker.js and copies core.wasm
 # beside it.
 
 # The core's sources are compiled again here rather than linked from tep_core:
 # the shipped module gets size-only flags that the wasm tests must not have
 # (Catch2 needs exceptions and RTTI).
-add_executable(core worker/binding.cpp ${TEP_CORE_SOURCES})
-target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src")
+add_executable(core worker/binding.cpp worker/worker_file_store.cpp ${TEP_CORE_SOURCES})
+target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/worker")
 target_compile_options(core PRIVATE
   # Link-time optimisation lets wasm-ld drop and inline across files: ~9 % smaller wasm.
   -flto
@@ -28,8 +28,6 @@ set_target_properties(core PROPERTIES CXX_LINKER_LAUNCHER
 set_target_properties(core PROPERTIES
   SUFFIX ".mjs"
   RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/module")
-set_property(TARGET core APPEND PROPERTY LINK_DEPENDS
-  "${CMAKE_SOURCE_DIR}/worker/storage_bridge.post.js")
 
 target_link_options(core PRIVATE
   -flto -fno-exceptions -fno-rtti
@@ -40,21 +38,22 @@ target_link_options(core PRIVATE
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createCore
   # Only ever runs in a Web Worker: drops the web/node/shell loaders.
   -sENVIRONMENT=worker
-  # The queue lives in files under an IDBFS mount.
-  -lidbfs.js
+  # No Emscripten file system: the core's files are the worker's own
+  # (worker_file_store.h), and FS with MEMFS and IDBFS would add ~8.5 KB gz
+  # of glue. The stored layout is still IDBFS's (worker/stored-folders.js).
+  -sFILESYSTEM=0
   # 100k queued events need more than the 16 MiB initial memory.
   -sALLOW_MEMORY_GROWTH=1
   # The worker passes strings in malloc'ed buffers: bodies can exceed the stack.
   -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
-  # FS and IDBFS under quoted names, so they survive minification.
-  "--post-js=${CMAKE_SOURCE_DIR}/worker/storage_bridge.post.js"
   # The small allocator: the core allocates little and often; ~5 KB smaller than dlmalloc.
   -sMALLOC=emmalloc
   # Abort messages and asserts cost size and are never read in production.
   -sASSERTIONS=0
-  # The worker passes only locateFile (and its own `host`, read by the EM_JS
-  # calls): the glue need not handle the other Module options (~0.3 KB gz).
+  # The worker passes only locateFile (and its own `host` and `folders`, read
+  # by the EM_JS calls): the glue need not handle the other Module options
+  # (~0.3 KB gz).
   -sINCOMING_MODULE_JS_API=[locateFile]
   # Workers always have TextDecoder: no fallback UTF-8 decoder in the glue.
   -sTEXTDECODER=2

@@ -1,0 +1,137 @@
+// Folders of files in IndexedDB, in the layout of Emscripten's IDBFS: one
+// database per folder, named by the folder's path, at IDBFS's version, with
+// its object store 'FILE_DATA' (and the 'timestamp' index IDBFS creates),
+// holding one record per file, keyed '<folder>/<name>', with the value
+// { timestamp: Date, mode, contents: Uint8Array }. A folder IDBFS stored
+// loads here, and IDBFS loads what is stored here (tests/browser/idbfs.test.mjs).
+
+const IDBFS_VERSION = 21;
+const FILE_STORE = 'FILE_DATA';
+// A regular file readable and writable by all (S_IFREG | 0666): the mode
+// IDBFS stores for the files a program creates, and checks on load.
+const REGULAR_FILE_MODE = 0o100666;
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** Opens the folder's database, creating it as IDBFS does if it is missing. */
+function openFolderDatabase(path) {
+  const req = indexedDB.open(path, IDBFS_VERSION);
+  req.onupgradeneeded = () => {
+    const db = req.result;
+    const files = db.objectStoreNames.contains(FILE_STORE)
+      ? req.transaction.objectStore(FILE_STORE)
+      : db.createObjectStore(FILE_STORE);
+    if (!files.indexNames.contains('timestamp')) files.createIndex('timestamp', 'timestamp', { unique: false });
+  };
+  return request(req);
+}
+
+/** Opens the folder's database if it exists and is a stored folder; else null. */
+async function openExistingFolderDatabase(path) {
+  const req = indexedDB.open(path);
+  // A missing database would be created empty by this open: abort that.
+  req.onupgradeneeded = () => req.transaction.abort();
+  let db;
+  try {
+    db = await request(req);
+  } catch (error) {
+    if (error?.name === 'AbortError') return null;
+    throw error;
+  }
+  if (db.objectStoreNames.contains(FILE_STORE)) return db;
+  db.close();
+  return null;
+}
+
+/** Every file of the folder in `db`: [{ name, contents: Uint8Array }], in two requests. */
+async function readFiles(db, path) {
+  const transaction = db.transaction([FILE_STORE], 'readonly');
+  const store = transaction.objectStore(FILE_STORE);
+  // Keys under '<path>/': '0' is the character after '/'.
+  const range = IDBKeyRange.bound(`${path}/`, `${path}0`, false, true);
+  const [keys, values] = await Promise.all([request(store.getAllKeys(range)), request(store.getAll(range))]);
+  const files = [];
+  keys.forEach((key, i) => {
+    const name = String(key).slice(path.length + 1);
+    const contents = values[i]?.contents;
+    // Folders inside the folder are IDBFS records without contents: not the queue's.
+    if (!contents || name.includes('/')) return;
+    files.push({ name, contents: contents instanceof Uint8Array ? contents : new Uint8Array(contents) });
+  });
+  return files;
+}
+
+/**
+ * The stored folder at `path`, opened once and kept open: `load()` reads its
+ * files, `store(files)` writes [{ name, contents }] in one transaction
+ * (contents undefined: the file is deleted) and resolves once it committed.
+ * After a failure the next call opens the database again.
+ */
+export function storedFolder(path) {
+  let opened = null;
+  const database = () => (opened ??= openFolderDatabase(path).catch((error) => {
+    opened = null;
+    throw error;
+  }));
+
+  return {
+    async load() {
+      return readFiles(await database(), path);
+    },
+
+    async store(files) {
+      const db = await database();
+      try {
+        await new Promise((resolve, reject) => {
+          const transaction = db.transaction([FILE_STORE], 'readwrite');
+          transaction.oncomplete = () => resolve();
+          transaction.onabort = () => reject(transaction.error || new Error('IndexedDB transaction aborted'));
+          const store = transaction.objectStore(FILE_STORE);
+          const timestamp = new Date();
+          for (const { name, contents } of files) {
+            const key = `${path}/${name}`;
+            // A copy of exactly the file's bytes: a view would store its whole buffer.
+            if (contents) store.put({ timestamp, mode: REGULAR_FILE_MODE, contents: contents.slice() }, key);
+            else store.delete(key);
+          }
+        });
+      } catch (error) {
+        // The connection may be what failed (closed by the browser): reopen next time.
+        opened = null;
+        db.close();
+        throw error;
+      }
+    },
+  };
+}
+
+/** The files of another tab's stored folder, without creating it; [] if there is none. */
+export async function readStoredFolder(path) {
+  const db = await openExistingFolderDatabase(path);
+  if (!db) return [];
+  try {
+    return await readFiles(db, path);
+  } finally {
+    db.close();
+  }
+}
+
+/** Deletes the folder's database; resolves also when that fails or is blocked. */
+export function deleteStoredFolder(path) {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(path);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
+
+/** Paths of the stored folders whose path starts with `prefix`. */
+export async function storedFolderPaths(prefix) {
+  if (!indexedDB.databases) return [];
+  const databases = await indexedDB.databases();
+  return databases.map((d) => d.name).filter((name) => name && name.startsWith(prefix));
+}
