@@ -474,7 +474,7 @@ ${markdownTable(
   the buffered JSON strings once per microtask.
 - **IndexedDB bytes written per event**: each library's worker is started through
   \`bench/pages/worker-probe.js\`, which wraps \`IDBObjectStore.prototype.put\` in the
-  worker: for this package the IDBFS file contents written (+ key); for TIDAL the JSON
+  worker: for this package the file contents written (+ key); for TIDAL the JSON
   size of the value (its whole queue). Counted over N events sent at 1,000/s (N in the details),
   until the last is durable, divided by N.
 - **sendEvent → durable**: ${results.plan.durability.events.toLocaleString('en-US')} events sent at 1,000 events/s
@@ -482,7 +482,7 @@ ${markdownTable(
   its \`sendEvent\` call (page clock) to the \`complete\` event of the first IndexedDB
   transaction whose put()s contain it (worker clock; both \`performance.timeOrigin + now()\`),
   found by a sequence number in its payload. For this package that is its group commit
-  (IDBFS \`syncfs\`); for TIDAL, localforage's \`setItem\` of its whole queue. With the
+  (one transaction of the changed files); for TIDAL, localforage's \`setItem\` of its whole queue. With the
   consumer \`down\` every event must be written, and one not written 20 s after the last
   call counts as ∞. With the consumer \`up\` an event can be delivered and settled before
   it is ever written: those are counted ("never written"), and the percentiles are over

@@ -23,7 +23,9 @@ const quick = process.argv.includes('--quick');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The whole run must stop by itself: a stuck page ends it with an error.
-const RUN_LIMIT_MS = (quick ? 4 : 10) * 60 * 1000;
+// A full run takes 4–12 minutes on a shared 2-core machine (TIDAL's
+// durability phases last until its tab runs out of memory): 20 leaves room.
+const RUN_LIMIT_MS = (quick ? 4 : 20) * 60 * 1000;
 setTimeout(() => {
   console.error(`bench: gave up after ${RUN_LIMIT_MS / 60000} minutes`);
   process.exit(2);

@@ -30,9 +30,10 @@ struct QueueLimits {
   int64_t ttl_ms = 0;
   /// Segment files rotate at this size. 32 KiB: ~40 typical events. Every
   /// IndexedDB sync writes the tail segment whole, so this bounds the bytes a
-  /// sync writes (~16 KiB on average); and IDBFS loads one file per
-  /// IndexedDB request at start, so fewer, larger files load faster (10k
-  /// events in Chromium: 16 KiB segments ~65 ms, 32 KiB ~42 ms, 64 KiB ~24 ms).
+  /// sync writes (~16 KiB on average); and every file costs a record to
+  /// read at start, so fewer, larger files load faster (10k events in
+  /// Chromium, read one file per request: 16 KiB segments ~65 ms, 32 KiB
+  /// ~42 ms, 64 KiB ~24 ms).
   uint64_t segment_bytes = 32u * 1024u;
 };
 
