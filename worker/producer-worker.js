@@ -77,6 +77,7 @@ const durabilityWaiters = []; // { generation, resolve }
 
 function scheduleSync(delay = SYNC_DELAY_MS) {
   if (!persistent) {
+    folders.takeChanged(storePath); // nothing to store them in: forget them
     settleDurabilityWaiters(Infinity);
     return;
   }
