@@ -97,7 +97,7 @@ export interface Stats {
   storeId: string;
   /** Events taken over from stores of closed tabs. */
   adoptedEvents: number;
-  /** Milliseconds from init's start to each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB), restored (queue). */
+  /** Milliseconds from init's start to the end of each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB, while the wasm loads), restored (queue). */
   initTimings: { claimed: number; loaded: number; read: number; restored: number } | null;
 }
 

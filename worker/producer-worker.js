@@ -1,7 +1,7 @@
 // The Web Worker that runs the producer: it loads the wasm core, keeps its
 // queue's files in memory and makes them durable in IndexedDB (group commit),
-// drives the core's timers,
-// performs its requests with fetch and relays the outage bus to the page.
+// drives the core's timers, performs its requests with fetch and relays the
+// outage bus to the page.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
@@ -304,10 +304,11 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   storePath = claimed.path;
   const options = { host, folders };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
+  // The stored files are read while the wasm compiles: neither needs the other.
+  const reading = loadStoredQueue();
   core = await createCore(options);
   lap('loaded');
-
-  const storageError = await loadStoredQueue();
+  const storageError = await reading;
   lap('read');
   persistent = !storageError;
   if (storageError) {
