@@ -97,11 +97,14 @@ function runSync() {
   core._tep_persist_state();
   const generation = core._tep_storage_generation();
   for (const name of folders.takeChanged(storePath)) unsyncedFiles.add(name);
+  // The database may have been deleted with its files: store them all again.
+  const everything = stored.lost;
+  if (everything) for (const name of folders.list(storePath)) unsyncedFiles.add(name);
   const names = [...unsyncedFiles];
   unsyncedFiles.clear();
   const files = names.map((name) => ({ name, contents: folders.contents(storePath, name) }));
   // One transaction at a time, so a later one never lands before an earlier one.
-  stored.store(files).then(() => null, (error) => error).then((error) => {
+  stored.store(files, { everything }).then(() => null, (error) => error).then((error) => {
     syncRunning = false;
     if (error) {
       lastStorageError = String(error && error.message ? error.message : error);

@@ -73,21 +73,41 @@ async function readFiles(db, path) {
  * The stored folder at `path`, opened once and kept open: `load()` reads its
  * files, `store(files)` writes [{ name, contents }] in one transaction
  * (contents undefined: the file is deleted) and resolves once it committed.
- * After a failure the next call opens the database again.
+ *
+ * A connection closed under the worker (the browser closes it when the user
+ * clears the site's data) may mean the database is gone with every file in
+ * it: `lost` then says so until a store with `{ everything: true }` has
+ * written the whole folder again; the next call opens the database anew.
  */
 export function storedFolder(path) {
   let opened = null;
-  const database = () => (opened ??= openFolderDatabase(path).catch((error) => {
+  let lost = false;
+  const forget = () => {
     opened = null;
-    throw error;
-  }));
+    lost = true;
+  };
+  const database = () =>
+    (opened ??= openFolderDatabase(path).then(
+      (db) => {
+        db.onclose = forget; // fired only when the browser closes it
+        return db;
+      },
+      (error) => {
+        opened = null;
+        throw error;
+      },
+    ));
 
   return {
+    get lost() {
+      return lost;
+    },
+
     async load() {
       return readFiles(await database(), path);
     },
 
-    async store(files) {
+    async store(files, { everything = false } = {}) {
       const db = await database();
       try {
         await new Promise((resolve, reject) => {
@@ -104,11 +124,11 @@ export function storedFolder(path) {
           }
         });
       } catch (error) {
-        // The connection may be what failed (closed by the browser): reopen next time.
-        opened = null;
-        db.close();
+        // What a transaction on a closed connection throws.
+        if (error?.name === 'InvalidStateError') forget();
         throw error;
       }
+      if (everything) lost = false;
     },
   };
 }

@@ -1,5 +1,6 @@
 // Storage that fails: IndexedDB that can't be opened at all (private modes),
-// and a full quota that aborts the worker's writes for a while. Neither loses
+// a full quota that aborts the worker's writes for a while, and the site's
+// data cleared while the worker runs. Neither loses
 // an event: the producer keeps delivering from memory, says so on the bus
 // (OutageStartError with errorCode 'storage'), and once writes succeed again
 // what is queued is durable and survives a reload.
@@ -49,6 +50,22 @@ function setQuotaFull(page, quotaFull) {
         channel.postMessage({ quotaFull });
       }),
     quotaFull,
+  );
+}
+
+/** Clears the site's storage under the worker (see storage-faults.js); resolves to the databases deleted. */
+function clearStorage(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const channel = new BroadcastChannel('tep-test-storage-faults');
+        channel.onmessage = ({ data }) => {
+          if (!data?.cleared) return;
+          channel.close();
+          resolve(data.cleared);
+        };
+        channel.postMessage({ clearStorage: true });
+      }),
   );
 }
 
@@ -121,5 +138,39 @@ test('a storage outage ends on the bus when writes succeed again, while the coll
     ['OutageStartError:storage', 'OutageEndMessage:null'],
   );
   assert.equal(await page.evaluate(() => window.producer.isOutage()), false);
+  await page.close();
+});
+
+test("when the site's data is cleared under a running worker, the whole queue is stored again and survives a reload", async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  const holdSending = { eventBatchInterval: 600000 };
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
+  // ~1 KB each: the queue spans several segment files, most of which no later event changes.
+  const sendLarge = (from, count) =>
+    page.evaluate(({ from, count }) => {
+      for (let i = from; i < from + count; i++) {
+        window.producer.sendEvent({ name: 'cleared_storage', consentCategory: 'NECESSARY', payload: { i, pad: 'p'.repeat(1000) } });
+      }
+    }, { from, count });
+  await sendLarge(0, 100);
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 100 && s.durable)), { what: '100 events durable' });
+
+  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  assert.ok((await clearStorage(page)).includes(`/tep-store-${storeId}`), "the store's database was deleted");
+  await sendLarge(100, 5);
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 105 && s.durable && !s.storageError)), {
+    what: 'the queue durable again after the storage was cleared',
+  });
+
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 105, 'all 105 restored after the reload');
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  await waitFor(async () => new Set((await delivered('cleared_storage')).map((e) => JSON.parse(e.body).payload.i)).size === 105, {
+    what: 'the 105 events at the consumer',
+  });
   await page.close();
 });

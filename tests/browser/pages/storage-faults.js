@@ -1,18 +1,41 @@
-// Storage faults injected into the producer's worker, switched on and off by
-// the page over a BroadcastChannel (each switch is acknowledged, so the page
-// knows when it holds). `quotaFull`: every IndexedDB transaction that writes
-// is aborted, as a browser aborts one that would exceed the origin's quota.
+// Storage faults injected into the producer's worker, switched by the page
+// over a BroadcastChannel (each is acknowledged, so the page knows when it
+// holds).
+// - `quotaFull`: every IndexedDB transaction that writes is aborted, as a
+//   browser aborts one that would exceed the origin's quota.
+// - `clearStorage`: the worker's connections are closed and its databases
+//   deleted, as when the user clears the site's data while the tab is open.
 const channel = new BroadcastChannel('tep-test-storage-faults');
 let quotaFull = false;
-channel.onmessage = ({ data }) => {
-  if (!data || !('quotaFull' in data)) return;
-  quotaFull = !!data.quotaFull;
-  channel.postMessage({ applied: quotaFull });
+const connections = [];
+
+channel.onmessage = async ({ data }) => {
+  if (data && 'quotaFull' in data) {
+    quotaFull = !!data.quotaFull;
+    channel.postMessage({ applied: quotaFull });
+  }
+  if (data?.clearStorage) {
+    const names = [...new Set(connections.map((db) => db.name))];
+    connections.splice(0).forEach((db) => db.close());
+    await Promise.all(names.map((name) => new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = request.onblocked = () => reject(new Error(`${name} could not be deleted`));
+    })));
+    channel.postMessage({ cleared: names });
+  }
 };
 
 const put = IDBObjectStore.prototype.put;
 IDBObjectStore.prototype.put = function (...args) {
   const request = put.apply(this, args);
   if (quotaFull) this.transaction.abort();
+  return request;
+};
+
+const open = IDBFactory.prototype.open;
+IDBFactory.prototype.open = function (...args) {
+  const request = open.apply(this, args);
+  request.addEventListener('success', () => connections.push(request.result));
   return request;
 };
