@@ -71,6 +71,22 @@ function clearStorage(page) {
 
 const delivered = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
 
+/**
+ * Reloads the page, starts the producer again and checks that all `count`
+ * events named `name` were restored, then delivers them.
+ */
+async function reloadAndDeliver(page, name, count, overrides) {
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', overrides), null);
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, count, `all ${count} restored after the reload`);
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  await waitFor(async () => new Set((await delivered(name)).map((e) => JSON.parse(e.body).payload.i)).size === count, {
+    what: `the ${count} events at the consumer`,
+  });
+}
+
 test('where IndexedDB cannot be opened, init says so, the storage outage is on the bus, and events are still delivered', async () => {
   const page = await openProducerPage(browser);
   const error = await initWith(page, '/tests/browser/pages/no-indexeddb-worker.js');
@@ -111,13 +127,7 @@ test('a full quota raises the storage outage, loses nothing, and once writes suc
     what: 'a successful write after the quota was freed',
   });
 
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 8, 'all 8 restored after the reload');
-  await browser.control({ mode: 'up' });
-  await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await delivered('over_quota')).length === 8, { what: 'the 8 events at the consumer' });
+  await reloadAndDeliver(page, 'over_quota', 8, holdSending);
   await page.close();
 });
 
@@ -163,14 +173,6 @@ test("when the site's data is cleared under a running worker, the whole queue is
     what: 'the queue durable again after the storage was cleared',
   });
 
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 105, 'all 105 restored after the reload');
-  await browser.control({ mode: 'up' });
-  await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => new Set((await delivered('cleared_storage')).map((e) => JSON.parse(e.body).payload.i)).size === 105, {
-    what: 'the 105 events at the consumer',
-  });
+  await reloadAndDeliver(page, 'cleared_storage', 105, holdSending);
   await page.close();
 });
