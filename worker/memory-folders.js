@@ -26,7 +26,7 @@ export function createMemoryFolders() {
 
   return {
     /** Names of the files in `folder`. */
-    list: (folder) => [...filesOf(folder).keys()],
+    list: (folder) => [...(folders.get(folder)?.keys() ?? [])],
 
     /** A file's bytes, as a view valid until the file next changes; undefined if missing. */
     contents(folder, name) {
