@@ -34,7 +34,12 @@ export const demoMounts = [
 export function staticFiles(mounts = demoMounts, { index = '/demo/index.html' } = {}) {
   return async function serveStatic(req, res) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      return false; // a malformed path names no file
+    }
     if (path === '/' && index) path = index;
     const mount = mounts.find(([prefix]) => path.startsWith(prefix));
     if (!mount) return false;

@@ -1,58 +1,88 @@
 // The reference TL consumer: answers SendMessageBatch requests as the real
 // collector does (SQS XML, per-entry results, dedupe by Id), stores what it
 // accepts durably, reports counts, and misbehaves on request.
+//
+// Two kinds of endpoint, two policies. The collector endpoints answer any
+// origin, as a real collector must for the producer's POST from any page.
+// The inspection and control endpoints (/consumer/*) answer only the
+// consumer's own origin and local tools (same-origin.mjs), carry no CORS
+// headers, and never show a credential (redaction.mjs).
 import { join } from 'node:path';
 import { parseSendMessageBatch, entryProblem } from './form-body.mjs';
 import { batchResultXml, errorXml } from './sqs-response.mjs';
 import { EventStore } from './event-store.mjs';
-import { Faults } from './faults.mjs';
+import { Faults, FaultRequestError } from './faults.mjs';
+import { readBody } from './request-body.mjs';
+import { readControlBody, discardControlBody, ControlBodyError } from './control-body.mjs';
+import { crossOriginRefusal } from './same-origin.mjs';
+import { redactAuthorizationHeader, redactFormBody, redactHeaders } from './redaction.mjs';
 
 // The TL consumer's (and SQS's) limit of entries per request.
 const MAX_ENTRIES = 10;
-// Raw requests kept for byte-for-byte checks.
+// Requests kept for byte-for-byte checks (with credentials redacted).
 const KEPT_REQUESTS = 200;
 // A body larger than SQS's 256 KiB limit is refused.
 const MAX_BODY_BYTES = 256 * 1024;
 
-const CORS = {
+// The most events one answer of /consumer/events holds, so that no request
+// builds an answer the size of the whole store; callers page with `after`.
+const MAX_EVENTS_PER_PAGE = 10000;
+
+// The collector endpoints only: the producer posts from pages of any origin.
+const COLLECTOR_CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type',
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
   'Access-Control-Expose-Headers': 'Retry-After, Date',
 };
+
+// The inspection and control endpoints: no CORS at all; not cached, not
+// sniffed, and not embeddable by another origin (no <script src> reading).
+const INSPECTION_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+// Each inspection and control path, and the one method it answers.
+const INSPECTION_METHODS = new Map([
+  ['/consumer/stats', 'GET'],
+  ['/consumer/events', 'GET'],
+  ['/consumer/requests', 'GET'],
+  ['/consumer/control', 'POST'],
+  ['/consumer/reset', 'POST'],
+]);
 
 const ENDPOINTS = new Map([
   ['/api/event-batch', 'authenticated'],
   ['/api/public/event-batch', 'public'],
 ]);
 
-function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size <= limit + 1) chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), size }));
-    req.on('error', reject);
-  });
-}
-
 function send(res, status, body, headers = {}) {
   if (res.destroyed) return;
-  res.writeHead(status, { ...CORS, Date: new Date().toUTCString(), ...headers });
+  res.writeHead(status, { Date: new Date().toUTCString(), ...headers });
   res.end(body);
 }
 
-const sendXml = (res, status, xml, headers) => send(res, status, xml, { 'Content-Type': 'text/xml', ...headers });
-const sendJson = (res, status, value) => send(res, status, JSON.stringify(value), { 'Content-Type': 'application/json' });
+const sendXml = (res, status, xml, headers) => send(res, status, xml, { ...COLLECTOR_CORS, 'Content-Type': 'text/xml', ...headers });
+const sendJson = (res, status, value, headers) =>
+  send(res, status, JSON.stringify(value), { ...INSPECTION_HEADERS, 'Content-Type': 'application/json', ...headers });
+
+/** A query parameter as a whole number ≥ 0, `fallback` when absent, null when it is something else. */
+function wholeNumberParameter(url, name, fallback) {
+  const text = url.searchParams.get(name);
+  if (text === null) return fallback;
+  const value = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(value) ? value : null;
+}
 
 /**
- * createConsumer({ dataDir, log }) → { handle(req, res): Promise<boolean>, stats(), close() }.
- * `handle` answers the collector and /consumer/* paths and returns false for anything else.
+ * createConsumer({ dataDir, log, hostNames }) → { handle(req, res): Promise<boolean>, stats(), close() }.
+ * `handle` answers the collector and /consumer/* paths and returns false for
+ * anything else; it never rejects: a failure answers 500. `hostNames` are the
+ * names besides addresses and localhost that /consumer/* answers to.
  */
-export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log = () => {} } = {}) {
+export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log = () => {}, hostNames = [] } = {}) {
   const store = new EventStore(dataDir);
   const faults = new Faults();
   const hanging = new Set();
@@ -89,7 +119,14 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     const { text, size } = await readBody(req, MAX_BODY_BYTES);
     requests++;
     const authorization = req.headers.authorization ?? null;
-    const record = { path: req.url, authorization, contentType: req.headers['content-type'] ?? null, body: text, status: 0, receivedAt: Date.now() };
+    const record = {
+      path: req.url,
+      authorization: redactAuthorizationHeader(authorization),
+      contentType: req.headers['content-type'] ?? null,
+      body: redactFormBody(text),
+      status: 0,
+      receivedAt: Date.now(),
+    };
     remember(record);
     const reply = (status, xml, headers) => {
       record.status = status;
@@ -107,7 +144,7 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     }
     if (fault.mode === 'unrelated') {
       record.status = 200;
-      return send(res, 200, '<html><body>captive portal</body></html>', { 'Content-Type': 'text/html' });
+      return send(res, 200, '<html><body>captive portal</body></html>', { ...COLLECTOR_CORS, 'Content-Type': 'text/html' });
     }
     if (fault.mode === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
 
@@ -144,7 +181,7 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
         id: entry.id,
         name: entry.name,
         body: entry.body,
-        headers: entry.headersText === undefined ? null : JSON.parse(entry.headersText),
+        headers: entry.headersText === undefined ? null : redactHeaders(JSON.parse(entry.headersText)),
         authenticated: endpoint === 'authenticated' && !!authorization,
         endpoint,
         receivedAt: Date.now(),
@@ -156,52 +193,100 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     reply(200, batchResultXml(accepted, refused));
   }
 
-  async function handleControl(req, res, url) {
-    if (url.pathname === '/consumer/stats' && req.method === 'GET') return sendJson(res, 200, stats());
-    if (url.pathname === '/consumer/events' && req.method === 'GET') {
-      const after = Math.max(0, Number(url.searchParams.get('after') ?? 0));
-      const limit = Math.max(1, Math.min(10000, Number(url.searchParams.get('limit') ?? 1000)));
-      const events = store.events.slice(after, after + limit);
-      return sendJson(res, 200, { events, next: after + events.length });
-    }
-    if (url.pathname === '/consumer/requests' && req.method === 'GET') {
-      const limit = Math.max(1, Math.min(KEPT_REQUESTS, Number(url.searchParams.get('limit') ?? 20)));
-      return sendJson(res, 200, { requests: recent.slice(-limit) });
-    }
-    if (url.pathname === '/consumer/control' && req.method === 'POST') {
-      const { text } = await readBody(req, 64 * 1024);
-      try {
-        const config = faults.set(text ? JSON.parse(text) : {});
-        log(`consumer: mode ${config.mode}`);
-        return sendJson(res, 200, config);
-      } catch (error) {
-        return sendJson(res, 400, { error: error.message });
+  function showEvents(res, url) {
+    const after = wholeNumberParameter(url, 'after', 0);
+    if (after === null) return sendJson(res, 400, { error: 'after must be a whole number', field: 'after' });
+    const asked = wholeNumberParameter(url, 'limit', 1000);
+    if (asked === null) return sendJson(res, 400, { error: 'limit must be a whole number', field: 'limit' });
+    const limit = Math.max(1, Math.min(MAX_EVENTS_PER_PAGE, asked));
+    const events = store.events.slice(after, after + limit);
+    return sendJson(res, 200, { events, next: after + events.length });
+  }
+
+  function showRequests(res, url) {
+    const asked = wholeNumberParameter(url, 'limit', 20);
+    if (asked === null) return sendJson(res, 400, { error: 'limit must be a whole number', field: 'limit' });
+    const limit = Math.max(1, Math.min(KEPT_REQUESTS, asked));
+    return sendJson(res, 200, { requests: recent.slice(-limit) });
+  }
+
+  async function control(req, res) {
+    let config;
+    try {
+      config = faults.set(await readControlBody(req));
+    } catch (error) {
+      if (error instanceof ControlBodyError || error instanceof FaultRequestError) {
+        return sendJson(res, error.status ?? 400, { error: error.message, field: error.field });
       }
+      throw error;
     }
-    if (url.pathname === '/consumer/reset' && req.method === 'POST') {
-      store.clear();
-      faults.reset();
-      requests = received = duplicates = rejected = 0;
-      recent = [];
-      return sendJson(res, 200, stats());
+    log(`consumer: mode ${config.mode}`);
+    return sendJson(res, 200, config);
+  }
+
+  async function reset(req, res) {
+    try {
+      await discardControlBody(req);
+    } catch (error) {
+      if (error instanceof ControlBodyError) return sendJson(res, error.status, { error: error.message, field: error.field });
+      throw error;
     }
-    return sendJson(res, 404, { error: 'unknown consumer path' });
+    store.clear();
+    faults.reset();
+    requests = received = duplicates = rejected = 0;
+    recent = [];
+    return sendJson(res, 200, stats());
+  }
+
+  async function handleInspection(req, res, url) {
+    const refusal = crossOriginRefusal(req, { hostNames });
+    if (refusal) return sendJson(res, 403, { error: `only this consumer's own pages and local tools may use ${url.pathname}: ${refusal}` });
+    const method = INSPECTION_METHODS.get(url.pathname);
+    if (!method) return sendJson(res, 404, { error: 'unknown consumer path' });
+    if (req.method === 'OPTIONS') return send(res, 204, '', { ...INSPECTION_HEADERS, Allow: `${method}, OPTIONS` });
+    if (req.method !== method) return sendJson(res, 405, { error: `${url.pathname} answers ${method} only` }, { Allow: `${method}, OPTIONS` });
+    switch (url.pathname) {
+      case '/consumer/stats': return sendJson(res, 200, stats());
+      case '/consumer/events': return showEvents(res, url);
+      case '/consumer/requests': return showRequests(res, url);
+      case '/consumer/control': return control(req, res);
+      default: return reset(req, res);
+    }
+  }
+
+  async function handleCollector(req, res, endpoint) {
+    if (req.method === 'OPTIONS') return send(res, 204, '', COLLECTOR_CORS);
+    if (req.method !== 'POST') return send(res, 405, 'POST only', { ...COLLECTOR_CORS, Allow: 'POST, OPTIONS' });
+    return handleBatch(req, res, endpoint);
+  }
+
+  // Whatever goes wrong in one request ends that request, never the consumer.
+  function answerFailure(res, error, endpoint) {
+    log(`consumer: request failed: ${error?.stack ?? error}`);
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+    } else if (endpoint) {
+      sendXml(res, 500, errorXml('Receiver', 'InternalError', 'the consumer failed to handle the request'));
+    } else {
+      sendJson(res, 500, { error: 'the consumer failed to handle the request' });
+    }
   }
 
   async function handle(req, res) {
-    const url = new URL(req.url, 'http://consumer');
+    let url;
+    try {
+      url = new URL(req.url, 'http://consumer');
+    } catch {
+      return false; // a request target no path of the consumer's could be
+    }
     const endpoint = ENDPOINTS.get(url.pathname);
     if (!endpoint && !url.pathname.startsWith('/consumer/')) return false;
-    if (req.method === 'OPTIONS') {
-      send(res, 204, '');
-      return true;
+    try {
+      if (endpoint) await handleCollector(req, res, endpoint);
+      else await handleInspection(req, res, url);
+    } catch (error) {
+      answerFailure(res, error, endpoint);
     }
-    if (endpoint) {
-      if (req.method !== 'POST') send(res, 405, 'POST only');
-      else await handleBatch(req, res, endpoint);
-      return true;
-    }
-    await handleControl(req, res, url);
     return true;
   }
 

@@ -2,6 +2,7 @@
 // before the collector answers, reloaded on start.
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactHeaders } from './redaction.mjs';
 
 export class EventStore {
   constructor(dataDir) {
@@ -18,7 +19,10 @@ export class EventStore {
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line) continue;
       try {
-        this.#remember(JSON.parse(line));
+        const event = JSON.parse(line);
+        // Files written before the consumer redacted credentials hold tokens.
+        if (event && typeof event === 'object') event.headers = redactHeaders(event.headers);
+        this.#remember(event);
       } catch {
         // A torn last line from a crash mid-append: the event was never confirmed.
       }

@@ -1,6 +1,13 @@
 // Reads a SendMessageBatch form body into its entries.
 
 const ENTRY = /^SendMessageBatchRequestEntry\.(\d+)\.(.+)$/;
+// The field of an entry that carries its header map (the producer's Headers attribute).
+export const HEADERS_FIELD = 'MessageAttribute.2.Value.StringValue';
+
+/** The field an entry's form key names (`Id`, `MessageBody`, HEADERS_FIELD…), or null for another key. */
+export function entryFieldOf(key) {
+  return ENTRY.exec(key)?.[2] ?? null;
+}
 
 /**
  * Entries in order of their number: [{ id, body, name, headersText }].
@@ -19,7 +26,7 @@ export function parseSendMessageBatch(text) {
       case 'Id': entry.id = value; break;
       case 'MessageBody': entry.body = value; break;
       case 'MessageAttribute.1.Value.StringValue': entry.name = value; break;
-      case 'MessageAttribute.2.Value.StringValue': entry.headersText = value; break;
+      case HEADERS_FIELD: entry.headersText = value; break;
       default: break; // Name/DataType fields carry nothing we keep
     }
   }

@@ -3,24 +3,26 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createConsumer } from './consumer.mjs';
+import { DEFAULT_HOST, hostNamesOf, listeningNotice, urlOfListeningServer } from './listen-address.mjs';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8787' },
-    host: { type: 'string', default: '127.0.0.1' },
+    host: { type: 'string', default: DEFAULT_HOST },
     'data-dir': { type: 'string', default: 'demo/data/consumer' },
   },
 });
-const consumer = createConsumer({ dataDir: values['data-dir'], log: (line) => console.log(line) });
+const consumer = createConsumer({ dataDir: values['data-dir'], log: (line) => console.log(line), hostNames: hostNamesOf(values.host) });
 const server = createServer(async (req, res) => {
-  if (!(await consumer.handle(req, res))) {
-    res.writeHead(404);
-    res.end();
-  }
+  if (await consumer.handle(req, res)) return;
+  res.writeHead(404);
+  res.end();
 });
 server.listen(Number(values.port), values.host, () => {
-  const { address, port } = server.address();
-  console.log(`Consumer at http://${address}:${port}/api/event-batch (stats: /consumer/stats)`);
+  const address = server.address();
+  const url = urlOfListeningServer(address);
+  console.log(`Consumer at ${url}api/event-batch (stats: ${url}consumer/stats)`);
+  console.log(listeningNotice(address));
 });
 const stop = async () => {
   await consumer.close();

@@ -42,7 +42,11 @@ function logBus(text) {
 }
 
 async function setFault(button) {
-  const response = await fetch('/consumer/control', { method: 'POST', body: button.dataset.fault });
+  const response = await fetch('/consumer/control', {
+    method: 'POST',
+    body: button.dataset.fault,
+    headers: { 'Content-Type': 'application/json' },
+  });
   const config = await response.json();
   $('consumer-mode').textContent = `mode: ${config.mode}`;
   document.querySelectorAll('.faults button').forEach((b) => b.classList.toggle('active', b === button));

@@ -1,0 +1,58 @@
+// A request that fails ends that request, never the consumer or the demo
+// server: it is answered 500 and the next request is served.
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startDemoServer } from '../../demo/serve.mjs';
+import { entry, postBatch, rawRequest, removeDataDir, startCommand, startConsumer, temporaryDataDir } from './running-consumer.mjs';
+
+let dataDir;
+let running;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  removeDataDir(dataDir);
+});
+
+test('when a batch cannot be stored it is answered 500 as SQS would, nothing is confirmed, and the next requests are served', async () => {
+  dataDir = temporaryDataDir();
+  running = await startConsumer({ dataDir });
+  removeDataDir(dataDir); // the disk is gone: the append throws
+  const failed = await postBatch(running.url, [entry('unstorable')]);
+  assert.equal(failed.status, 500);
+  assert.equal(failed.headers.get('access-control-allow-origin'), '*', 'the producer can read the failure');
+  const xml = await failed.text();
+  assert.match(xml, /<Type>Receiver<\/Type><Code>InternalError<\/Code>/);
+  assert.doesNotMatch(xml, /SendMessageBatchResultEntry/);
+  assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
+  mkdirSync(dataDir, { recursive: true });
+  assert.equal((await postBatch(running.url, [entry('unstorable')])).status, 200);
+  assert.equal((await (await fetch(`${running.url}/consumer/stats`)).json()).accepted, 1);
+});
+
+test('a request target no URL can be made of does not stop the consumer command', async () => {
+  dataDir = temporaryDataDir();
+  running = await startCommand('demo/consumer/main.mjs', ['--port', '0', '--data-dir', dataDir]);
+  const odd = await rawRequest(running.url, { path: 'http://[' });
+  assert.equal(odd.status, 404);
+  assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
+});
+
+test('when the demo server\'s file handler throws, the request is answered 500 without the error, and the next request is served', async () => {
+  dataDir = temporaryDataDir();
+  const demo = await startDemoServer({
+    port: 0, dataDir, quiet: true, serveFiles: () => { throw new Error('file handler failed at /secret/path'); },
+  });
+  running = { stop: demo.close };
+  const failed = await fetch(`${demo.url}demo/index.html`);
+  assert.equal(failed.status, 500);
+  assert.doesNotMatch(await failed.text(), /secret/);
+  assert.equal((await fetch(`${demo.url}consumer/stats`)).status, 200);
+});
+
+test('a malformed path given to the demo server\'s files is not found, not a failure', async () => {
+  dataDir = temporaryDataDir();
+  const demo = await startDemoServer({ port: 0, dataDir, quiet: true });
+  running = { stop: demo.close };
+  assert.equal((await rawRequest(demo.url, { path: '/demo/%E0%A4%A' })).status, 404);
+});
