@@ -2,7 +2,7 @@
 # Every test, from nothing: installs what is missing, builds, then runs the
 # native Catch2 tests, the same tests compiled to wasm under node, the
 # sanitizer build, brief fuzzing of every parser, the consumer's tests, the
-# worker's JS modules and the package in Node, and the browser tests. Ends with one
+# package in Node, and the browser tests. Ends with one
 # "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,6 @@ stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest -
 stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
-stage "worker modules in Node (node --test)" node --test --test-reporter=tap tests/worker/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "browser tests (Chromium, node --test)" node --test --test-concurrency=1 --test-reporter=tap tests/browser/
 

@@ -1,14 +1,13 @@
 #include "drop_counters.h"
 
-#include <cstdlib>
-
-#include "json_text.h"
+#include "json_reader.h"
+#include "stringify_writer.h"
 
 namespace tep {
 namespace {
 
 constexpr DropReason kReasons[] = {DropReason::kConsentFiltered, DropReason::kStoringFailed,
-                                   DropReason::kValidationFailed};  // key order of the payload
+                                   DropReason::kValidationFailed};
 
 }  // namespace
 
@@ -69,51 +68,37 @@ uint64_t DropCounters::total(DropReason reason) const {
   return sum;
 }
 
-std::string DropCounters::to_json() const {
-  std::string out = "{";
-  bool first_reason = true;
+nlohmann::json DropCounters::to_json_value() const {
+  nlohmann::json counters = nlohmann::json::object();
   for (DropReason reason : kReasons) {
-    if (!first_reason) out += ',';
-    first_reason = false;
-    append_json_string(out, drop_reason_key(reason));
-    out += ":{";
-    bool first = true;
-    for (const auto& [name, count] : of(reason)) {
-      if (!first) out += ',';
-      first = false;
-      append_json_string(out, name);
-      out += ':';
-      out += std::to_string(count);
-    }
-    out += '}';
+    nlohmann::json& names = counters[drop_reason_key(reason)] = nlohmann::json::object();
+    for (const auto& [name, count] : of(reason)) names[name] = count;
   }
-  out += '}';
-  return out;
+  return counters;
 }
+
+std::string DropCounters::to_json() const { return stringify_value(to_json_value()); }
 
 bool DropCounters::from_json(std::string_view json) {
   *this = DropCounters();
-  auto members = scan_json_object(json);
-  if (!members) return false;
+  nlohmann::json counters = read_json_value(json);
+  if (!counters.is_object()) return false;
   DropCounters read;
-  for (const auto& member : *members) {
+  for (const auto& [key, names] : counters.items()) {
     DropReason reason;
-    if (member.key == "consentFilteredEvents") {
+    if (key == "consentFilteredEvents") {
       reason = DropReason::kConsentFiltered;
-    } else if (member.key == "validationFailedEvents") {
+    } else if (key == "validationFailedEvents") {
       reason = DropReason::kValidationFailed;
-    } else if (member.key == "storingFailedEvents") {
+    } else if (key == "storingFailedEvents") {
       reason = DropReason::kStoringFailed;
     } else {
       return false;
     }
-    auto names = scan_json_object(member.raw_value);
-    if (!names) return false;
-    for (const auto& entry : *names) {
-      std::string digits(entry.raw_value);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-        return false;
-      read.add(reason, entry.key, std::strtoull(digits.c_str(), nullptr, 10));
+    if (!names.is_object()) return false;
+    for (const auto& [name, count] : names.items()) {
+      if (!count.is_number_unsigned()) return false;
+      read.add(reason, name, count.get<uint64_t>());
     }
   }
   *this = std::move(read);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,11 @@ class DropCounters {
   bool empty() const;
   uint64_t total(DropReason reason) const;
 
-  /// {"consentFilteredEvents":{…},"storingFailedEvents":{…},"validationFailedEvents":{…}}
-  /// with names in byte order: the monitoring event's payload.
+  /// {"consentFilteredEvents":{…},"storingFailedEvents":{…},"validationFailedEvents":{…}},
+  /// each a map of event name to count.
+  nlohmann::json to_json_value() const;
+  /// to_json_value() as JSON.stringify writes it (names in byte order, those
+  /// that are array indices first): the monitoring event's payload.
   std::string to_json() const;
   /// Reads what to_json() wrote; false (and empty counters) on anything else.
   bool from_json(std::string_view json);

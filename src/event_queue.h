@@ -21,12 +21,14 @@
 
 namespace tep {
 
+// The fields named after a config field are set from the config, whose
+// defaults producer_config.cpp defines.
 struct QueueLimits {
   /// Cap on the bytes the queue may occupy on disk (the spec's
-  /// maxDiskUsageBytes). 5 MiB: a tenth of the smallest common per-origin
-  /// quota, and ~10k typical events.
-  uint64_t max_disk_bytes = 5u * 1024u * 1024u;
-  /// Events older than this are expired on restore and by expire(); 0 = never.
+  /// maxDiskUsageBytes).
+  uint64_t max_disk_bytes = 0;
+  /// Events older than this are expired on restore and by expire(); 0 = never
+  /// (eventTtlMs).
   int64_t ttl_ms = 0;
   /// Segment files rotate at this size. 32 KiB: ~40 typical events. Every
   /// IndexedDB sync writes the tail segment whole, so this bounds the bytes a

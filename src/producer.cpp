@@ -6,7 +6,7 @@
 #include <set>
 
 #include "http_date.h"
-#include "json_text.h"
+#include "json_reader.h"
 #include "send_message_batch.h"
 
 namespace tep {
@@ -20,12 +20,11 @@ constexpr const char* kOutageFile = "outage.state";
 constexpr int64_t kClockSkewThresholdMs = 2000;
 
 std::string consent_category_of(const Event& event) {
-  auto members = scan_json_object(event.headers);
-  if (!members) return {};
-  for (const auto& m : *members) {
-    if (m.key == "consent-category") return decode_json_string(m.raw_value).value_or("");
-  }
-  return {};
+  nlohmann::json headers = read_json_value(event.headers);
+  if (!headers.is_object()) return {};
+  auto category = headers.find("consent-category");
+  if (category == headers.end() || !category->is_string()) return {};
+  return category->get<std::string>();
 }
 
 }  // namespace
@@ -50,6 +49,7 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   std::string text;
   if (store_.read(kCountersFile, text)) counters_.from_json(text);
   if (store_.read(kOutageFile, text)) outage_ = text == "1";
+  summary.outage = outage_;
   for (const auto& name : report.expired_names) count(DropReason::kStoringFailed, name);
 
   if (!config_.feral_event_types.empty()) {
@@ -293,7 +293,8 @@ ProducerStats Producer::stats() const {
   s.online = scheduler_.online();
   s.retry_at_ms = scheduler_.retry_at_ms();
   s.consecutive_failures = scheduler_.consecutive_failures();
-  s.counters_json = counters_.to_json();
+  s.clock_offset_ms = clock_offset_ms_;
+  s.counters = counters_;
   s.last_error = last_error_;
   return s;
 }

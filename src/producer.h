@@ -13,6 +13,7 @@
 #include "drop_counters.h"
 #include "event_queue.h"
 #include "file_store.h"
+#include "producer_config.h"
 #include "scheduler.h"
 #include "submitter.h"
 
@@ -44,22 +45,13 @@ class HostPort {
   virtual void report_problem(std::string_view problem) = 0;
 };
 
-struct ProducerConfig {
-  SubmitterConfig submitter;
-  QueueLimits queue;
-  SchedulerConfig scheduler;
-  /// How often the counters are reported (monitoringInterval): 60 s as the spec says.
-  int64_t monitoring_interval_ms = 60000;
-  /// Event names purged from the restored queue (feralEventTypes).
-  std::vector<std::string> feral_event_types;
-};
-
 struct RestoreSummary {
   size_t restored = 0;
   size_t corrupt_records = 0;
   size_t unreadable_files = 0;
   size_t expired = 0;
   size_t feral = 0;
+  bool outage = false;  ///< the stored outage state
 };
 
 struct ProducerStats {
@@ -73,7 +65,8 @@ struct ProducerStats {
   bool online = true;
   int64_t retry_at_ms = 0;
   uint32_t consecutive_failures = 0;
-  std::string counters_json;  ///< the unreported monitoring counters
+  int64_t clock_offset_ms = 0;  ///< collector clock minus host clock
+  DropCounters counters;        ///< the unreported monitoring counters
   std::string last_error;
 };
 

@@ -11,9 +11,10 @@ namespace tep {
 struct BackoffConfig {
   /// Upper bound of the first retry's delay: short, so a blip costs little.
   int64_t first_delay_ms = 100;
-  /// Cap of the backoff window; the producer sets it to eventBatchInterval,
-  /// so a failing collector is never tried less often than a healthy one.
-  int64_t max_delay_ms = 30000;
+  /// Cap of the backoff window; the config sets it to eventBatchInterval
+  /// (producer_config.cpp), so a failing collector is never tried less often
+  /// than a healthy one.
+  int64_t max_delay_ms = 0;
   /// Cap on a Retry-After the collector asks for: 10 min, so a wrong header
   /// can't park the queue for hours.
   int64_t max_retry_after_ms = 600000;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "json_text.h"
+#include "json_reader.h"
 #include "send_message_batch.h"
 
 namespace tep {
@@ -14,11 +14,13 @@ bool is_transient_status(int status) { return status == 408 || status == 429 || 
 // TIDAL's API errors carry a JSON body with a numeric "subStatus" that tells
 // the credentials provider why a token was refused.
 std::string sub_status_of(const std::string& body) {
-  auto members = scan_json_object(body);
-  if (!members) return {};
-  for (const auto& m : *members) {
-    if (m.key == "subStatus") return std::string(m.raw_value);
-  }
+  nlohmann::json error = read_json_value(body);
+  if (!error.is_object()) return {};
+  auto sub_status = error.find("subStatus");
+  if (sub_status == error.end()) return {};
+  if (sub_status->is_number_unsigned()) return std::to_string(sub_status->get<uint64_t>());
+  if (sub_status->is_number_integer()) return std::to_string(sub_status->get<int64_t>());
+  if (sub_status->is_string()) return sub_status->get<std::string>();
   return {};
 }
 

@@ -16,15 +16,17 @@
 
 namespace tep {
 
+// The fields named after a config field are set from the config, whose
+// defaults producer_config.cpp defines.
 struct SchedulerConfig {
   /// Send when the oldest unsent event is this old (eventBatchInterval).
-  int64_t batch_interval_ms = 30000;
+  int64_t batch_interval_ms = 0;
   /// The TL consumer accepts at most 10 entries per SendMessageBatch.
   size_t max_batch_events = 10;
   /// Body budget per request: 256 KiB is SQS's own payload limit.
   size_t max_batch_body_bytes = 256 * 1024;
-  /// Requests in flight at once; 1 keeps delivery in order (maxInFlightBatches).
-  size_t max_in_flight = 1;
+  /// Requests in flight at once (maxInFlightBatches).
+  size_t max_in_flight = 0;
   /// Inconclusive 4xx answers after which an event that alone fails while
   /// others get through is dropped as poison: 3 rules out a passing glitch.
   uint32_t poison_attempts = 3;

@@ -258,12 +258,14 @@ function checkUrl(value, field) {
   }
 }
 
-function checkInterval(value, field, fallback) {
-  if (value === undefined) return fallback;
+// Fields the app may leave out (the core has their defaults) but not get wrong.
+const POSITIVE_NUMBER_FIELDS = ['eventBatchInterval', 'monitoringInterval', 'maxDiskUsageBytes', 'maxInFlightBatches'];
+
+function checkPositiveNumber(value, field) {
+  if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new IllegalArgumentError(`config.${field} must be a positive number of ms`);
+    throw new IllegalArgumentError(`config.${field} must be a positive number`);
   }
-  return value;
 }
 
 function copyConfig(given) {
@@ -277,37 +279,35 @@ function copyConfig(given) {
   };
   copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
   copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
-  copy.eventBatchInterval = checkInterval(given.eventBatchInterval, 'eventBatchInterval', 30000);
-  copy.monitoringInterval = checkInterval(given.monitoringInterval, 'monitoringInterval', 60000);
-  copy.maxDiskUsageBytes = checkInterval(given.maxDiskUsageBytes, 'maxDiskUsageBytes', 5 * 1024 * 1024);
-  copy.maxInFlightBatches = checkInterval(given.maxInFlightBatches, 'maxInFlightBatches', 1);
+  for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
   if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
     throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()');
   }
   return copy;
 }
 
-/** The flat settings the wasm core reads. */
+/** `value` as JSON carries it, or undefined where JSON.stringify fails (BigInt, a cycle). */
+function asJson(value) {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the wasm core reads of the config (src/producer_config.h), in TIDAL's
+ * names and as given: the core applies the defaults and uses them for any
+ * field that is missing or of the wrong type.
+ */
 function coreConfig(c) {
-  const text = (v) => (typeof v === 'string' ? v : undefined);
+  const fields = (object, names) => Object.fromEntries(names.map((name) => [name, asJson(object[name])]));
   return {
-    appName: text(c.appInfo.appName),
-    appVersion: text(c.appInfo.appVersion),
-    browserName: text(c.platform.browserName),
-    browserVersion: text(c.platform.browserVersion),
-    osName: text(c.platform.osName),
-    osVersion: text(c.platform.osVersion),
-    deviceVendor: text(c.platform.deviceVendor),
-    deviceModel: text(c.platform.deviceModel),
-    performanceBlocked: !!c.blockedConsentCategories.PERFORMANCE,
-    targetingBlocked: !!c.blockedConsentCategories.TARGETING,
-    strictMode: !!c.strictMode,
-    maxDiskUsageBytes: Math.floor(c.maxDiskUsageBytes),
-    eventTtlMs: Math.max(0, Math.floor(c.eventTtlMs ?? 0)),
-    eventBatchInterval: Math.ceil(c.eventBatchInterval),
-    maxInFlightBatches: Math.max(1, Math.floor(c.maxInFlightBatches)),
-    monitoringInterval: Math.ceil(c.monitoringInterval),
-    feralEventTypes: Object.fromEntries(c.feralEventTypes.map((name) => [String(name), true])),
+    appInfo: fields(c.appInfo, ['appName', 'appVersion']),
+    platform: fields(c.platform, ['browserName', 'browserVersion', 'osName', 'osVersion', 'deviceVendor', 'deviceModel']),
+    blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
+    ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
   };
 }
 

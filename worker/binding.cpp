@@ -1,7 +1,8 @@
 // The one file that exposes the core to the worker's JavaScript: C exports
 // called from worker/producer-worker.js, and the HostPort implemented with
 // calls back into it (Module.host). Everything else in the core is plain C++;
-// its files are the worker's (worker_file_store.h).
+// its files are on Emscripten's file system, in a folder that the worker
+// mounts with IDBFS (worker/stored-folders.post.js).
 #include <emscripten/emscripten.h>
 
 #include <cstdint>
@@ -9,9 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "json_text.h"
 #include "producer.h"
-#include "worker_file_store.h"
+#include "change_recording_file_store.h"
+#include "directory_file_store.h"
+#include "stats_json.h"
 
 // clang-format off
 EM_JS(void, host_send, (uint32_t id, const char* body, size_t body_length, size_t event_count,
@@ -50,113 +52,44 @@ class WorkerHost final : public tep::HostPort {
 };
 
 struct Instance {
-  std::unique_ptr<tep::WorkerFileStore> store;
+  std::unique_ptr<tep::DirectoryFileStore> files;
+  // The worker stores in IndexedDB just the files this records as changed.
+  std::unique_ptr<tep::ChangeRecordingFileStore> store;
   WorkerHost host;
   std::unique_ptr<tep::Producer> producer;
 };
 Instance* instance = nullptr;
 std::string reply;  // the last string returned to JS; valid until the next call
 
-std::optional<std::string> string_member(const std::vector<tep::JsonMember>& members,
-                                         std::string_view key) {
-  for (const auto& m : members) {
-    if (m.key == key) return tep::decode_json_string(m.raw_value);
-  }
-  return std::nullopt;
-}
-
-// Whole, non-negative numbers only (the page rounds them): strtod would pull
-// long-double arithmetic into the wasm for nothing.
-int64_t number_member(const std::vector<tep::JsonMember>& members, std::string_view key,
-                      int64_t fallback) {
-  for (const auto& m : members) {
-    if (m.key != key) continue;
-    int64_t value = 0;
-    for (char c : m.raw_value) {
-      if (c < '0' || c > '9' || value > (INT64_MAX - 9) / 10) return fallback;
-      value = value * 10 + (c - '0');
-    }
-    return m.raw_value.empty() ? fallback : value;
-  }
-  return fallback;
-}
-
-bool bool_member(const std::vector<tep::JsonMember>& members, std::string_view key) {
-  for (const auto& m : members) {
-    if (m.key == key) return m.raw_value == "true";
-  }
-  return false;
-}
-
-std::vector<std::string> string_list_member(const std::vector<tep::JsonMember>& members,
-                                            std::string_view key) {
-  std::vector<std::string> out;
-  for (const auto& m : members) {
-    if (m.key != key) continue;
-    // The worker passes the list as an object {name: true}, which the scanner reads.
-    if (auto names = tep::scan_json_object(m.raw_value)) {
-      for (const auto& n : *names) out.push_back(n.key);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 extern "C" {
 
-/// Creates the producer from the worker's normalised config (flat JSON
-/// object, see producer-worker.js) on the folder `folder`. 0 on success.
+/// Creates the producer from the app's config (JSON, in TIDAL's names; see
+/// producer_config.h) on the folder `folder`. 0 on success, 1 if the config
+/// is not a JSON object.
 EMSCRIPTEN_KEEPALIVE int tep_create(const char* config_json, const char* folder) {
-  auto members = tep::scan_json_object(config_json);
-  if (!members) return 1;
-  tep::ProducerConfig config;
-  auto& client = config.submitter.client;
-  client.app_name = string_member(*members, "appName");
-  client.app_version = string_member(*members, "appVersion");
-  client.browser_name = string_member(*members, "browserName");
-  client.browser_version = string_member(*members, "browserVersion");
-  client.os_name = string_member(*members, "osName");
-  client.os_version = string_member(*members, "osVersion");
-  client.device_vendor = string_member(*members, "deviceVendor");
-  client.device_model = string_member(*members, "deviceModel");
-  config.submitter.consent.performance_blocked = bool_member(*members, "performanceBlocked");
-  config.submitter.consent.targeting_blocked = bool_member(*members, "targetingBlocked");
-  config.submitter.strict_mode = bool_member(*members, "strictMode");
-  config.queue.max_disk_bytes =
-      static_cast<uint64_t>(number_member(*members, "maxDiskUsageBytes", 5 * 1024 * 1024));
-  config.queue.ttl_ms = static_cast<int64_t>(number_member(*members, "eventTtlMs", 0));
-  config.scheduler.batch_interval_ms =
-      static_cast<int64_t>(number_member(*members, "eventBatchInterval", 30000));
-  config.scheduler.backoff.max_delay_ms = config.scheduler.batch_interval_ms;
-  config.scheduler.max_in_flight =
-      static_cast<size_t>(number_member(*members, "maxInFlightBatches", 1));
-  config.monitoring_interval_ms =
-      static_cast<int64_t>(number_member(*members, "monitoringInterval", 60000));
-  config.feral_event_types = string_list_member(*members, "feralEventTypes");
+  auto config = tep::read_producer_config(config_json);
+  if (!config) return 1;
 
   delete instance;
   instance = new Instance();
-  instance->store = std::make_unique<tep::WorkerFileStore>(folder);
+  instance->files = std::make_unique<tep::DirectoryFileStore>(folder);
+  instance->store = std::make_unique<tep::ChangeRecordingFileStore>(*instance->files);
   instance->producer =
-      std::make_unique<tep::Producer>(std::move(config), *instance->store, instance->host);
+      std::make_unique<tep::Producer>(std::move(*config), *instance->store, instance->host);
   return 0;
 }
 
 /// Loads the stored queue; returns a JSON summary.
 EMSCRIPTEN_KEEPALIVE const char* tep_restore(double now_ms) {
-  auto s = instance->producer->restore(static_cast<int64_t>(now_ms));
-  reply = "{\"restored\":" + std::to_string(s.restored) +
-          ",\"corruptRecords\":" + std::to_string(s.corrupt_records) +
-          ",\"unreadableFiles\":" + std::to_string(s.unreadable_files) +
-          ",\"expired\":" + std::to_string(s.expired) + ",\"feral\":" + std::to_string(s.feral) +
-          ",\"outage\":" + (instance->producer->outage() ? "true" : "false") + "}";
+  reply = tep::restore_summary_json(instance->producer->restore(static_cast<int64_t>(now_ms)));
   return reply.c_str();
 }
 
 /// Takes over the queue stored in `folder` (a closed tab's); returns how many events.
 EMSCRIPTEN_KEEPALIVE double tep_adopt(const char* folder, double now_ms) {
-  tep::WorkerFileStore other(folder);
+  tep::DirectoryFileStore other(folder);
   return static_cast<double>(instance->producer->adopt(other, static_cast<int64_t>(now_ms)));
 }
 
@@ -223,6 +156,17 @@ EMSCRIPTEN_KEEPALIVE void tep_set_online(int online, double now_ms) {
 
 EMSCRIPTEN_KEEPALIVE void tep_persist_state() { instance->producer->persist_state(); }
 
+/// Names of the queue's files changed since the last call, joined by '\n'
+/// (no file name contains one); valid until the next call that returns a string.
+EMSCRIPTEN_KEEPALIVE const char* tep_take_changed_files() {
+  reply.clear();
+  for (const auto& name : instance->store->take_changed()) {
+    if (!reply.empty()) reply += '\n';
+    reply += name;
+  }
+  return reply.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE double tep_storage_generation() {
   return static_cast<double>(instance->producer->storage_generation());
 }
@@ -235,25 +179,7 @@ EMSCRIPTEN_KEEPALIVE double tep_corrected_now(double now_ms) {
 
 /// getStats() as JSON.
 EMSCRIPTEN_KEEPALIVE const char* tep_stats() {
-  auto s = instance->producer->stats();
-  reply = "{\"queued\":" + std::to_string(s.queued) +
-          ",\"queuedBytes\":" + std::to_string(s.queued_bytes) +
-          ",\"inFlightBatches\":" + std::to_string(s.in_flight_batches) +
-          ",\"inFlightEvents\":" + std::to_string(s.in_flight_events) +
-          ",\"delivered\":" + std::to_string(s.delivered) +
-          ",\"accepted\":" + std::to_string(s.accepted) +
-          ",\"outage\":" + (s.outage ? "true" : "false") +
-          ",\"online\":" + (s.online ? "true" : "false") +
-          ",\"retryAt\":" + std::to_string(s.retry_at_ms) +
-          ",\"consecutiveFailures\":" + std::to_string(s.consecutive_failures) +
-          ",\"clockOffsetMs\":" + std::to_string(instance->producer->clock_offset_ms()) +
-          ",\"counters\":" + s.counters_json + ",\"lastError\":";
-  if (s.last_error.empty()) {
-    reply += "null";
-  } else {
-    tep::append_json_string(reply, s.last_error);
-  }
-  reply += '}';
+  reply = tep::stats_json(instance->producer->stats());
   return reply.c_str();
 }
 

@@ -1,13 +1,11 @@
-// The Web Worker that runs the producer: it loads the wasm core, keeps its
-// queue's files in memory and makes them durable in IndexedDB (group commit),
-// drives the core's timers, performs its requests with fetch and relays the
-// outage bus to the page.
+// The Web Worker that runs the producer: it loads the wasm core, mounts its
+// queue's folder with IDBFS and stores the files the core changed in
+// IndexedDB (group commit), drives the core's timers, performs its requests
+// with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
-import { createMemoryFolders } from './memory-folders.js';
-import { storedFolder } from './stored-folders.js';
 
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
@@ -20,9 +18,8 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 
 let core = null;
 let config = null;
-let storePath = null; // the queue's folder, and the name of its IndexedDB database
-let stored = null; // the folder in IndexedDB
-const folders = createMemoryFolders();
+let storePath = null; // the queue's folder (an IDBFS mount), and the name of its IndexedDB database
+let storedFolders = null; // worker/stored-folders.post.js, inside the module
 let storeId = null;
 let orphanWatcher = null;
 let tabsOutage = null;
@@ -66,6 +63,12 @@ function withCStrings(texts, use) {
 
 // --- durability: group commit of the changed files to IndexedDB -----------
 
+/** Names of the queue's files the core changed since the last call. */
+function takeChangedFiles() {
+  const joined = core.UTF8ToString(core._tep_take_changed_files());
+  return joined ? joined.split('\n') : [];
+}
+
 let syncRunning = false;
 let nextSyncDelay = SYNC_DELAY_MS;
 let syncTimer = 0;
@@ -77,7 +80,7 @@ const durabilityWaiters = []; // { generation, resolve }
 
 function scheduleSync(delay = SYNC_DELAY_MS) {
   if (!persistent) {
-    folders.takeChanged(storePath); // nothing to store them in: forget them
+    takeChangedFiles(); // nothing to store them in: forget them
     settleDurabilityWaiters(Infinity);
     return;
   }
@@ -96,15 +99,13 @@ function runSync() {
   syncRunning = true;
   core._tep_persist_state();
   const generation = core._tep_storage_generation();
-  for (const name of folders.takeChanged(storePath)) unsyncedFiles.add(name);
-  // The database may have been deleted with its files: store them all again.
-  const everything = stored.lost;
-  if (everything) for (const name of folders.list(storePath)) unsyncedFiles.add(name);
+  for (const name of takeChangedFiles()) unsyncedFiles.add(name);
   const names = [...unsyncedFiles];
   unsyncedFiles.clear();
-  const files = names.map((name) => ({ name, contents: folders.contents(storePath, name) }));
-  // One transaction at a time, so a later one never lands before an earlier one.
-  stored.store(files, { everything }).then(() => null, (error) => error).then((error) => {
+  // One transaction at a time, so a later one never lands before an earlier
+  // one. Where the database lost its files (site data cleared under the
+  // tab), this stores the whole folder again.
+  storedFolders.store(storePath, names).then(() => null, (error) => error).then((error) => {
     syncRunning = false;
     if (error) {
       lastStorageError = String(error && error.message ? error.message : error);
@@ -264,34 +265,32 @@ function reportProblem(message) {
 
 // --- actions -----------------------------------------------------------------
 
-/** Loads the stored queue into memory; resolves to the error if IndexedDB fails. */
-async function loadStoredQueue() {
-  stored = storedFolder(storePath);
-  try {
-    folders.fill(storePath, await stored.load());
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
-
 // Milliseconds from init's start to each of its steps, for getStats().
 let initTimings = null;
 
-let adoptionCount = 0;
-/** Puts a gone tab's files in a scratch folder and moves their events into this queue. */
-async function adoptFiles(files) {
-  const folder = `/adopting-${++adoptionCount}`;
-  folders.fill(folder, files);
+/**
+ * Moves the events of a gone tab's store into this queue: mounts and loads
+ * it with IDBFS, lets the core copy its events, and once they are durable
+ * here deletes the gone tab's database. Resolves to how many events.
+ */
+async function adoptStore(path) {
+  const error = await storedFolders.load(path);
+  if (error) {
+    await storedFolders.drop(path, false);
+    throw error;
+  }
+  let taken;
   try {
-    const taken = withCString(folder, (pointer) => core._tep_adopt(pointer, Date.now()));
+    taken = withCString(path, (pointer) => core._tep_adopt(pointer, Date.now()));
     adoptedEvents += taken;
     afterCoreCall();
     await durable(true);
-    return taken;
-  } finally {
-    folders.drop(folder);
+  } catch (failure) {
+    await storedFolders.drop(path, false);
+    throw failure;
   }
+  await storedFolders.drop(path, true);
+  return taken;
 }
 
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId }) {
@@ -305,11 +304,14 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   lap('claimed');
   storeId = claimed.id;
   storePath = claimed.path;
-  const options = { host, folders };
+  const options = { host };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
-  // The stored files are read while the wasm compiles: neither needs the other.
-  const reading = loadStoredQueue();
-  core = await createCore(options);
+  const compiling = createCore(options);
+  // The module's JS (and so IDBFS) is there at once; only the wasm is still
+  // compiling: the stored files are loaded meanwhile.
+  storedFolders = options.storedFolders;
+  const reading = storedFolders.load(storePath);
+  core = await compiling;
   lap('loaded');
   const storageError = await reading;
   lap('read');
@@ -347,7 +349,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   if (persistent) {
     orphanWatcher = watchForOrphans({
       ownPath: storePath,
-      adopt: adoptFiles,
+      adopt: adoptStore,
       onError: (error) => reportProblem(`[tep.tabs.adoption] ${error.message || error}`),
     });
     orphanWatcher.scan();

@@ -14,8 +14,6 @@
 // heartbeat for it has been heard for a while: a frozen tab that wakes up
 // again may then send duplicates, but nothing is lost.
 
-import { deleteStoredFolder, readStoredFolder, storedFolderPaths } from './stored-folders.js';
-
 const STORE_PREFIX = '/tep-store-';
 const CHANNEL = 'tep-tabs';
 // Heartbeat mode: announce every 2 s; a store silent for 15 s is orphaned
@@ -26,6 +24,13 @@ const SILENCE_MS = 15000;
 const ADOPTION_SCAN_MS = 10000;
 
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
+
+/** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
+async function storePaths() {
+  if (!indexedDB.databases) return [];
+  const databases = await indexedDB.databases();
+  return databases.map((d) => d.name).filter((name) => name && name.startsWith(STORE_PREFIX));
+}
 
 function randomStoreId() {
   return crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
@@ -55,8 +60,8 @@ export async function claimStore(preferredId) {
 
 /**
  * Watches for stores of tabs that are gone and adopts them.
- * `adopt(files)` copies the files' events into this tab's queue and resolves
- * once that is durable.
+ * `adopt(path)` copies the store's events into this tab's queue and, once
+ * that is durable, deletes the store; it resolves to how many events.
  */
 export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const heard = new Map(); // path → last heartbeat time (heartbeat mode)
@@ -74,9 +79,7 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   }
 
   async function takeOver(path) {
-    const files = await readStoredFolder(path);
-    const taken = files.length ? await adopt(files) : 0;
-    await deleteStoredFolder(path);
+    const taken = await adopt(path);
     onAdopted?.(path, taken);
   }
 
@@ -101,7 +104,7 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
     if (scanning) return;
     scanning = true;
     try {
-      for (const path of await storedFolderPaths(STORE_PREFIX)) {
+      for (const path of await storePaths()) {
         if (path !== ownPath) await tryAdopt(path);
       }
     } catch (error) {

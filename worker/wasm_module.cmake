@@ -1,4 +1,5 @@
-# The worker's wasm module: the core plus worker/binding.cpp and its file store,
+# The worker's wasm module: the core plus worker/binding.cpp, with Emscripten's
+# file system and IDBFS (worker/stored-folders.post.js),
 # emitted as an ES module (core.mjs) and core.wasm into module/ of the build folder;
 # scripts/bundle.mjs bundles core.mjs into dist/worker.js and copies core.wasm
 # beside it.
@@ -6,8 +7,8 @@
 # The core's sources are compiled again here rather than linked from tep_core:
 # the shipped module gets size-only flags that the wasm tests must not have
 # (Catch2 needs exceptions and RTTI).
-add_executable(core worker/binding.cpp worker/worker_file_store.cpp ${TEP_CORE_SOURCES})
-target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/worker")
+add_executable(core worker/binding.cpp ${TEP_CORE_SOURCES})
+target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/worker" "${TEP_THIRD_PARTY_INCLUDE}")
 target_compile_options(core PRIVATE
   # Link-time optimisation lets wasm-ld drop and inline across files: ~9 % smaller wasm.
   -flto
@@ -38,10 +39,12 @@ target_link_options(core PRIVATE
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createCore
   # Only ever runs in a Web Worker: drops the web/node/shell loaders.
   -sENVIRONMENT=worker
-  # No Emscripten file system: the core's files are the worker's own
-  # (worker_file_store.h), and FS with MEMFS and IDBFS would add ~8.5 KB gz
-  # of glue. The stored layout is still IDBFS's (worker/stored-folders.js).
-  -sFILESYSTEM=0
+  # The queue's folder is an IDBFS mount: the core's file calls land in
+  # MEMFS, and IDBFS loads and stores the files in IndexedDB.
+  -lidbfs.js
+  # The worker's calls into FS and IDBFS, compiled with the glue so closure
+  # renames them consistently (worker/stored-folders.post.js).
+  "SHELL:--post-js ${CMAKE_SOURCE_DIR}/worker/stored-folders.post.js"
   # 100k queued events need more than the 16 MiB initial memory.
   -sALLOW_MEMORY_GROWTH=1
   # The worker passes strings in malloc'ed buffers: bodies can exceed the stack.
@@ -51,8 +54,8 @@ target_link_options(core PRIVATE
   -sMALLOC=emmalloc
   # Abort messages and asserts cost size and are never read in production.
   -sASSERTIONS=0
-  # The worker passes only locateFile (and its own `host` and `folders`, read
-  # by the EM_JS calls): the glue need not handle the other Module options
+  # The worker passes only locateFile (and its own `host`, read by the
+  # EM_JS calls): the glue need not handle the other Module options
   # (~0.3 KB gz).
   -sINCOMING_MODULE_JS_API=[locateFile]
   # Workers always have TextDecoder: no fallback UTF-8 decoder in the glue.
@@ -60,3 +63,5 @@ target_link_options(core PRIVATE
   # No eval or new Function in the glue, so a CSP without 'unsafe-eval' works.
   -sDYNAMIC_EXECUTION=0
 )
+# The module is linked again when its post-js changes.
+set_target_properties(core PROPERTIES LINK_DEPENDS "${CMAKE_SOURCE_DIR}/worker/stored-folders.post.js")

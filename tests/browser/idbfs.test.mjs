@@ -1,8 +1,10 @@
-// The queue is stored in IndexedDB in the layout of Emscripten's IDBFS, and
-// this is checked against IDBFS itself (build/wasm/idbfs-probe, a module
-// that is only Emscripten's file system): IDBFS reads the worker's store file
-// for file, and a store IDBFS wrote, as earlier releases of the worker did,
-// is restored and delivered.
+// The worker persists its queue through Emscripten's IDBFS, and this is
+// checked from outside with a fresh IDBFS mount of another module
+// (build/wasm/idbfs-probe, nothing but Emscripten's file system): after the
+// worker is killed and the page reloaded, IDBFS reads every queued event
+// from IndexedDB. Upgrades: stores written by earlier releases, by IDBFS
+// itself or by plain IndexedDB calls in IDBFS's layout, are restored and
+// delivered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,79 @@ function defineProbe(page) {
   });
 }
 
+/**
+ * Writes `files` into the store at `path` as releases before IDBFS shipped in
+ * the worker did, with plain IndexedDB calls: IDBFS's database version and
+ * object store, one { timestamp, mode, contents } record per file.
+ */
+function writePreviousLayout(page, path, files) {
+  return page.evaluate(
+    ({ path, files }) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(path, 21);
+        open.onupgradeneeded = () => open.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp', { unique: false });
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const transaction = db.transaction(['FILE_DATA'], 'readwrite');
+          const timestamp = new Date();
+          for (const { name, bytes } of files) {
+            transaction.objectStore('FILE_DATA').put({ timestamp, mode: 0o100666, contents: new Uint8Array(bytes) }, `${path}/${name}`);
+          }
+          transaction.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          transaction.onabort = () => reject(transaction.error);
+        };
+      }),
+    { path, files },
+  );
+}
+
+/** Kills the page's workers abruptly, as a crash would, and deletes the store at `path`. */
+function killWorkersAndDeleteStore(page, path) {
+  return page.evaluate(async (path) => {
+    window.workers.forEach((w) => w.terminate());
+    await new Promise((resolve) => {
+      const request = indexedDB.deleteDatabase(path);
+      request.onsuccess = request.onerror = () => resolve();
+    });
+  }, path);
+}
+
+/** The `seq` of every event named `name` in `files`' bytes that are missing. */
+function missingEvents(files) {
+  const stored = Buffer.concat(files.map((f) => Buffer.from(f.bytes))).toString('latin1');
+  return Array.from({ length: EVENTS }, (_, seq) => seq).filter((seq) => !stored.includes(`idbfs-${seq}-end`));
+}
+
+/** Resolves once all EVENTS events named `name` are at the consumer. */
+function allDelivered(name) {
+  return waitFor(
+    async () => {
+      const seqs = new Set((await browser.consumerEvents()).filter((e) => e.name === name).map((e) => JSON.parse(e.body).payload.seq));
+      return seqs.size === EVENTS;
+    },
+    { what: `all ${EVENTS} events named ${name} at the consumer` },
+  );
+}
+
+/**
+ * Starts the producer on the reloaded `page` and checks that it took back its
+ * store at `path` with all EVENTS events named `name`, then delivers them.
+ */
+async function restoresItsStoreAndDelivers(page, path, name) {
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(`/tep-store-${stats.storeId}`, path, 'the reloaded tab keeps its store');
+  assert.equal(stats.queued, EVENTS, 'every event restored');
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  await allDelivered(name);
+  await page.close();
+}
+
 /** What Emscripten's IDBFS reads from the store at `path`: [{ name, bytes: number[] }]. */
 function readWithIdbfs(page, path) {
   return page.evaluate(async (path) => {
@@ -76,29 +151,39 @@ async function tabWithStoredEvents(name) {
   return { page, path: `/tep-store-${storeId}` };
 }
 
-test('IDBFS reads the queue the worker stored, file for file, with every event in it', async () => {
+test('after the worker is killed and the page reloaded, a fresh IDBFS mount reads every queued event from IndexedDB, and the producer restores them all', async () => {
   const { page, path } = await tabWithStoredEvents('idbfs_layout');
-  const files = await readWithIdbfs(page, path);
+  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  await defineProbe(page);
 
+  const files = await readWithIdbfs(page, path);
   const names = files.map((f) => f.name);
   assert.ok(names.some((n) => /^seg-\d+\.log$/.test(n)), `a segment among ${names.join(', ')}`);
-  const stored = Buffer.concat(files.map((f) => Buffer.from(f.bytes))).toString('latin1');
-  for (let seq = 0; seq < EVENTS; seq++) assert.ok(stored.includes(`idbfs-${seq}-end`), `event ${seq} is in what IDBFS read`);
-  await page.close();
+  assert.deepEqual(missingEvents(files), [], 'every queued event is in what IDBFS read');
+
+  await restoresItsStoreAndDelivers(page, path, 'idbfs_layout');
 });
 
-test('a store written by IDBFS, as earlier releases wrote it, is restored and delivered', async () => {
+test("a store in the previous release's layout, written with plain IndexedDB calls, is restored as the tab's own after a reload and delivered", async () => {
+  const { page, path } = await tabWithStoredEvents('previous_layout');
+  const files = await readWithIdbfs(page, path);
+  assert.deepEqual(missingEvents(files), []);
+  await killWorkersAndDeleteStore(page, path);
+  await writePreviousLayout(page, path, files);
+
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  await restoresItsStoreAndDelivers(page, path, 'previous_layout');
+});
+
+test('a store written by IDBFS, as the first release wrote it, is adopted and delivered', async () => {
   // A queue as the core writes it: made by a producer, then taken out of IndexedDB.
   const { page: maker, path: makerPath } = await tabWithStoredEvents('idbfs_written');
   const files = await readWithIdbfs(maker, makerPath);
   // The maker's tab goes away and takes its own store with it: only IDBFS's copy is left.
-  await maker.evaluate(async (path) => {
-    window.workers.forEach((w) => w.terminate());
-    await new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(path);
-      request.onsuccess = request.onerror = () => resolve();
-    });
-  }, makerPath);
+  await killWorkersAndDeleteStore(maker, makerPath);
 
   // IDBFS writes the files into the store of a tab that is gone.
   const orphan = '/tep-store-written-by-idbfs';
@@ -106,6 +191,7 @@ test('a store written by IDBFS, as earlier releases wrote it, is restored and de
     const { FS, sync } = await window.mountIdbfs(path);
     for (const { name, bytes } of files) FS.writeFile(`${path}/${name}`, new Uint8Array(bytes));
     await sync(false);
+    FS.filesystems.IDBFS.dbs[path].close();
   }, { path: orphan, files });
   await maker.close();
 
@@ -113,13 +199,7 @@ test('a store written by IDBFS, as earlier releases wrote it, is restored and de
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
   await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  await waitFor(
-    async () => {
-      const seqs = new Set((await browser.consumerEvents()).filter((e) => e.name === 'idbfs_written').map((e) => JSON.parse(e.body).payload.seq));
-      return seqs.size === EVENTS;
-    },
-    { what: `all ${EVENTS} events of the IDBFS-written store at the consumer` },
-  );
+  await allDelivered('idbfs_written');
   const stats = await page.evaluate(() => window.producer.getStats());
   assert.ok(stats.adoptedEvents >= EVENTS, `${stats.adoptedEvents} events adopted`);
   await page.close();

@@ -7,6 +7,7 @@
 
 #include "event_queue.h"
 #include "memory_file_store.h"
+#include "producer_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
@@ -18,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   store.files["seg-0000000000000001.log"] = header_log + bytes.substr(0, split);
   store.files["seg-0000000000000001.ack"] = header_settle + bytes.substr(split);
   store.files["seg-0000000000000002.log"] = bytes;  // raw, headerless
-  tep::QueueLimits limits;
+  tep::QueueLimits limits = tep::default_producer_config().queue;
   limits.ttl_ms = 1000;
   tep::EventQueue queue(store, limits);
   auto report = queue.restore(5000);

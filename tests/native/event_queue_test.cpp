@@ -5,6 +5,7 @@
 #include <string>
 
 #include "memory_file_store.h"
+#include "producer_config.h"
 
 using tep::AppendResult;
 using tep::Event;
@@ -14,6 +15,9 @@ using tep::MemoryFileStore;
 namespace {
 
 constexpr int64_t kNow = 1763000000000;
+
+// The limits the producer runs with unless the app's config sets them.
+tep::QueueLimits default_limits() { return tep::default_producer_config().queue; }
 
 Event make_event(int n, size_t payload_bytes = 100, int64_t created = kNow) {
   return Event{
@@ -34,7 +38,7 @@ std::vector<std::string> ids_of(const std::vector<Event>& events) {
 std::vector<Event> all(const EventQueue& q) { return q.peek(1000000, SIZE_MAX, nullptr); }
 
 std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* report = nullptr) {
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   auto r = q.restore(kNow);
   if (report) *report = r;
   auto events = all(q);
@@ -47,7 +51,7 @@ std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* r
 
 TEST_CASE("Events come out in the order they went in, with every field intact") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.restore(kNow);
   for (int i = 0; i < 5; ++i) REQUIRE(q.append(make_event(i)) == AppendResult::kStored);
   auto events = all(q);
@@ -61,7 +65,7 @@ TEST_CASE("Events come out in the order they went in, with every field intact") 
 
 TEST_CASE("Peek honours the count, the byte budget and the skip, but always returns one") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   for (int i = 0; i < 10; ++i) q.append(make_event(i, 1000));
   CHECK(q.peek(3, SIZE_MAX, nullptr).size() == 3);
   CHECK(q.peek(10, 2500, nullptr).size() == 2);
@@ -73,7 +77,7 @@ TEST_CASE("Peek honours the count, the byte budget and the skip, but always retu
 TEST_CASE("Removed events are gone, also after a restore") {
   MemoryFileStore store;
   {
-    EventQueue q(store, {});
+    EventQueue q(store, default_limits());
     for (int i = 0; i < 6; ++i) q.append(make_event(i));
     CHECK(q.remove({"id-1", "id-4", "unknown"}) == 2);
     CHECK(q.size() == 4);
@@ -85,13 +89,13 @@ TEST_CASE("Removed events are gone, also after a restore") {
 TEST_CASE("Attempt counts survive a restore") {
   MemoryFileStore store;
   {
-    EventQueue q(store, {});
+    EventQueue q(store, default_limits());
     q.append(make_event(0));
     q.append(make_event(1));
     CHECK(q.record_attempt({"id-1"}) == std::vector<uint32_t>{1});
     CHECK(q.record_attempt({"id-1", "id-0"}) == std::vector<uint32_t>{2, 1});
   }
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.restore(kNow);
   auto events = all(q);
   CHECK(events[0].attempts == 1);
@@ -100,7 +104,7 @@ TEST_CASE("Attempt counts survive a restore") {
 
 // Small segments keep the tests that need several of them small.
 tep::QueueLimits small_segments() {
-  tep::QueueLimits limits;
+  tep::QueueLimits limits = default_limits();
   limits.segment_bytes = 16 * 1024;
   return limits;
 }
@@ -125,10 +129,10 @@ TEST_CASE("Segments rotate, and a fully settled segment is deleted with its sett
 TEST_CASE("A restore reads every segment and starts appending in a new one") {
   MemoryFileStore store;
   {
-    EventQueue q(store, {});
+    EventQueue q(store, default_limits());
     for (int i = 0; i < 80; ++i) q.append(make_event(i, 400));
   }
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   auto report = q.restore(kNow);
   CHECK(report.restored == 80);
   CHECK(report.corrupt_records == 0);
@@ -210,13 +214,13 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
 TEST_CASE("A file of another format version is left alone and counted") {
   MemoryFileStore store;
   {
-    EventQueue q(store, {});
+    EventQueue q(store, default_limits());
     for (int i = 0; i < 3; ++i) q.append(make_event(i));
   }
   std::string name = store.files.begin()->first;
   store.files[name][4] = 9;  // version 9
   std::string before = store.files[name];
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   auto report = q.restore(kNow);
   CHECK(report.unreadable_files == 1);
   CHECK(report.restored == 0);
@@ -227,7 +231,7 @@ TEST_CASE("A file of another format version is left alone and counted") {
 
 TEST_CASE("The disk cap refuses new events until space is freed") {
   MemoryFileStore store;
-  tep::QueueLimits limits;
+  tep::QueueLimits limits = default_limits();
   limits.max_disk_bytes = 4096;
   EventQueue q(store, limits);
   int stored = 0;
@@ -245,7 +249,7 @@ TEST_CASE("The disk cap refuses new events until space is freed") {
 
 TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recovery works") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.append(make_event(0));
   store.unavailable = true;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -260,7 +264,7 @@ TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recov
 
 TEST_CASE("A write torn part-way is never read back as an event, and later events are") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.append(make_event(0));
   store.tear_next_append_after = 20;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -272,7 +276,7 @@ TEST_CASE("A write torn part-way is never read back as an event, and later event
 
 TEST_CASE("Events older than the TTL expire, on restore and at run time") {
   MemoryFileStore store;
-  tep::QueueLimits limits;
+  tep::QueueLimits limits = default_limits();
   limits.ttl_ms = 60000;
   {
     EventQueue q(store, limits);
@@ -293,7 +297,7 @@ TEST_CASE("Bytes written per event do not grow with the queue's depth") {
   // What an IndexedDB sync after each event would write (every touched file whole).
   auto bytes_per_event_at = [](int depth) {
     MemoryFileStore store;
-    EventQueue q(store, {});
+    EventQueue q(store, default_limits());
     for (int i = 0; i < depth; ++i) q.append(make_event(i, 400));
     store.sync();
     uint64_t written = 0;
@@ -312,7 +316,7 @@ TEST_CASE("Bytes written per event do not grow with the queue's depth") {
 
 TEST_CASE("Removing duplicates keeps the first copy") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.append(make_event(0));
   q.append(make_event(0));
   q.append(make_event(1));
@@ -326,7 +330,7 @@ TEST_CASE(
     "Event bodies are read back from the store, so damage after restore drops the event and names "
     "it") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.restore(kNow);
   for (int i = 0; i < 3; ++i) q.append(make_event(i));
   // Flip a byte inside the second event's payload, behind the queue's back.
@@ -345,7 +349,7 @@ TEST_CASE(
 
 TEST_CASE("The oldest unsent event's time skips the events being sent") {
   MemoryFileStore store;
-  EventQueue q(store, {});
+  EventQueue q(store, default_limits());
   q.append(make_event(0, 10, kNow));
   q.append(make_event(1, 10, kNow + 5));
   CHECK(q.oldest_created_ms([](const std::string&) { return false; }) == kNow);

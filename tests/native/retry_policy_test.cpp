@@ -2,8 +2,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "producer_config.h"
+
+namespace {
+
+// The backoff the producer runs with unless the app's config sets eventBatchInterval.
+tep::BackoffConfig default_backoff() { return tep::default_producer_config().scheduler.backoff; }
+
+}  // namespace
+
 TEST_CASE("Backoff windows double from the first delay up to the cap") {
-  tep::BackoffConfig config;  // 100 ms first, 30 s cap
+  tep::BackoffConfig config = default_backoff();  // 100 ms first, 30 s cap
   for (double draw : {0.0, 0.5, 0.999999}) {
     CHECK(tep::backoff_delay_ms(config, 1, draw) >= 50);
     CHECK(tep::backoff_delay_ms(config, 1, draw) <= 100);
@@ -16,14 +25,14 @@ TEST_CASE("Backoff windows double from the first delay up to the cap") {
 }
 
 TEST_CASE("Jitter spreads delays across the upper half of the window") {
-  tep::BackoffConfig config;
+  tep::BackoffConfig config = default_backoff();
   CHECK(tep::backoff_delay_ms(config, 5, 0.0) == 800);
   CHECK(tep::backoff_delay_ms(config, 5, 0.5) == 1200);
   CHECK(tep::backoff_delay_ms(config, 5, 0.99999) == 1599);
 }
 
 TEST_CASE("Retry-After in seconds is honoured and capped at ten minutes") {
-  tep::BackoffConfig config;
+  tep::BackoffConfig config = default_backoff();
   CHECK(tep::retry_after_delay_ms(config, "120", "", 0) == 120000);
   CHECK(tep::retry_after_delay_ms(config, " 0 ", "", 0) == 0);
   CHECK(tep::retry_after_delay_ms(config, "86400", "", 0) == 600000);
@@ -31,7 +40,7 @@ TEST_CASE("Retry-After in seconds is honoured and capped at ten minutes") {
 }
 
 TEST_CASE("Retry-After as an HTTP date is measured against the collector's own Date") {
-  tep::BackoffConfig config;
+  tep::BackoffConfig config = default_backoff();
   CHECK(tep::retry_after_delay_ms(config, "Wed, 21 Oct 2015 07:28:30 GMT",
                                   "Wed, 21 Oct 2015 07:28:00 GMT", 0) == 30000);
   // Without a Date header the client's clock is the reference.
@@ -43,7 +52,7 @@ TEST_CASE("Retry-After as an HTTP date is measured against the collector's own D
 }
 
 TEST_CASE("An unreadable Retry-After is ignored") {
-  tep::BackoffConfig config;
+  tep::BackoffConfig config = default_backoff();
   for (const char* value : {"", "soon", "-5", "1.5", "Wed, 99 Foo 2015 07:28:30 GMT"}) {
     INFO(value);
     CHECK_FALSE(tep::retry_after_delay_ms(config, value, "", 0));

@@ -16,7 +16,7 @@ constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kHour = 60 * kMinute;
 
 tep::ProducerConfig config(int64_t interval_ms = 30 * kSecond) {
-  tep::ProducerConfig c;
+  tep::ProducerConfig c = tep::default_producer_config();
   c.submitter.client.app_name = "sim";
   c.scheduler.batch_interval_ms = interval_ms;
   c.scheduler.backoff.max_delay_ms = interval_ms;
@@ -304,7 +304,7 @@ TEST_CASE("Duplicate ids reported by the collector are removed from the queue") 
   World w(config());
   // Store the same event twice, as a replayed segment could.
   tep::Event e{"dup-id", "play", "{}", "{}", w.now, 0};
-  tep::EventQueue queue(w.disk, {});
+  tep::EventQueue queue(w.disk, tep::default_producer_config().queue);
   queue.restore(w.now);
   queue.append(e);
   queue.append(e);

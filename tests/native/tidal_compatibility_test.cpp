@@ -125,3 +125,42 @@ TEST_CASE("Batches of several events are encoded byte for byte as the reference 
   }
   CHECK(compared >= 1);
 }
+
+TEST_CASE("Payload numbers and keys come out exactly as JSON.stringify writes them") {
+  // The page's JSON.stringify of
+  //   {name: 'numbers', consentCategory: 'NECESSARY', payload: {safe: 2**53,
+  //    past: 2**53 + 2, u64: 2**63, beyondU64: 2**64, huge: 2**70, neg: -(2**63),
+  //    negHuge: -(2**64), tenth: 0.1, e21: 1e21, below: 1e-7, negZero: -0,
+  //    tiny: 5e-324, max: Number.MAX_VALUE, third: 1/3, 10: 'ten', 2: 'two',
+  //    4294967295: 'not an index', 4294967294: 'last index', '01': 'not canonical'}}
+  // and the reference client's body for it, both written by Node 20.
+  const std::string sent =
+      R"({"name":"numbers","consentCategory":"NECESSARY","payload":{"2":"two","10":"ten",)"
+      R"("4294967294":"last index","safe":9007199254740992,"past":9007199254740994,)"
+      R"("u64":9223372036854776000,"beyondU64":18446744073709552000,)"
+      R"("huge":1.1805916207174113e+21,"neg":-9223372036854776000,)"
+      R"("negHuge":-18446744073709552000,"tenth":0.1,"e21":1e+21,"below":1e-7,"negZero":0,)"
+      R"("tiny":5e-324,"max":1.7976931348623157e+308,"third":0.3333333333333333,)"
+      R"("4294967295":"not an index","01":"not canonical"}})";
+  const std::string body =
+      R"({"name":"numbers","payload":{"2":"two","10":"ten","4294967294":"last index",)"
+      R"("safe":9007199254740992,"past":9007199254740994,"u64":9223372036854776000,)"
+      R"("beyondU64":18446744073709552000,"huge":1.1805916207174113e+21,)"
+      R"("neg":-9223372036854776000,"negHuge":-18446744073709552000,"tenth":0.1,)"
+      R"("e21":1e+21,"below":1e-7,"negZero":0,"tiny":5e-324,"max":1.7976931348623157e+308,)"
+      R"("third":0.3333333333333333,"4294967295":"not an index","01":"not canonical"},)"
+      R"("ts":1763000000123,"uuid":"00000000-0000-4000-8000-000000000001"})";
+  tep::Submitter submitter(tep::SubmitterConfig{});
+  auto submission = submitter.submit(sent, "00000000-0000-4000-8000-000000000001", 1763000000123);
+  REQUIRE(submission.event);
+  CHECK(submission.event->payload == body);
+}
+
+TEST_CASE("A negative zero written by hand is stored as JSON.stringify writes it") {
+  // JSON.stringify(-0) is "0"; only text not from JSON.stringify holds "-0".
+  tep::Submitter submitter(tep::SubmitterConfig{});
+  auto submission =
+      submitter.submit(R"({"name":"n","consentCategory":"NECESSARY","payload":{"z":-0}})", "id", 1);
+  REQUIRE(submission.event);
+  CHECK(submission.event->payload == R"({"name":"n","payload":{"z":0},"ts":1,"uuid":"id"})");
+}

@@ -1,0 +1,144 @@
+#include "producer_config.h"
+
+#include <catch2/catch.hpp>
+
+using tep::read_producer_config;
+
+namespace {
+
+void check_defaults(const tep::ProducerConfig& config) {
+  CHECK(config.scheduler.batch_interval_ms == 30000);
+  CHECK(config.scheduler.backoff.max_delay_ms == 30000);
+  CHECK(config.scheduler.max_in_flight == 1);
+  CHECK(config.monitoring_interval_ms == 60000);
+  CHECK(config.queue.max_disk_bytes == 5 * 1024 * 1024);
+  CHECK(config.queue.ttl_ms == 0);
+  CHECK_FALSE(config.submitter.strict_mode);
+  CHECK_FALSE(config.submitter.consent.performance_blocked);
+  CHECK_FALSE(config.submitter.consent.targeting_blocked);
+  CHECK_FALSE(config.submitter.client.app_name);
+  CHECK_FALSE(config.submitter.client.browser_name);
+  CHECK(config.feral_event_types.empty());
+}
+
+}  // namespace
+
+TEST_CASE("An empty config gives every default") {
+  auto config = read_producer_config("{}");
+  REQUIRE(config);
+  check_defaults(*config);
+  check_defaults(tep::default_producer_config());
+}
+
+TEST_CASE("Every field of the config is read in TIDAL's names") {
+  auto config = read_producer_config(R"({
+    "appInfo": {"appName": "demo", "appVersion": "1.2.3"},
+    "platform": {"browserName": "chromium", "browserVersion": "156", "osName": "linux",
+                 "osVersion": "6.1", "deviceVendor": "acme", "deviceModel": "x1"},
+    "blockedConsentCategories": {"NECESSARY": true, "PERFORMANCE": true, "TARGETING": false},
+    "strictMode": true,
+    "eventBatchInterval": 2000,
+    "monitoringInterval": 90000,
+    "maxDiskUsageBytes": 65536,
+    "maxInFlightBatches": 4,
+    "eventTtlMs": 86400000,
+    "feralEventTypes": ["old_event", "older_event"]
+  })");
+  REQUIRE(config);
+  const auto& client = config->submitter.client;
+  CHECK(client.app_name == "demo");
+  CHECK(client.app_version == "1.2.3");
+  CHECK(client.browser_name == "chromium");
+  CHECK(client.browser_version == "156");
+  CHECK(client.os_name == "linux");
+  CHECK(client.os_version == "6.1");
+  CHECK(client.device_vendor == "acme");
+  CHECK(client.device_model == "x1");
+  CHECK(config->submitter.consent.performance_blocked);
+  CHECK_FALSE(config->submitter.consent.targeting_blocked);
+  CHECK(config->submitter.strict_mode);
+  CHECK(config->scheduler.batch_interval_ms == 2000);
+  CHECK(config->scheduler.backoff.max_delay_ms == 2000);
+  CHECK(config->monitoring_interval_ms == 90000);
+  CHECK(config->queue.max_disk_bytes == 65536);
+  CHECK(config->scheduler.max_in_flight == 4);
+  CHECK(config->queue.ttl_ms == 86400000);
+  CHECK(config->feral_event_types == std::vector<std::string>{"old_event", "older_event"});
+}
+
+TEST_CASE("Intervals round up and sizes and counts round down, as the page always did") {
+  auto config = read_producer_config(
+      R"({"eventBatchInterval": 1500.2, "monitoringInterval": 0.5, "maxDiskUsageBytes": 4096.9,
+          "maxInFlightBatches": 2.7, "eventTtlMs": 999.9})");
+  REQUIRE(config);
+  CHECK(config->scheduler.batch_interval_ms == 1501);
+  CHECK(config->monitoring_interval_ms == 1);
+  CHECK(config->queue.max_disk_bytes == 4096);
+  CHECK(config->scheduler.max_in_flight == 2);
+  CHECK(config->queue.ttl_ms == 999);
+}
+
+TEST_CASE("Flags are read as JavaScript reads them") {
+  auto truthy = read_producer_config(
+      R"({"strictMode": "yes", "blockedConsentCategories": {"PERFORMANCE": 1, "TARGETING": {}}})");
+  REQUIRE(truthy);
+  CHECK(truthy->submitter.strict_mode);
+  CHECK(truthy->submitter.consent.performance_blocked);
+  CHECK(truthy->submitter.consent.targeting_blocked);
+  auto falsy = read_producer_config(
+      R"({"strictMode": "", "blockedConsentCategories": {"PERFORMANCE": 0, "TARGETING": null}})");
+  REQUIRE(falsy);
+  CHECK_FALSE(falsy->submitter.strict_mode);
+  CHECK_FALSE(falsy->submitter.consent.performance_blocked);
+  CHECK_FALSE(falsy->submitter.consent.targeting_blocked);
+}
+
+TEST_CASE("Fields of the wrong type or out of range keep their defaults") {
+  auto config = read_producer_config(R"({
+    "appInfo": "demo",
+    "platform": {"browserName": 156, "osName": ["linux"]},
+    "blockedConsentCategories": [true, true],
+    "strictMode": null,
+    "eventBatchInterval": "2000",
+    "monitoringInterval": -5,
+    "maxDiskUsageBytes": -1,
+    "maxInFlightBatches": {"n": 4},
+    "eventTtlMs": true,
+    "feralEventTypes": "old_event"
+  })");
+  REQUIRE(config);
+  check_defaults(*config);
+  auto huge = read_producer_config(
+      R"({"eventBatchInterval": 1e300, "maxDiskUsageBytes": 1e19, "eventTtlMs": 1e16})");
+  REQUIRE(huge);
+  check_defaults(*huge);
+}
+
+TEST_CASE("A zero interval keeps its default and other limits are clamped") {
+  auto config = read_producer_config(
+      R"({"eventBatchInterval": 0, "maxInFlightBatches": -3, "eventTtlMs": -10, "maxDiskUsageBytes": 0})");
+  REQUIRE(config);
+  CHECK(config->scheduler.batch_interval_ms == 30000);
+  CHECK(config->scheduler.max_in_flight == 1);
+  CHECK(config->queue.ttl_ms == 0);
+  CHECK(config->queue.max_disk_bytes == 0);
+}
+
+TEST_CASE("Only the strings of feralEventTypes are event names") {
+  auto config = read_producer_config(R"({"feralEventTypes": ["a", 1, null, {"b": 1}, "c"]})");
+  REQUIRE(config);
+  CHECK(config->feral_event_types == std::vector<std::string>{"a", "c"});
+}
+
+TEST_CASE("Unknown fields are ignored") {
+  auto config = read_producer_config(R"({"tlConsumerUri": "https://x", "future": {"a": [1]}})");
+  REQUIRE(config);
+  check_defaults(*config);
+}
+
+TEST_CASE("A config that is not a JSON object is refused") {
+  for (const char* text : {"", "null", "[]", "\"config\"", "42", "{", "{\"a\":1,}", "{} {}"}) {
+    INFO(text);
+    CHECK_FALSE(read_producer_config(text));
+  }
+}

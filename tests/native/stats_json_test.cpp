@@ -1,0 +1,48 @@
+#include "stats_json.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+TEST_CASE("Stats carry every field the worker reads, and no last error as null") {
+  tep::ProducerStats stats;
+  stats.queued = 3;
+  stats.queued_bytes = 4096;
+  stats.in_flight_batches = 1;
+  stats.in_flight_events = 2;
+  stats.delivered = 10;
+  stats.accepted = 13;
+  stats.outage = true;
+  stats.online = false;
+  stats.retry_at_ms = 1763000000123;
+  stats.consecutive_failures = 4;
+  stats.clock_offset_ms = -2500;
+  stats.counters.add(tep::DropReason::kConsentFiltered, "ad", 2);
+  auto json = nlohmann::json::parse(tep::stats_json(stats));
+  CHECK(json == nlohmann::json::parse(R"({
+    "queued": 3, "queuedBytes": 4096, "inFlightBatches": 1, "inFlightEvents": 2,
+    "delivered": 10, "accepted": 13, "outage": true, "online": false,
+    "retryAt": 1763000000123, "consecutiveFailures": 4, "clockOffsetMs": -2500,
+    "counters": {"consentFilteredEvents": {"ad": 2}, "storingFailedEvents": {},
+                 "validationFailedEvents": {}},
+    "lastError": null})"));
+}
+
+TEST_CASE("The last error is a string when there was one") {
+  tep::ProducerStats stats;
+  stats.last_error = "[tep.send.network] \"quoted\"";
+  auto json = nlohmann::json::parse(tep::stats_json(stats));
+  CHECK(json["lastError"] == "[tep.send.network] \"quoted\"");
+}
+
+TEST_CASE("The restore summary names what restore found") {
+  tep::RestoreSummary summary;
+  summary.restored = 7;
+  summary.corrupt_records = 1;
+  summary.unreadable_files = 2;
+  summary.expired = 3;
+  summary.feral = 4;
+  summary.outage = true;
+  CHECK(nlohmann::json::parse(tep::restore_summary_json(summary)) ==
+        nlohmann::json::parse(R"({"restored": 7, "corruptRecords": 1, "unreadableFiles": 2,
+                                  "expired": 3, "feral": 4, "outage": true})"));
+}

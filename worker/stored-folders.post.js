@@ -1,0 +1,231 @@
+// The queue's folders on Emscripten's file system, persisted in IndexedDB by
+// IDBFS. Linked into the module with --post-js, so it reaches FS and IDBFS
+// under the names closure gives them; the worker calls it as
+// Module["storedFolders"] (quoted names survive closure).
+//
+// Each folder is an IDBFS mount: one IndexedDB database named by the path
+// (IDBFS.getDB), object store FILE_DATA, one entry {timestamp, mode,
+// contents} per file keyed "<path>/<name>". The core reads and writes the
+// files with ordinary file calls (src/directory_file_store.cpp); they live in
+// memory (IDBFS is MEMFS underneath) until the worker stores those that
+// changed.
+//
+// What IDBFS.syncfs does is done here step by step with IDBFS's own entry
+// functions, for three reasons:
+// - Loading reads the stored entries while the wasm still compiles
+//   (IDBFS.getRemoteSet, IDBFS.loadRemoteEntry) and puts them on the file
+//   system once the runtime is up (IDBFS.storeLocalEntry): MEMFS can't take
+//   a file before the wasm memory exists.
+// - FS.syncfs(true, …) loads every mount: loading an adopted tab's folder
+//   that way would put the own queue back to its stored state, erasing what
+//   was not yet stored.
+// - Storing writes only the files that changed (IDBFS.loadLocalEntry for
+//   each), where syncfs would stat every file and walk every stored key.
+// IndexedDB errors are caught before IDBFS's request handlers see them: in
+// Emscripten 3.1.6 those read `this.error` inside arrow functions, which
+// throws in an ES module and would leave the caller waiting forever.
+
+/** @type {!Object<string, boolean>} folders whose database was closed under the worker */
+var storedFoldersLost = {};
+
+/** Resolves once the wasm memory exists, and MEMFS can take files. */
+var storedFoldersRuntimeReady = new Promise(function (resolve) {
+  if (runtimeInitialized) resolve();
+  else addOnInit(resolve);
+});
+
+/**
+ * IDBFS's connection to the folder's database (IDBFS.getDB: created as
+ * IDBFS creates it if missing, cached in IDBFS.dbs); rejects if IndexedDB
+ * refuses.
+ */
+function storedFolderDatabase(path) {
+  return new Promise(function (resolve, reject) {
+    var factory = IDBFS.indexedDB;
+    // Sees the open request's error first, so it rejects here (see above).
+    IDBFS.indexedDB = function () {
+      var real = factory();
+      return {
+        open: function (name, version) {
+          var request = real.open(name, version);
+          request.addEventListener('error', function (event) {
+            event.preventDefault();
+            event.stopImmediatePropagation();
+            reject(request.error);
+          });
+          return request;
+        },
+      };
+    };
+    var cached = IDBFS.dbs[path];
+    try {
+      IDBFS.getDB(path, function (error, db) {
+        if (error) return reject(error);
+        if (db !== cached) {
+          // A failed request aborts its transaction, which says so to its
+          // own listener; IDBFS's handlers never see the error (see above).
+          db.addEventListener('error', function (event) {
+            event.stopPropagation();
+          }, true);
+          // The browser closes the connection when the site's data is
+          // cleared under the tab: the stored files may be gone.
+          db.onclose = function () {
+            if (IDBFS.dbs[path] === db) delete IDBFS.dbs[path];
+            storedFoldersLost[path] = true;
+          };
+        }
+        resolve(db);
+      });
+    } finally {
+      IDBFS.indexedDB = factory;
+    }
+  });
+}
+
+/** Settles `resolve`/`reject` when `transaction` completes or aborts. */
+function settleWith(transaction, resolve, reject) {
+  transaction.oncomplete = function () {
+    resolve();
+  };
+  transaction.onabort = function () {
+    reject(transaction.error || new Error('IndexedDB transaction aborted'));
+  };
+}
+
+/** Every stored entry of the mounted folder: [[key, entry]], read in one transaction. */
+function readStoredEntries(mount) {
+  return storedFolderDatabase(mount.mountpoint).then(function () {
+    return new Promise(function (resolve, reject) {
+      IDBFS.getRemoteSet(mount, function (error, remote) {
+        if (error) return reject(error);
+        var entries = [];
+        var keys = Object.keys(remote.entries);
+        if (!keys.length) return resolve(entries);
+        var transaction = remote.db.transaction([IDBFS.DB_STORE_NAME], 'readonly');
+        settleWith(transaction, function () {
+          resolve(entries);
+        }, reject);
+        var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
+        // All gets at once: IndexedDB answers them in one pass.
+        keys.forEach(function (key) {
+          IDBFS.loadRemoteEntry(store, key, function (error, entry) {
+            if (!error && entry) entries.push([key, entry]);
+          });
+        });
+      });
+    });
+  });
+}
+
+/** Names of the files in the mounted folder. */
+function storedFolderNames(path) {
+  return FS.readdir(path).filter(function (name) {
+    return name !== '.' && name !== '..' && FS.isFile(FS.stat(path + '/' + name).mode);
+  });
+}
+
+/** Writes the named files (a missing one is deleted) in one transaction; resolves once it committed. */
+function storeFiles(db, path, names) {
+  return new Promise(function (resolve, reject) {
+    var transaction = db.transaction([IDBFS.DB_STORE_NAME], 'readwrite');
+    settleWith(transaction, resolve, reject);
+    var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
+    names.forEach(function (name) {
+      var key = path + '/' + name;
+      if (!FS.analyzePath(key).exists) {
+        store.delete(key);
+        return;
+      }
+      IDBFS.loadLocalEntry(key, function (error, entry) {
+        if (error) return transaction.abort();
+        // A copy of exactly the file's bytes: the entry's contents are a view
+        // of MEMFS's larger buffer, which IndexedDB would store whole.
+        entry['contents'] = entry['contents'].slice();
+        store.put(entry, key);
+      });
+    });
+  });
+}
+
+Module['storedFolders'] = {
+  /**
+   * Mounts IDBFS at `path` and loads the folder's files from IndexedDB.
+   * Resolves to null, or to the error if IndexedDB refused: the folder is
+   * then mounted all the same, in memory only. Can be called before the
+   * module's promise resolves: the stored entries are read meanwhile.
+   */
+  'load': function (path) {
+    if (!FS.analyzePath(path).exists) FS.mkdir(path);
+    var mount = FS.mount(IDBFS, {}, path).mount;
+    return Promise.all([readStoredEntries(mount), storedFoldersRuntimeReady])
+      .then(function (read) {
+        return new Promise(function (resolve, reject) {
+          read[0].forEach(function (stored) {
+            IDBFS.storeLocalEntry(stored[0], stored[1], function (error) {
+              if (error) reject(error);
+            });
+          });
+          resolve(null);
+        });
+      })
+      .catch(function (error) {
+        return error;
+      });
+  },
+
+  /**
+   * Stores the named files of the folder in IndexedDB, in one transaction,
+   * and resolves once it committed. While the folder is `lost` every file is
+   * stored, whatever `names` says.
+   */
+  'store': function (path, names) {
+    var everything = !!storedFoldersLost[path];
+    return storedFolderDatabase(path)
+      .then(function (db) {
+        return storeFiles(db, path, everything ? storedFolderNames(path) : names);
+      })
+      .then(
+        function () {
+          if (everything) delete storedFoldersLost[path];
+        },
+        function (error) {
+          // What a transaction on a connection closed by the page's own
+          // scripts (or the browser) throws: open anew next time, store all.
+          if (error && error.name === 'InvalidStateError') {
+            delete IDBFS.dbs[path];
+            storedFoldersLost[path] = true;
+          }
+          throw error;
+        },
+      );
+  },
+
+  /**
+   * Unmounts the folder and forgets its files in memory; with
+   * `deleteDatabase`, also deletes its database (resolves also when that
+   * fails or is blocked).
+   */
+  'drop': function (path, deleteDatabase) {
+    var db = IDBFS.dbs[path];
+    if (db) db.close();
+    delete IDBFS.dbs[path];
+    delete storedFoldersLost[path];
+    try {
+      FS.unmount(path);
+      FS.rmdir(path);
+    } catch (e) {
+      // not mounted: nothing in memory to forget
+    }
+    if (!deleteDatabase) return Promise.resolve();
+    return new Promise(function (resolve) {
+      try {
+        var request = IDBFS.indexedDB().deleteDatabase(path);
+        request.onsuccess = request.onerror = request.onblocked = function () {
+          resolve();
+        };
+      } catch (e) {
+        resolve();
+      }
+    });
+  },
+};
