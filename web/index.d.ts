@@ -97,6 +97,8 @@ export interface Stats {
   storeId: string;
   /** Events taken over from stores of closed tabs. */
   adoptedEvents: number;
+  /** Messages ignored for their shape: posted to the worker outside the protocol, or on the tabs' channel by no producer. */
+  rejectedMessages: number;
   /** Milliseconds from init's start to the end of each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB, while the wasm loads), restored (queue). */
   initTimings: { claimed: number; loaded: number; read: number; restored: number } | null;
 }

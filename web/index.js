@@ -1,7 +1,7 @@
 // The page side of the producer: a thin client of the worker. Everything
 // that costs time (validation, queueing, storage, sending) happens in the
 // worker; sendEvent only serialises the event and buffers it.
-import { Action, Notice } from './protocol.js';
+import { Action, Notice, noticeProblem } from './protocol.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -131,6 +131,8 @@ async function answerCredentials(requestId, subStatus) {
 }
 
 function onWorkerMessage({ data }) {
+  // Only this package's worker posts here; anything else is a bug to ignore.
+  if (noticeProblem(data) !== null) return;
   switch (data.type) {
     case Notice.reply: {
       const waiter = replies.get(data.id);

@@ -25,3 +25,58 @@ export const Notice = Object.freeze({
   problem: 'problem',
   credentialsRequest: 'credentials-request',
 });
+
+// --- shapes ------------------------------------------------------------------
+// Both sides check what they receive against these before acting on it: a
+// message of another shape (another script of the origin posting to the
+// worker, a bug) is ignored and counted, never acted upon.
+
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isOptionalString = (v) => v === undefined || v === null || typeof v === 'string';
+const isRequestId = (v) => Number.isSafeInteger(v) && v >= 0;
+const isCredentials = (v) => v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
+
+// What each action needs of its fields, beyond being an object with that action.
+const requestFields = {
+  [Action.init]: (m) => isObject(m.config) && isObject(m.config.core) && typeof m.config.tlConsumerUri === 'string'
+    && typeof m.config.tlPublicConsumerUri === 'string' && isCredentials(m.credentials) && isOptionalString(m.wasmUrl)
+    && isOptionalString(m.storeId),
+  [Action.events]: (m) => Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
+    && (m.unserialisable === undefined || (Array.isArray(m.unserialisable) && m.unserialisable.every(
+      (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0)),
+    )))
+    && isCredentials(m.credentials),
+  [Action.flush]: () => true,
+  [Action.consent]: (m) => isObject(m.blocked) && Object.values(m.blocked).every((b) => typeof b === 'boolean' || b === undefined)
+    && (m.purge === undefined || typeof m.purge === 'boolean'),
+  [Action.credentials]: (m) => isRequestId(m.requestId) && isCredentials(m.credentials) && isOptionalString(m.error),
+  [Action.stats]: () => true,
+  [Action.pageHidden]: () => true,
+  [Action.online]: (m) => typeof m.online === 'boolean',
+  [Action.shutdown]: () => true,
+};
+
+/** Why a page → worker request is malformed, or null if it is well formed. */
+export function requestProblem(message) {
+  if (!isObject(message)) return 'not an object';
+  if (message.id !== undefined && !isRequestId(message.id)) return 'id is not a request id';
+  const fields = hasOwn(requestFields, message.action) ? requestFields[message.action] : null;
+  if (!fields) return `unknown action '${String(message.action).slice(0, 40)}'`;
+  return fields(message) ? null : `malformed '${message.action}'`;
+}
+
+const noticeFields = {
+  [Notice.reply]: (m) => isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
+  [Notice.bus]: (m) => typeof m.outage === 'boolean' && (m.reason === undefined || m.reason === 'delivery' || m.reason === 'storage'),
+  [Notice.problem]: (m) => typeof m.message === 'string',
+  [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
+};
+
+/** Why a worker → page notice is malformed, or null if it is well formed. */
+export function noticeProblem(message) {
+  if (!isObject(message)) return 'not an object';
+  const fields = hasOwn(noticeFields, message.type) ? noticeFields[message.type] : null;
+  if (!fields) return `unknown notice '${String(message.type).slice(0, 40)}'`;
+  return fields(message) ? null : `malformed '${message.type}'`;
+}

@@ -3,7 +3,7 @@
 // IndexedDB (group commit), drives the core's timers, performs its requests
 // with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
-import { Action, Notice } from '../web/protocol.js';
+import { Action, Notice, requestProblem } from '../web/protocol.js';
 import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 
@@ -345,7 +345,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     delivery: summary.outage,
     storage: !!storageError,
   });
-  tabsOutage = outageChannel((outage) => outageState.setDelivery(outage));
+  tabsOutage = outageChannel(storePath, (outage) => outageState.setDelivery(outage));
   if (persistent) {
     orphanWatcher = watchForOrphans({
       ownPath: storePath,
@@ -385,6 +385,7 @@ function stats() {
   result.storageError = lastStorageError;
   result.durable = core._tep_storage_generation() <= syncedGeneration;
   result.initTimings = initTimings;
+  result.rejectedMessages = rejectedMessages + (tabsOutage?.rejected() ?? 0) + (orphanWatcher?.rejected() ?? 0);
   return result;
 }
 
@@ -446,11 +447,20 @@ const handlers = {
 
 const needsCore = (action) => action !== Action.init;
 
+// Requests of another shape than web/protocol.js defines, ignored.
+let rejectedMessages = 0;
+
 self.onmessage = async ({ data }) => {
-  const { id, action } = data || {};
-  const handler = handlers[action];
+  const problem = requestProblem(data);
+  const id = problem === null || (data && Number.isSafeInteger(data.id)) ? data.id : undefined;
+  const action = data?.action;
   try {
-    if (!handler) throw Object.assign(new Error(`unknown action '${action}'`), { code: 'unknown_action' });
+    if (problem !== null) {
+      rejectedMessages++;
+      const code = problem.startsWith('unknown action') ? 'unknown_action' : 'bad_message';
+      throw Object.assign(new Error(problem), { code });
+    }
+    const handler = handlers[action];
     if (needsCore(action) && !core) throw Object.assign(new Error('init has not run'), { code: 'not_initialised' });
     const result = await handler(data);
     if (id !== undefined) self.postMessage({ type: Notice.reply, id, result });

@@ -23,6 +23,8 @@ const SILENCE_MS = 15000;
 // How often live tabs look for orphaned stores.
 const ADOPTION_SCAN_MS = 10000;
 
+const isStorePath = (value) => typeof value === 'string' && value.startsWith(STORE_PREFIX) && value.length <= 200;
+
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
 
 /** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
@@ -68,10 +70,13 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const startedAt = Date.now();
   let channel = null;
   let heartbeat = 0;
+  let rejected = 0;
   if (coordination() === 'heartbeat' && typeof BroadcastChannel === 'function') {
     channel = new BroadcastChannel(CHANNEL);
     channel.onmessage = ({ data }) => {
-      if (data?.alive) heard.set(data.alive, Date.now());
+      // Only a store's path keeps that store from adoption; anything else is noise.
+      if (isStorePath(data?.alive)) heard.set(data.alive, Date.now());
+      else rejected++;
     };
     const announce = () => channel.postMessage({ alive: ownPath });
     announce();
@@ -117,6 +122,8 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const timer = setInterval(scan, ADOPTION_SCAN_MS);
   return {
     scan,
+    /** Heartbeat messages of another shape, ignored. */
+    rejected: () => rejected,
     stop() {
       clearInterval(timer);
       clearInterval(heartbeat);
@@ -125,10 +132,21 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   };
 }
 
-/** Shares outage transitions between the tabs of the origin. */
-export function outageChannel(onRemoteChange) {
-  if (typeof BroadcastChannel !== 'function') return { publish() {} };
+/**
+ * Shares outage transitions between the tabs of the origin: each message is
+ * { outage: boolean, from: the sender's store path }; messages of another
+ * shape are ignored and counted.
+ */
+export function outageChannel(ownPath, onRemoteChange) {
+  let rejected = 0;
+  if (typeof BroadcastChannel !== 'function') return { publish() {}, rejected: () => rejected };
   const channel = new BroadcastChannel('tep-outage');
-  channel.onmessage = ({ data }) => onRemoteChange(!!data?.outage);
-  return { publish: (outage) => channel.postMessage({ outage }) };
+  channel.onmessage = ({ data }) => {
+    if (typeof data?.outage !== 'boolean' || !isStorePath(data.from) || data.from === ownPath) {
+      rejected++;
+      return;
+    }
+    onRemoteChange(data.outage);
+  };
+  return { publish: (outage) => channel.postMessage({ outage, from: ownPath }), rejected: () => rejected };
 }
