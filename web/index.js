@@ -44,17 +44,18 @@ function rememberStoreId(id) {
   }
 }
 
-let config;
-let worker;
-let initPromise;
-let ready = false;
+let config; // as init() copied it, with later changes
+let current = null; // the session of the last init(), until shutdown()
 let outage = false;
-let nextRequestId = 1;
-const replies = new Map();
+// Events sent while no session is ready: handed to the next one that is.
 let buffer = [];
 let unserialisable = [];
 let postScheduled = false;
 let heldOverflow = 0;
+// Consent changed while no session was ready, in order among the events
+// buffered around it: [{ events, unserialisable } | { consent, purge }].
+let heldSegments = [];
+let eventsInHeldSegments = 0;
 let localBus;
 
 // --- bus ----------------------------------------------------------------------
@@ -85,6 +86,39 @@ export function bus(listener) {
 }
 bus.bus = bus;
 
+// --- sessions -----------------------------------------------------------------
+//
+// Each init() starts a session: its own worker, its pending replies, its
+// outbox and its init promise. Only the current session acts on the page's
+// state; a late step of an earlier one (an init that was shut down while it
+// waited) sees that it is closed and touches nothing.
+
+function createSession() {
+  return {
+    worker: null,
+    ready: false,
+    closed: false,
+    replies: new Map(),
+    nextRequestId: 1,
+    outbox: [], // messages waiting behind an ask of the credentials provider
+    askingCredentials: false,
+    ask: 0, // which ask the outbox waits for (a page going away releases it early)
+    initPromise: null,
+    failInit: null, // rejects initPromise (shutdown during a pending init)
+  };
+}
+
+/** Ends `session`: its worker stops, its pending replies and a pending init reject. */
+function closeSession(session, reason) {
+  if (session.closed) return;
+  session.closed = true;
+  session.worker?.terminate();
+  for (const waiter of session.replies.values()) waiter.reject(new TidalError(`[tep.worker.closed] ${reason}`));
+  session.replies.clear();
+  session.failInit?.(new InitError('shutdown', reason));
+  if (current === session) current = null;
+}
+
 // --- worker plumbing ---------------------------------------------------------
 
 // A worker that stopped answering (killed, crashed, frozen) turns into a
@@ -93,18 +127,22 @@ bus.bus = bus;
 const REPLY_TIMEOUT_MS = { [Action.flush]: 30000, [Action.pageHidden]: 30000, [Action.init]: INIT_TIMEOUT_MS };
 const DEFAULT_REPLY_TIMEOUT_MS = 10000;
 
-function request(action, fields = {}) {
+function request(session, action, fields = {}) {
   return new Promise((resolve, reject) => {
-    const id = nextRequestId++;
+    if (session.closed) {
+      reject(new TidalError(`[tep.worker.closed] the producer was shut down before '${action}'`));
+      return;
+    }
+    const id = session.nextRequestId++;
     const timer = setTimeout(() => {
-      replies.delete(id);
+      session.replies.delete(id);
       reject(new TidalError(`[tep.worker.no_reply] the worker did not answer '${action}'`));
     }, REPLY_TIMEOUT_MS[action] ?? DEFAULT_REPLY_TIMEOUT_MS);
-    replies.set(id, {
+    session.replies.set(id, {
       resolve: (value) => (clearTimeout(timer), resolve(value)),
       reject: (error) => (clearTimeout(timer), reject(error)),
     });
-    post({ id, action, ...fields });
+    post(session, { id, action, ...fields });
   });
 }
 
@@ -113,7 +151,7 @@ function readCredentials(got) {
   return got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
 }
 
-async function answerCredentials(requestId, subStatus) {
+async function answerCredentials(session, requestId, subStatus) {
   let credentials = null;
   let error;
   try {
@@ -127,17 +165,17 @@ async function answerCredentials(requestId, subStatus) {
   }
   // Straight to the worker: a batch waits for this answer, and the outbox may
   // itself be waiting for the provider.
-  worker?.postMessage({ action: Action.credentials, requestId, credentials, error });
+  if (!session.closed) session.worker.postMessage({ action: Action.credentials, requestId, credentials, error });
 }
 
-function onWorkerMessage({ data }) {
+function onWorkerMessage(session, { data }) {
   // Only this package's worker posts here; anything else is a bug to ignore.
-  if (noticeProblem(data) !== null) return;
+  if (session.closed || noticeProblem(data) !== null) return;
   switch (data.type) {
     case Notice.reply: {
-      const waiter = replies.get(data.id);
+      const waiter = session.replies.get(data.id);
       if (!waiter) return;
-      replies.delete(data.id);
+      session.replies.delete(data.id);
       if (data.error) {
         waiter.reject(new TidalError(`[tep.worker.${data.error.code}] ${data.error.message}`));
       } else {
@@ -155,7 +193,7 @@ function onWorkerMessage({ data }) {
       if (config?.strictMode) console.error(`event-producer: ${data.message}`);
       return;
     case Notice.credentialsRequest:
-      answerCredentials(data.requestId, data.subStatus);
+      answerCredentials(session, data.requestId, data.subStatus);
       return;
   }
 }
@@ -168,20 +206,17 @@ function onWorkerMessage({ data }) {
 // per hand-over of buffered events, and the worker applies the answer before
 // those events, so a log-out or log-in holds from the next events on. While
 // the provider answers, later messages wait behind in order.
-let outbox = [];
-let askingCredentials = false;
-let ask = 0; // which ask the outbox waits for (a page going away releases it early)
 
-function post(message) {
-  if (askingCredentials) outbox.push(message);
-  else worker.postMessage(message);
+function post(session, message) {
+  if (session.askingCredentials) session.outbox.push(message);
+  else session.worker.postMessage(message);
 }
 
-function releaseOutbox() {
-  askingCredentials = false;
-  const held = outbox;
-  outbox = [];
-  for (const message of held) worker?.postMessage(message);
+function releaseOutbox(session) {
+  session.askingCredentials = false;
+  const held = session.outbox;
+  session.outbox = [];
+  if (!session.closed) for (const message of held) session.worker.postMessage(message);
 }
 
 /** The provider's credentials now, or undefined (keep the last known) if it fails or is slow. */
@@ -204,30 +239,59 @@ function currentCredentials(provider) {
 }
 
 /**
- * Hands buffered events to the worker. While the page is hidden or going away
- * (an app's own pagehide handler often sends a last event) there may be no
- * time left: the events go at once, without asking the credentials provider,
- * and the worker stores them without waiting for its group commit.
+ * Hands `events` and `refused` (events that could not be serialised) to the
+ * session's worker, stamped with the provider's current credentials. While
+ * the page is hidden or going away (an app's own pagehide handler often
+ * sends a last event) there may be no time left: the events go at once,
+ * without asking the provider, and the worker stores them without waiting
+ * for its group commit.
  */
-function postBuffered({ askProvider = !handedOver } = {}) {
-  postScheduled = false;
-  if (!ready || (!buffer.length && !unserialisable.length)) return;
-  const message = { action: Action.events, events: buffer, unserialisable, urgent: handedOver };
-  buffer = [];
-  unserialisable = [];
+function handOver(session, events, refused, askProvider) {
+  const message = { action: Action.events, events, unserialisable: refused, urgent: handedOver };
   const provider = config.credentialsProvider;
-  if (!askProvider || !provider || askingCredentials) {
-    post(message);
+  if (!askProvider || !provider || session.askingCredentials) {
+    post(session, message);
     return;
   }
-  askingCredentials = true;
-  outbox.push(message);
-  const thisAsk = ++ask;
+  session.askingCredentials = true;
+  session.outbox.push(message);
+  const thisAsk = ++session.ask;
   currentCredentials(provider).then((credentials) => {
-    if (thisAsk !== ask || !askingCredentials) return; // released already
+    if (thisAsk !== session.ask || !session.askingCredentials) return; // released already
     if (credentials) message.credentials = credentials;
-    releaseOutbox();
+    releaseOutbox(session);
   });
+}
+
+/** Hands the buffered events to the current session, if it is ready. */
+function postBuffered({ askProvider = !handedOver } = {}) {
+  postScheduled = false;
+  const session = current;
+  if (!session?.ready || (!buffer.length && !unserialisable.length)) return;
+  const events = buffer;
+  const refused = unserialisable;
+  buffer = [];
+  unserialisable = [];
+  handOver(session, events, refused, askProvider);
+}
+
+/**
+ * Hands what was held while no session was ready to `session`, in the order
+ * it happened: the events sent before each consent change are judged by the
+ * consent they were sent under, those after it by the new one.
+ */
+function postHeld(session) {
+  const segments = heldSegments;
+  heldSegments = [];
+  eventsInHeldSegments = 0;
+  for (const segment of segments) {
+    if (segment.consent) {
+      request(session, Action.consent, { blocked: segment.consent, purge: segment.purge }).catch(() => {});
+    } else if (segment.events.length || segment.unserialisable.length) {
+      handOver(session, segment.events, segment.unserialisable, !handedOver);
+    }
+  }
+  postBuffered();
 }
 
 // visibilitychange and pagehide both fire when a page goes away: one
@@ -235,16 +299,39 @@ function postBuffered({ askProvider = !handedOver } = {}) {
 let handedOver = false;
 
 function onPageHidden() {
-  if (!ready || handedOver) return;
+  const session = current;
+  if (!session?.ready || handedOver) return;
   handedOver = true;
   // No time to wait for the provider: everything goes now.
-  releaseOutbox();
+  releaseOutbox(session);
   postBuffered({ askProvider: false });
-  request(Action.pageHidden).catch(() => {});
+  request(session, Action.pageHidden).catch(() => {});
 }
 
 function onPageShown() {
   handedOver = false;
+}
+
+function tellOnline() {
+  if (current?.ready) request(current, Action.online, { online: navigator.onLine !== false }).catch(() => {});
+}
+
+// Added once for the page's lifetime, whatever number of sessions it starts.
+let pageListenersAdded = false;
+
+function addPageListeners() {
+  if (pageListenersAdded || typeof document === 'undefined') return;
+  pageListenersAdded = true;
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') onPageHidden();
+    else onPageShown();
+  });
+  globalThis.addEventListener?.('pagehide', onPageHidden);
+  globalThis.addEventListener?.('pageshow', onPageShown);
+  // Workers don't always hear the network change (emulation, some
+  // browsers): the page tells its worker too.
+  globalThis.addEventListener?.('online', tellOnline);
+  globalThis.addEventListener?.('offline', tellOnline);
 }
 
 // --- config ------------------------------------------------------------------
@@ -307,7 +394,8 @@ function coreConfig(c) {
   const fields = (object, names) => Object.fromEntries(names.map((name) => [name, asJson(object[name])]));
   return {
     appInfo: fields(c.appInfo, ['appName', 'appVersion']),
-    platform: fields(c.platform, ['browserName', 'browserVersion', 'osName', 'osVersion', 'deviceVendor', 'deviceModel']),
+    // `model` and `version` are the names TIDAL's README uses.
+    platform: fields(c.platform, ['browserName', 'browserVersion', 'osName', 'osVersion', 'deviceVendor', 'deviceModel', 'model', 'version']),
     blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
     ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
   };
@@ -334,30 +422,43 @@ function withTimeout(promise, ms, onTimeout) {
 /**
  * Starts the producer: the worker, its stored queue, its timers. Resolves
  * once the stored queue is loaded. A second call returns the first call's
- * promise. Rejects with IllegalArgumentError for a bad config and with
- * InitError when the worker or storage can't start (with storage the
- * producer then keeps working in memory).
+ * promise until shutdown(). Rejects with IllegalArgumentError for a bad
+ * config and with InitError when the worker or storage can't start (with
+ * storage the producer then keeps working in memory), or when shutdown()
+ * is called before it is done (errorCode 'shutdown').
  */
 export function init(given) {
-  if (initPromise) return initPromise;
+  if (current) return current.initPromise;
+  let copied;
   try {
-    config = copyConfig(given);
+    copied = copyConfig(given);
   } catch (error) {
     return Promise.reject(error); // a rejection, as for every other failure of init
   }
-  initPromise = start().catch((error) => {
-    if (!(error instanceof InitError && error.errorCode === 'storage')) {
-      worker?.terminate();
-      worker = undefined;
-      initPromise = undefined;
-    }
+  config = copied;
+  const session = createSession();
+  current = session;
+  // The consent the worker starts with: later changes reach it in order.
+  const startingConsent = { ...config.blockedConsentCategories };
+  session.initPromise = new Promise((resolve, reject) => {
+    session.failInit = reject;
+    start(session, startingConsent).then(resolve, reject);
+  }).catch((error) => {
+    // Storage failures leave a working producer in memory; others end this session only.
+    if (!(error instanceof InitError && error.errorCode === 'storage')) closeSession(session, String(error.message));
     throw error;
   });
-  return initPromise;
+  return session.initPromise;
 }
 
-async function start() {
+/** Throws if `session` was shut down while its start waited. */
+function checkOpen(session) {
+  if (session.closed) throw new InitError('shutdown', 'shutdown() was called before init finished');
+}
+
+async function start(session, startingConsent) {
   if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
+  let worker;
   try {
     // The literal `new Worker(new URL('./worker.js', import.meta.url))` is the
     // form bundlers (Vite, webpack 5) recognise: they bundle the worker, its
@@ -368,23 +469,29 @@ async function start() {
   } catch (error) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }
+  session.worker = worker;
   const failed = new Promise((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();
       reject(new InitError('worker', `the worker failed to load: ${event.message || 'script error'}`));
     });
   });
-  worker.addEventListener('message', onWorkerMessage);
+  worker.addEventListener('message', (event) => onWorkerMessage(session, event));
 
   const credentials = await withTimeout(
     Promise.resolve(config.credentialsProvider?.getCredentials()).catch(() => null),
     CREDENTIALS_TIMEOUT_MS,
     () => null,
   );
+  checkOpen(session);
   const summary = await withTimeout(
     Promise.race([
-      request(Action.init, {
-        config: { core: coreConfig(config), tlConsumerUri: config.tlConsumerUri, tlPublicConsumerUri: config.tlPublicConsumerUri },
+      request(session, Action.init, {
+        config: {
+          core: coreConfig({ ...config, blockedConsentCategories: startingConsent }),
+          tlConsumerUri: config.tlConsumerUri,
+          tlPublicConsumerUri: config.tlPublicConsumerUri,
+        },
         credentials: readCredentials(credentials),
         wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
         storeId: rememberedStoreId(),
@@ -400,35 +507,26 @@ async function start() {
       ? error
       : new InitError('worker', String(error.message || error), error);
   });
+  checkOpen(session);
 
-  ready = true;
+  session.ready = true;
   if (summary.storeId) rememberStoreId(summary.storeId);
   if (heldOverflow) {
     unserialisable.push({ name: '(held before init)', problem: 'too many events before init', reason: 'storing', count: heldOverflow });
     heldOverflow = 0;
   }
-  postBuffered();
-  if (typeof document !== 'undefined') {
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') onPageHidden();
-      else onPageShown();
-    });
-    globalThis.addEventListener?.('pagehide', onPageHidden);
-    globalThis.addEventListener?.('pageshow', onPageShown);
-    // Workers don't always hear the network change (emulation, some
-    // browsers): the page tells its worker too.
-    const tellOnline = () => request(Action.online, { online: navigator.onLine !== false }).catch(() => {});
-    globalThis.addEventListener?.('online', tellOnline);
-    globalThis.addEventListener?.('offline', tellOnline);
-    if (globalThis.navigator?.onLine === false) tellOnline();
-  }
-  if (summary.outage && summary.persistent) {
+  postHeld(session);
+  addPageListeners();
+  if (globalThis.navigator?.onLine === false) tellOnline();
+  if (summary.outage && summary.persistent && !outage) {
     outage = true;
     emit(new OutageStartError('1'));
   }
   if (!summary.persistent) {
-    outage = true;
-    emit(new OutageStartError('storage'));
+    if (!outage) {
+      outage = true;
+      emit(new OutageStartError('storage'));
+    }
     throw new InitError('storage', `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`);
   }
 }
@@ -452,11 +550,13 @@ export function sendEvent(event) {
     json = JSON.stringify(event);
     if (typeof json !== 'string') throw new TypeError('the event is not an object');
   } catch (error) {
-    unserialisable.push({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
+    if (!current?.ready && unserialisable.length >= MAX_HELD_EVENTS) heldOverflow++;
+    else unserialisable.push({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
     json = undefined;
   }
+  const ready = !!current?.ready;
   if (json !== undefined) {
-    if (!ready && buffer.length >= MAX_HELD_EVENTS) {
+    if (!ready && buffer.length + eventsInHeldSegments >= MAX_HELD_EVENTS) {
       heldOverflow++;
       return;
     }
@@ -468,14 +568,65 @@ export function sendEvent(event) {
   }
 }
 
+/** The name and consentCategory of a serialised event. */
+function nameAndCategoryOf(json) {
+  try {
+    const { name, consentCategory } = JSON.parse(json) ?? {};
+    return { name: typeof name === 'string' ? name : '', category: consentCategory };
+  } catch {
+    return { name: '', category: undefined };
+  }
+}
+
+/** Removes the held events of the categories `blocked` blocks, counted as consent-filtered. */
+function purgeHeld(blocked) {
+  const purged = new Map(); // name → count
+  const keep = (events) =>
+    events.filter((json) => {
+      const { name, category } = nameAndCategoryOf(json);
+      if (category === 'NECESSARY' || !blocked[category]) return true;
+      purged.set(name, (purged.get(name) ?? 0) + 1);
+      return false;
+    });
+  for (const segment of heldSegments) {
+    if (!segment.events) continue;
+    const before = segment.events.length;
+    segment.events = keep(segment.events);
+    eventsInHeldSegments -= before - segment.events.length;
+  }
+  buffer = keep(buffer);
+  for (const [name, count] of purged) {
+    unserialisable.push({ name, problem: '[tep.event.consent_purged] purged by a consent change before init finished', reason: 'consent', count });
+  }
+}
+
 /** Blocks or unblocks consent categories; `{ purge: true }` also removes queued events of newly blocked ones. */
 export function setConsentCategory(partial, options = {}) {
   if (!config) throw new IllegalArgumentError('call init() first');
   config.blockedConsentCategories = { ...config.blockedConsentCategories, ...partial };
-  if (ready) {
+  const blocked = { ...config.blockedConsentCategories };
+  const purge = !!options.purge;
+  if (current?.ready) {
     postBuffered(); // events sent before the change are judged by the old consent
-    request(Action.consent, { blocked: config.blockedConsentCategories, purge: !!options.purge }).catch(() => {});
+    request(current, Action.consent, { blocked, purge }).catch(() => {});
+    return;
   }
+  // No worker to tell yet: the change waits in order among the held events,
+  // and a purge takes the held events of newly blocked categories out now
+  // (a worker would send them as soon as it had ten).
+  if (purge) purgeHeld(blocked);
+  // Changes with no event between them are one change (purging if any did),
+  // so the held list stays bounded by the events it holds.
+  const last = heldSegments[heldSegments.length - 1];
+  if (last?.consent && !buffer.length && !unserialisable.length) {
+    last.consent = blocked;
+    last.purge ||= purge;
+    return;
+  }
+  heldSegments.push({ events: buffer, unserialisable }, { consent: blocked, purge });
+  eventsInHeldSegments += buffer.length;
+  buffer = [];
+  unserialisable = [];
 }
 
 export function setCredentialsProvider(provider) {
@@ -490,11 +641,12 @@ export function getConfig() {
 
 /** Resolves once everything sent so far is durable and a send was attempted. */
 export async function flush() {
-  if (!initPromise) return;
-  await initPromise.catch(() => {});
-  if (!worker) return;
+  const session = current;
+  if (!session) return;
+  await session.initPromise.catch(() => {});
+  if (!session.ready || session.closed) return;
   postBuffered();
-  await request(Action.flush);
+  await request(session, Action.flush);
 }
 
 /** The outage state as last reported by the worker. */
@@ -504,19 +656,30 @@ export function isOutage() {
 
 /** Queue depth and bytes, requests in flight, counters, last error. */
 export async function getStats() {
-  if (!worker || !ready) return null;
+  const session = current;
+  if (!session?.ready) return null;
   postBuffered();
-  return request(Action.stats);
+  return request(session, Action.stats);
 }
 
-/** Makes everything durable and stops the worker; init() may be called again. */
+/**
+ * Makes everything durable and stops the worker; init() may be called again.
+ * A pending init() rejects with InitError 'shutdown'; events sent since it
+ * was called are kept for the next init().
+ */
 export async function shutdown() {
-  if (!worker) return;
-  postBuffered();
-  await request(Action.shutdown).catch(() => {});
-  worker.terminate();
-  worker = undefined;
-  initPromise = undefined;
-  ready = false;
-  replies.clear();
+  const session = current;
+  if (!session) return;
+  current = null;
+  if (session.ready) {
+    // Everything sent so far goes to this worker, to be made durable.
+    if (buffer.length || unserialisable.length) {
+      handOver(session, buffer, unserialisable, false);
+      buffer = [];
+      unserialisable = [];
+    }
+    releaseOutbox(session);
+    await request(session, Action.shutdown).catch(() => {});
+  }
+  closeSession(session, 'the producer was shut down');
 }

@@ -44,7 +44,8 @@ const requestFields = {
     && isOptionalString(m.storeId),
   [Action.events]: (m) => Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
     && (m.unserialisable === undefined || (Array.isArray(m.unserialisable) && m.unserialisable.every(
-      (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0)),
+      (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0))
+        && (u.reason === undefined || u.reason === 'validation' || u.reason === 'storing' || u.reason === 'consent'),
     )))
     && isCredentials(m.credentials),
   [Action.flush]: () => true,

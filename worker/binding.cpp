@@ -97,12 +97,15 @@ EMSCRIPTEN_KEEPALIVE void tep_send_event(const char* json, size_t length, double
   instance->producer->send_event(std::string_view(json, length), static_cast<int64_t>(now_ms));
 }
 
-/// storing = 1: held too long before init (storingFailed); 0: not serialisable (validationFailed).
+/// reason: 0 not serialisable (validationFailed); 1 held too long before
+/// init (storingFailed); 2 purged on the page by a consent change made
+/// before init finished (consentFiltered).
 EMSCRIPTEN_KEEPALIVE void tep_count_refused_on_page(const char* name, const char* problem,
-                                                    int storing, double count) {
-  instance->producer->count_refused_on_page(
-      storing ? tep::DropReason::kStoringFailed : tep::DropReason::kValidationFailed, name, problem,
-      static_cast<uint64_t>(count));
+                                                    int reason, double count) {
+  auto drop = reason == 2   ? tep::DropReason::kConsentFiltered
+              : reason == 1 ? tep::DropReason::kStoringFailed
+                            : tep::DropReason::kValidationFailed;
+  instance->producer->count_refused_on_page(drop, name, problem, static_cast<uint64_t>(count));
 }
 
 EMSCRIPTEN_KEEPALIVE void tep_tick(double now_ms) {

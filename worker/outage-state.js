@@ -19,6 +19,10 @@ export function createOutageState(post, { delivery = false, storage = false } = 
     post({ outage: now !== 'none', reason: now === 'none' ? undefined : now });
   }
   return {
+    /** True while a delivery outage is in force, this tab's or another's. */
+    get delivery() {
+      return state.delivery;
+    },
     setDelivery(outage) {
       state.delivery = !!outage;
       announce();

@@ -12,6 +12,9 @@ import { createOutageState } from './outage-state.js';
 const SYNC_DELAY_MS = 20;
 // The spec's request timeout.
 const REQUEST_TIMEOUT_MS = 10000;
+// flush() stops starting new batches after this long: with one last request
+// (at most REQUEST_TIMEOUT_MS) it still answers within the page's 30 s wait.
+const FLUSH_BUDGET_MS = 15000;
 // How long a batch waits for the page's credentials provider before it is
 // sent with the last credentials known.
 const CREDENTIALS_TIMEOUT_MS = 5000;
@@ -111,6 +114,9 @@ function runSync() {
       lastStorageError = String(error && error.message ? error.message : error);
       outageState?.setStorage(true);
       for (const name of names) unsyncedFiles.add(name);
+      // Whoever waits for durability hears now that it failed, rather than
+      // waiting as long as the storage outage lasts.
+      settleDurabilityWaiters(Infinity, false);
       // Retry later; what is in memory is still sent.
       syncTimer = setTimeout(runSync, 1000);
       return;
@@ -125,20 +131,25 @@ function runSync() {
   });
 }
 
-function settleDurabilityWaiters(generation) {
+/** Resolves the waiters for `generation` or earlier with `made` (true: durable; false: the write failed). */
+function settleDurabilityWaiters(generation, made = true) {
   for (let i = durabilityWaiters.length - 1; i >= 0; i--) {
     if (durabilityWaiters[i].generation <= generation) {
-      durabilityWaiters[i].resolve();
+      durabilityWaiters[i].resolve(made);
       durabilityWaiters.splice(i, 1);
     }
   }
 }
 
-/** Resolves once everything written so far is in IndexedDB. */
+/**
+ * Resolves to true once everything written so far is in IndexedDB, or to
+ * false as soon as a write fails (a storage outage; the writes go on being
+ * retried). Without IndexedDB there is nothing to wait for.
+ */
 function durable(urgent) {
-  if (!persistent) return Promise.resolve();
+  if (!persistent) return Promise.resolve(false);
   const generation = core._tep_storage_generation();
-  if (generation <= syncedGeneration) return Promise.resolve();
+  if (generation <= syncedGeneration) return Promise.resolve(true);
   return new Promise((resolve) => {
     durabilityWaiters.push({ generation, resolve });
     scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
@@ -234,13 +245,27 @@ async function perform(request) {
   } finally {
     clearTimeout(timer);
   }
+  const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
   withCStrings([body, retryAfter, date], (bodyPointer, retryAfterPointer, datePointer) =>
     core._tep_on_response(
       request.id, kind, status, bodyPointer, core.lengthBytesUTF8(body), retryAfterPointer,
       datePointer, Date.now(),
     ),
   );
+  endOutageOfGoneTab(deliveredBefore);
   afterCoreCall(true);
+}
+
+/**
+ * An outage another tab started ends here too on this tab's next confirmed
+ * delivery: that tab may have closed before it could end it. (This tab's
+ * own outage is the core's, which ends it itself.)
+ */
+function endOutageOfGoneTab(deliveredBefore) {
+  if (!outageState?.delivery || core._tep_outage()) return;
+  if (stats().delivered <= deliveredBefore) return;
+  outageState.setDelivery(false);
+  tabsOutage?.publish(false);
 }
 
 const host = {
@@ -310,6 +335,11 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   // The module's JS (and so IDBFS) is there at once; only the wasm is still
   // compiling: the stored files are loaded meanwhile.
   storedFolders = options.storedFolders;
+  // The folder's database was closed or deleted under the worker: store it
+  // whole again now, not only at the next change.
+  storedFolders.onLost = (path) => {
+    if (path === storePath && persistent) scheduleSync(0);
+  };
   const reading = storedFolders.load(storePath);
   core = await compiling;
   lap('loaded');
@@ -361,6 +391,9 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   return { ...summary, ...shared, persistent: true };
 }
 
+// What the page refused an event for, in the order tep_count_refused_on_page numbers them.
+const REFUSAL_REASONS = ['validation', 'storing', 'consent'];
+
 function acceptEvents({ events = [], unserialisable = [], credentials: current, urgent = false }) {
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
@@ -370,7 +403,7 @@ function acceptEvents({ events = [], unserialisable = [], credentials: current, 
   }
   for (const { name, problem, reason, count = 1 } of unserialisable) {
     withCStrings([String(name ?? ''), String(problem)], (n, p) =>
-      core._tep_count_refused_on_page(n, p, reason === 'storing' ? 1 : 0, count),
+      core._tep_count_refused_on_page(n, p, REFUSAL_REASONS.indexOf(reason ?? 'validation'), count),
     );
   }
   afterCoreCall(urgent); // urgent: the page is going away, store them now
@@ -395,6 +428,7 @@ function stats() {
  * (the backoff then takes over), so a dead collector can't make it spin.
  */
 async function flush() {
+  const startedAt = performance.now();
   let delivered = stats().delivered;
   for (;;) {
     core._tep_flush(Date.now());
@@ -405,6 +439,9 @@ async function flush() {
     const progressed = now.delivered > delivered;
     delivered = now.delivered;
     if (!started || !progressed || now.queued === 0) return now;
+    // A deep queue against a slow collector: answer before the page gives up
+    // waiting; the scheduler sends the rest.
+    if (performance.now() - startedAt > FLUSH_BUDGET_MS) return now;
   }
 }
 

@@ -28,6 +28,14 @@
 /** @type {!Object<string, boolean>} folders whose database was closed under the worker */
 var storedFoldersLost = {};
 
+/** Marks the folder's database as lost and tells the worker, which stores the whole folder again. */
+function storedFolderLost(path, db) {
+  if (IDBFS.dbs[path] === db) delete IDBFS.dbs[path];
+  storedFoldersLost[path] = true;
+  var onLost = Module['storedFolders']['onLost'];
+  if (onLost) onLost(path);
+}
+
 /** Resolves once the wasm memory exists, and MEMFS can take files. */
 var storedFoldersRuntimeReady = new Promise(function (resolve) {
   if (runtimeInitialized) resolve();
@@ -70,8 +78,16 @@ function storedFolderDatabase(path) {
           // The browser closes the connection when the site's data is
           // cleared under the tab: the stored files may be gone.
           db.onclose = function () {
-            if (IDBFS.dbs[path] === db) delete IDBFS.dbs[path];
-            storedFoldersLost[path] = true;
+            storedFolderLost(path, db);
+          };
+          // Another tab deletes this database (it took the folder for a
+          // gone tab's, as a tab frozen for long looks without Web Locks):
+          // step aside at once, rather than block the delete until this
+          // worker ends and lose what it stored after, and store the whole
+          // folder again once the database is gone.
+          db.onversionchange = function () {
+            db.close();
+            storedFolderLost(path, db);
           };
         }
         resolve(db);
@@ -148,6 +164,9 @@ function storeFiles(db, path, names) {
 }
 
 Module['storedFolders'] = {
+  /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
+  'onLost': null,
+
   /**
    * Mounts IDBFS at `path` and loads the folder's files from IndexedDB.
    * Resolves to null, or to the error if IndexedDB refused: the folder is

@@ -47,7 +47,12 @@ export async function claimStore(preferredId) {
   const locks = self.navigator?.locks;
   for (const id of [preferredId, randomStoreId(), randomStoreId()]) {
     if (!id) continue;
-    if (!locks) return { id, path: STORE_PREFIX + id };
+    if (!locks) {
+      // A duplicated tab copies sessionStorage, and with it the store id:
+      // a store whose worker answers is taken.
+      if (id === preferredId && (await storeAnswers(STORE_PREFIX + id))) continue;
+      return { id, path: STORE_PREFIX + id };
+    }
     const held = await new Promise((resolve) => {
       locks.request(STORE_PREFIX + id, { ifAvailable: true }, (lock) => {
         resolve(!!lock);
@@ -58,6 +63,28 @@ export async function claimStore(preferredId) {
     if (held) return { id, path: STORE_PREFIX + id };
   }
   throw new Error('no store could be claimed');
+}
+
+// How long a claim waits for a live worker to say it has the store: workers
+// answer at once, and a busy one within a few tasks.
+const CLAIM_QUESTION_MS = 300;
+
+/** Heartbeat mode: true if a live worker answers that it has the store at `path`. */
+function storeAnswers(path) {
+  if (typeof BroadcastChannel !== 'function') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const channel = new BroadcastChannel(CHANNEL);
+    const done = (answered) => {
+      clearTimeout(timer);
+      channel.close();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), CLAIM_QUESTION_MS);
+    channel.onmessage = ({ data }) => {
+      if (data?.alive === path) done(true);
+    };
+    channel.postMessage({ asking: path });
+  });
 }
 
 /**
@@ -73,12 +100,14 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   let rejected = 0;
   if (coordination() === 'heartbeat' && typeof BroadcastChannel === 'function') {
     channel = new BroadcastChannel(CHANNEL);
+    const announce = () => channel.postMessage({ alive: ownPath });
     channel.onmessage = ({ data }) => {
       // Only a store's path keeps that store from adoption; anything else is noise.
       if (isStorePath(data?.alive)) heard.set(data.alive, Date.now());
-      else rejected++;
+      else if (isStorePath(data?.asking)) {
+        if (data.asking === ownPath) announce(); // a new tab wants this store: it is taken
+      } else rejected++;
     };
-    const announce = () => channel.postMessage({ alive: ownPath });
     announce();
     heartbeat = setInterval(announce, HEARTBEAT_MS);
   }

@@ -1,0 +1,74 @@
+// Which tab a store belongs to, where that is least clear: without Web Locks
+// a duplicated tab carries the original's store id in its copy of
+// sessionStorage, and a tab taken for gone (frozen, without locks) may find
+// its store deleted by the tab that adopted it. Neither shares a store nor
+// loses an event.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+const NO_LOCKS_WORKER = '/tests/browser/pages/no-locks-worker.js';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('without Web Locks a duplicated tab, which copies sessionStorage, gets a store of its own', async () => {
+  const original = await openProducerPage(browser);
+  await original.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  const { storeId, coordination } = await original.evaluate(() => window.producer.getStats());
+  assert.equal(coordination, 'heartbeat');
+
+  const duplicate = await browser.context.newPage();
+  await duplicate.goto(`${browser.url}tests/browser/pages/producer.html`);
+  await duplicate.evaluate((id) => sessionStorage.setItem('tep-store-id', id), storeId);
+  await duplicate.reload();
+  await duplicate.waitForFunction(() => window.producerReady === true);
+  await duplicate.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  const copy = await duplicate.evaluate(() => window.producer.getStats());
+  assert.notEqual(copy.storeId, storeId, 'the duplicate chose another store');
+  await duplicate.close();
+  await original.close();
+});
+
+test('a tab whose store another tab deletes steps aside, stores its whole queue again, and a reload restores every event', async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await page.evaluate(() => {
+    for (let i = 0; i < 40; i++) window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i, pad: 'p'.repeat(800) } });
+  });
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 40 && s.durable)), { what: '40 events durable' });
+  const { storeId } = await page.evaluate(() => window.producer.getStats());
+
+  // What an adopting tab does: delete the store's database. The worker's open
+  // connection must not block it.
+  const outcome = await page.evaluate(
+    (path) =>
+      new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase(path);
+        request.onsuccess = () => resolve('deleted');
+        request.onerror = () => resolve('failed');
+        request.onblocked = () => setTimeout(() => resolve('blocked'), 2000);
+      }),
+    `/tep-store-${storeId}`,
+  );
+  assert.equal(outcome, 'deleted');
+  await page.evaluate(() => {
+    for (let i = 40; i < 45; i++) window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i } });
+  });
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 45 && s.durable && !s.storageError)), {
+    what: 'the queue durable again',
+  });
+
+  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await page.reload();
+  await page.waitForFunction(() => window.producerReady === true);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 45, 'every event restored');
+  await page.close();
+});
