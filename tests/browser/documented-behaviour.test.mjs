@@ -1,0 +1,97 @@
+// Behaviour the README promises, each seen from the page as an app sees it:
+// unsubscribing from the bus, replacing the credentials provider, the
+// events' time to live, and the cap on events held before init.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const deliveredNamed = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
+
+// Far beyond any test: nothing is sent on the batch timer, only on flush or page hide.
+const HOLD = { eventBatchInterval: 600000 };
+
+test('a bus listener that unsubscribed hears nothing more, while one still subscribed hears the outage', async () => {
+  await browser.control({ mode: 'error', status: 503 });
+  const page = await openProducerPage(browser);
+  const heard = await page.evaluate(async (config) => {
+    const gone = [];
+    const staying = [];
+    const unsubscribe = window.producer.bus((e) => gone.push(e.detail.name));
+    window.producer.bus.bus((e) => staying.push(e.detail.name));
+    unsubscribe();
+    await window.producer.init(config);
+    window.producer.sendEvent({ name: 'bus_unsubscribe', consentCategory: 'NECESSARY', payload: {} });
+    await window.producer.flush();
+    return { gone, staying };
+  }, testConfig(browser.url));
+  assert.deepEqual(heard, { gone: [], staying: ['OutageStartError'] });
+  await browser.control({ mode: 'up' });
+  await page.close();
+});
+
+test('setCredentialsProvider takes effect for the events sent after it', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(async (config) => {
+    const provider = (token) => ({ bus: () => {}, getCredentials: async () => ({ clientId: 'provider-client', token }) });
+    config.credentialsProvider = provider('first-token');
+    await window.producer.init(config);
+    window.producer.sendEvent({ name: 'provider_first', consentCategory: 'NECESSARY', payload: {} });
+    await window.producer.flush();
+    window.producer.setCredentialsProvider(provider('second-token'));
+    window.producer.sendEvent({ name: 'provider_second', consentCategory: 'NECESSARY', payload: {} });
+    await window.producer.flush();
+  }, testConfig(browser.url, HOLD));
+  const [first] = await deliveredNamed('provider_first');
+  const [second] = await deliveredNamed('provider_second');
+  assert.equal(first.headers['client-id'], 'provider-client');
+  assert.equal(first.headers.authorization, tokenFingerprint('first-token'));
+  assert.equal(second.headers.authorization, tokenFingerprint('second-token'));
+  await page.close();
+});
+
+test('events older than eventTtlMs are dropped from the queue and counted, the younger ones delivered', async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  const stats = await page.evaluate(async (config) => {
+    await window.producer.init(config);
+    for (let i = 0; i < 3; i++) window.producer.sendEvent({ name: 'ttl_old', consentCategory: 'NECESSARY', payload: { i } });
+    await window.producer.flush();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    window.producer.sendEvent({ name: 'ttl_young', consentCategory: 'NECESSARY', payload: {} });
+    return window.producer.getStats();
+  }, testConfig(browser.url, { ...HOLD, eventTtlMs: 1000 }));
+  assert.ok(stats.queued >= 1);
+  await browser.control({ mode: 'up' });
+  const after = await page.evaluate(async () => {
+    await window.producer.flush();
+    return window.producer.getStats();
+  });
+  await waitFor(async () => (await deliveredNamed('ttl_young')).length === 1, { what: 'the young event delivered' });
+  assert.equal((await deliveredNamed('ttl_old')).length, 0, 'no expired event sent');
+  const expired = Object.values(after.counters).reduce((sum, byName) => sum + (byName.ttl_old ?? 0), 0);
+  assert.equal(expired, 3, 'the 3 expired events are counted');
+  await page.close();
+});
+
+test('at most 10,000 events are held before init; the rest are counted as storing failures', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  const stats = await page.evaluate(async (config) => {
+    for (let i = 0; i < 10005; i++) window.producer.sendEvent({ name: 'held_cap', consentCategory: 'NECESSARY', payload: { i } });
+    await window.producer.init(config);
+    return window.producer.getStats();
+  }, testConfig(browser.url, { ...HOLD, maxDiskUsageBytes: 100 * 1024 * 1024 }));
+  assert.equal(stats.accepted, 10000);
+  assert.equal(stats.counters.storingFailedEvents['(held before init)'], 5);
+  await page.close();
+});
