@@ -2,7 +2,7 @@
 // content types browsers insist on for modules and wasm.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,7 +19,7 @@ export const contentTypes = {
   '.wasm': 'application/wasm',
 };
 
-// URL prefix → folder of the repository it maps to.
+// URL prefix → folder of the repository it maps to (or an absolute path).
 export const demoMounts = [
   ['/dist/', 'dist'],
   ['/demo/', 'demo/page'],
@@ -29,7 +29,8 @@ export const demoMounts = [
 
 /**
  * A handler answering GET requests for files under `mounts` ([URL prefix,
- * repository folder]); it returns false for anything else. `/` is `index`.
+ * folder of the repository or absolute path]); it returns false for anything
+ * else. `/` is `index`.
  */
 export function staticFiles(mounts = demoMounts, { index = '/demo/index.html' } = {}) {
   return async function serveStatic(req, res) {
@@ -43,7 +44,7 @@ export function staticFiles(mounts = demoMounts, { index = '/demo/index.html' } 
     if (path === '/' && index) path = index;
     const mount = mounts.find(([prefix]) => path.startsWith(prefix));
     if (!mount) return false;
-    const folder = join(root, mount[1]);
+    const folder = resolve(root, mount[1]);
     const file = normalize(join(folder, path.slice(mount[0].length)));
     if (!file.startsWith(folder + sep)) return false;
     let info;

@@ -2,8 +2,9 @@
 # Every test, from nothing: installs what is missing, builds, then runs the
 # native Catch2 tests, the same tests compiled to wasm under node, the
 # sanitizer build, brief fuzzing of every parser, the consumer's tests, the
-# package in Node, and the browser tests. Ends with one
-# "N passed, N failed" line.
+# package in Node, the package's types against TIDAL's, and the browser
+# tests (the packed package in Vite, webpack and plain apps among them).
+# Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +56,7 @@ stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
+stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/
 stage "browser tests (Chromium, node --test)" node --test --test-concurrency=1 --test-reporter=tap tests/browser/
 
 echo

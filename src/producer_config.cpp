@@ -38,6 +38,13 @@ std::optional<std::string> text(const json& value) {
   return value.get<std::string>();
 }
 
+// The member `name` of `object` as a string or, failing that, the member
+// `alias`: a field that has two names.
+std::optional<std::string> text_or_alias(const json& object, const char* name, const char* alias) {
+  if (auto value = text(member(object, name))) return value;
+  return text(member(object, alias));
+}
+
 // !!value in JavaScript, which is how the worker reads these flags when they
 // change at run time.
 bool truthy(const json& value) {
@@ -89,9 +96,11 @@ std::optional<ProducerConfig> read_producer_config(std::string_view json_text) {
   client.browser_name = text(member(platform, "browserName"));
   client.browser_version = text(member(platform, "browserVersion"));
   client.os_name = text(member(platform, "osName"));
-  client.os_version = text(member(platform, "osVersion"));
+  // TIDAL's README names the OS version `version` and the device model
+  // `model`; the full names, which can't be mistaken, win when both are given.
+  client.os_version = text_or_alias(platform, "osVersion", "version");
   client.device_vendor = text(member(platform, "deviceVendor"));
-  client.device_model = text(member(platform, "deviceModel"));
+  client.device_model = text_or_alias(platform, "deviceModel", "model");
 
   const json& blocked = member(given, "blockedConsentCategories");
   config.submitter.consent.performance_blocked = truthy(member(blocked, "PERFORMANCE"));

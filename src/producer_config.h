@@ -29,8 +29,9 @@ struct ProducerConfig {
 ProducerConfig default_producer_config();
 
 /// Reads the config object: appInfo {appName, appVersion}; platform
-/// {browserName, browserVersion, osName, osVersion, deviceVendor,
-/// deviceModel}; blockedConsentCategories {PERFORMANCE, TARGETING};
+/// {browserName, browserVersion, osName, osVersion (or version),
+/// deviceVendor, deviceModel (or model)}; blockedConsentCategories
+/// {PERFORMANCE, TARGETING};
 /// strictMode; eventBatchInterval; monitoringInterval; maxDiskUsageBytes;
 /// maxInFlightBatches; eventTtlMs; feralEventTypes. A field that is missing,
 /// of another type or out of range keeps its default; other fields are

@@ -1,6 +1,58 @@
-// Types of the public API; names and shapes follow @tidal-music/event-producer.
+// Types of the public API. Every type @tidal-music/event-producer 2.4.1
+// exports is exported here under the same name and with the same shape, so a
+// TypeScript app that changes its import keeps compiling
+// (tests/types/tidal-types.test.mjs checks it against TIDAL's own types).
 
 export type ConsentCategory = 'NECESSARY' | 'PERFORMANCE' | 'TARGETING';
+
+export type BlockedConsentCategories = Record<ConsentCategory, boolean>;
+
+/**
+ * TIDAL's package exports its default consent as a type only: code can name
+ * `typeof defaultBlockedConsentCategories` but not import the value. The same
+ * holds here. (This package's default blocks nothing.)
+ */
+declare const defaultBlockedConsentCategories: BlockedConsentCategories;
+export type { defaultBlockedConsentCategories };
+
+export type AppInfo = {
+  appName: string;
+  appVersion: string;
+};
+
+/**
+ * Sent as the default headers browser-name, browser-version, os-name,
+ * os-version, device-vendor and device-model. TIDAL's README names the last
+ * two `version` and `model`: both names are read, the full ones first.
+ */
+export type PlatformData = {
+  browserName: string;
+  browserVersion: string;
+  osName: string;
+  osVersion?: string;
+  /** The OS version, as TIDAL's README names it; `osVersion` wins when both are given. */
+  version?: string;
+  deviceVendor?: string;
+  deviceModel?: string;
+  /** The device model, as TIDAL's README names it; `deviceModel` wins when both are given. */
+  model?: string;
+};
+
+export type EventHeaders = Record<string, number | string>;
+
+/** An event as the app passes it to sendEvent. */
+export type SentEvent = {
+  consentCategory: ConsentCategory;
+  headers?: EventHeaders;
+  name: string;
+  payload: Record<string, unknown>;
+};
+
+/** An event as it is queued and sent: its headers complete, its payload serialised. */
+export type EPEvent = Omit<SentEvent, 'consentCategory' | 'payload'> & {
+  id: string;
+  payload: string;
+};
 
 export interface Credentials {
   clientId?: string;
@@ -14,17 +66,16 @@ export interface CredentialsProvider {
   getCredentials(apiErrorSubStatus?: string): Promise<Credentials>;
 }
 
-export interface Config {
-  appInfo: { appName?: string; appVersion?: string };
-  platform: {
-    browserName?: string;
-    browserVersion?: string;
-    osName?: string;
-    osVersion?: string;
-    deviceVendor?: string;
-    deviceModel?: string;
-  };
-  blockedConsentCategories?: Partial<Record<ConsentCategory, boolean>>;
+/**
+ * What init takes: every config TIDAL's package takes, and more. Fields that
+ * have a default here may be left out (TIDAL's types require them), and the
+ * platform and app may be described in part: what is missing is not sent.
+ */
+export type Config = {
+  appInfo: Partial<AppInfo>;
+  platform: Partial<PlatformData>;
+  /** Default: none blocked. NECESSARY can't be blocked. */
+  blockedConsentCategories?: Partial<BlockedConsentCategories>;
   credentialsProvider?: CredentialsProvider;
   /** Collector endpoint for logged-in users. */
   tlConsumerUri: string;
@@ -36,7 +87,7 @@ export interface Config {
   /** Monitoring counters are reported this often (ms). Default 60000. */
   monitoringInterval?: number;
   /** Event names purged from the stored queue at start. */
-  feralEventTypes?: string[];
+  feralEventTypes?: Array<string>;
   /** Cap of the stored queue in bytes; new events beyond it are dropped and counted. Default 5 MiB. */
   maxDiskUsageBytes?: number;
   /** Requests in flight at once. Default 1. */
@@ -47,15 +98,18 @@ export interface Config {
   workerUrl?: string | URL;
   /** Where core.wasm is hosted, if not beside the worker. */
   wasmUrl?: string | URL;
-}
+};
 
-export interface SentEvent {
-  consentCategory: ConsentCategory;
-  name: string;
-  payload: Record<string, unknown>;
-  headers?: Record<string, string>;
-  [extra: string]: unknown;
-}
+/**
+ * The config as init copied it (getConfig): the app's fields as given, the
+ * endpoints as full URLs, and the consent and feral lists present even where
+ * the app left them out.
+ */
+export type ConfigCopy = Config & {
+  blockedConsentCategories: Partial<BlockedConsentCategories>;
+  tlPublicConsumerUri: string;
+  feralEventTypes: Array<string>;
+};
 
 export declare class TidalError extends Error {
   errorCode: string;
@@ -113,7 +167,7 @@ export declare function setConsentCategory(
   options?: { purge?: boolean },
 ): void;
 export declare function setCredentialsProvider(provider: CredentialsProvider): void;
-export declare function getConfig(): Config;
+export declare function getConfig(): ConfigCopy;
 export declare function flush(): Promise<void>;
 export declare function isOutage(): boolean;
 export declare function getStats(): Promise<Stats | null>;

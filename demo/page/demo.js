@@ -10,9 +10,16 @@ const EVENTS = {
 };
 // Delivered counts sampled once a second for the chart.
 const CHART_SECONDS = 60;
+// The figures refresh twice a second: live to the eye, light on the worker.
+const REFRESH_MS = 500;
 const history = [];
 let sent = 0;
 let lastDelivered = null;
+// The error on screen and when it was first seen: getStats gives the text of
+// the last error, not its time, so the time is that of the poll that saw it
+// (within REFRESH_MS of the failure).
+let shownError = null;
+let lastFailures = 0;
 
 function event(category) {
   return {
@@ -69,7 +76,7 @@ async function refresh() {
     $('queue-depth').textContent = stats.queued.toLocaleString();
     $('queue-bytes').textContent = stats.queuedBytes.toLocaleString();
     $('in-flight').textContent = stats.inFlightBatches;
-    $('last-error').textContent = stats.lastError ?? '—';
+    showLastError(stats);
     $('storage').textContent = `${stats.persistent ? 'IndexedDB' : 'memory only'} · tabs: ${stats.coordination} · ${stats.durable ? 'durable' : 'syncing'}`;
     $('counters').textContent = JSON.stringify(stats.counters, null, 1);
   }
@@ -80,6 +87,27 @@ async function refresh() {
     return consumer.accepted;
   }
   return null;
+}
+
+/** The last error with the time it was seen, dimmed once delivery has recovered. */
+function showLastError(stats) {
+  const failedAgain = stats.consecutiveFailures > lastFailures;
+  lastFailures = stats.consecutiveFailures;
+  if (stats.lastError && (failedAgain || stats.lastError !== shownError?.text)) {
+    shownError = { text: stats.lastError, at: new Date() };
+  }
+  const line = $('last-error');
+  if (!shownError) {
+    line.textContent = '—';
+    return;
+  }
+  const recovered = !stats.outage && stats.consecutiveFailures === 0;
+  const time = document.createElement('time');
+  time.dateTime = shownError.at.toISOString();
+  time.textContent = shownError.at.toLocaleTimeString();
+  line.replaceChildren(time, shownError.text, recovered ? ' · recovered' : '');
+  line.title = recovered ? 'delivery has recovered since' : '';
+  line.classList.toggle('recovered', recovered);
 }
 
 async function sampleChart() {
@@ -121,7 +149,7 @@ async function main() {
   }
   document.querySelectorAll('.faults button').forEach((button) => (button.onclick = () => setFault(button)));
   drawChart();
-  setInterval(refresh, 500);
+  setInterval(refresh, REFRESH_MS);
   setInterval(sampleChart, 1000);
 }
 

@@ -66,6 +66,36 @@ TEST_CASE("Every field of the config is read in TIDAL's names") {
   CHECK(config->feral_event_types == std::vector<std::string>{"old_event", "older_event"});
 }
 
+TEST_CASE("model and version, as TIDAL's README names them, are the device model and OS version") {
+  auto config = read_producer_config(R"({"platform": {
+    "browserName": "Ice Hippo", "browserVersion": "1.2.3", "deviceVendor": "Binocular",
+    "model": "shyPhone", "osName": "Hov OS", "version": "4.5.6"}})");
+  REQUIRE(config);
+  CHECK(config->submitter.client.device_model == "shyPhone");
+  CHECK(config->submitter.client.os_version == "4.5.6");
+  CHECK(config->submitter.client.browser_version == "1.2.3");
+}
+
+TEST_CASE("The full names win over model and version when a platform gives both") {
+  auto config = read_producer_config(R"({"platform": {
+    "deviceModel": "x1", "model": "shyPhone", "osVersion": "6.1", "version": "4.5.6"}})");
+  REQUIRE(config);
+  CHECK(config->submitter.client.device_model == "x1");
+  CHECK(config->submitter.client.os_version == "6.1");
+}
+
+TEST_CASE("An alias is read when the full name is there but not a string") {
+  auto config = read_producer_config(R"({"platform": {
+    "deviceModel": null, "model": "shyPhone", "osVersion": 6.1, "version": "6.1"}})");
+  REQUIRE(config);
+  CHECK(config->submitter.client.device_model == "shyPhone");
+  CHECK(config->submitter.client.os_version == "6.1");
+  auto neither = read_producer_config(R"({"platform": {"model": 7, "version": ["6"]}})");
+  REQUIRE(neither);
+  CHECK_FALSE(neither->submitter.client.device_model);
+  CHECK_FALSE(neither->submitter.client.os_version);
+}
+
 TEST_CASE("Intervals round up and sizes and counts round down, as the page always did") {
   auto config = read_producer_config(
       R"({"eventBatchInterval": 1500.2, "monitoringInterval": 0.5, "maxDiskUsageBytes": 4096.9,

@@ -1,0 +1,87 @@
+// The demo page's finish: it loads without a failed request, its rows fit at
+// 1280 px, each part says what it shows, and the last error says when it
+// was seen and steps back once delivery recovers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, waitFor } from './harness.mjs';
+
+// The width of a common laptop screen, the one the demo is laid out for.
+const LAPTOP_VIEWPORT = { width: 1280, height: 800 };
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openDemo() {
+  const page = await browser.context.newPage();
+  await page.setViewportSize(LAPTOP_VIEWPORT);
+  const consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  await page.goto(browser.url);
+  await page.waitForSelector('#outage-indicator');
+  return { page, consoleErrors };
+}
+
+test('the demo loads with no failed request and no console error, its icon included', async () => {
+  const { page, consoleErrors } = await openDemo();
+  await page.waitForFunction(() => document.querySelector('#storage').textContent !== '—');
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(browser.pageErrors, []);
+  await page.close();
+});
+
+test('at 1280 px the send, burst and consent rows each stay on one line', async () => {
+  const { page } = await openDemo();
+  const rows = await page.$$eval('.panel:first-child :is(.buttons, .row):not(.faults)', (elements) =>
+    elements.map((row) => ({
+      text: row.textContent.replace(/\s+/g, ' ').trim(),
+      tops: [...row.children].map((child) => Math.round(child.getBoundingClientRect().top + child.getBoundingClientRect().height / 2)),
+    })),
+  );
+  assert.equal(rows.length, 3, JSON.stringify(rows));
+  for (const row of rows) assert.equal(new Set(row.tops).size, 1, `"${row.text}" is on one line: ${row.tops}`);
+  await page.close();
+});
+
+test('each part of the demo says in a line what it shows', async () => {
+  const { page } = await openDemo();
+  const parts = await page.$$eval('h2', (headings) =>
+    headings.map((heading) => ({
+      heading: heading.firstChild.textContent.trim(),
+      hint: heading.nextElementSibling?.matches('p.hint') ? heading.nextElementSibling.textContent.trim() : '',
+    })),
+  );
+  assert.deepEqual(parts.map((part) => part.heading), ['Send', 'Consent', 'Consumer faults', 'Live', 'Bus']);
+  for (const part of parts) assert.ok(part.hint.length > 20, `${part.heading} has a line saying what it shows`);
+  await page.close();
+});
+
+test('the last error shows when it was seen, and steps back once delivery recovers', async () => {
+  const { page } = await openDemo();
+  try {
+    await page.click('#consumer-down');
+    await page.click('#send-necessary');
+    await page.click('#flush');
+    const seen = await waitFor(
+      () => page.$eval('#last-error', (line) => !line.classList.contains('recovered') && line.querySelector('time')?.dateTime),
+      { what: 'the last error with its time', timeoutMs: 30000 },
+    );
+    assert.ok(Math.abs(Date.parse(seen) - Date.now()) < 60000, `seen just now: ${seen}`);
+    assert.match(await page.textContent('#last-error'), /tep\.send/);
+
+    await page.click('#consumer-up');
+    await page.click('#flush');
+    await waitFor(() => page.$eval('#last-error', (line) => line.classList.contains('recovered')), { what: 'the error dimmed', timeoutMs: 30000 });
+    assert.match(await page.textContent('#last-error'), /recovered$/);
+    assert.notEqual(await page.$eval('#last-error', (line) => getComputedStyle(line).color), await page.$eval('#storage', (line) => getComputedStyle(line).color));
+  } finally {
+    await browser.control({ mode: 'up' });
+    await page.close();
+  }
+});
