@@ -1,4 +1,4 @@
-// On-disk format, version 1
+// On-disk format, version 2
 // =========================
 // The queue is a folder of segment files and their settle logs:
 //
@@ -7,13 +7,27 @@
 //
 // Every file starts with an 8-byte header, then records:
 //
-//   header  | 'T' 'E' 'P' 'Q' | version u8 (=1) | kind u8 (1 log, 2 settle) | 0 0 |
+//   header  | 'T' 'E' 'P' 'Q' | version u8 (=2) | kind u8 (1 log, 2 settle) | 0 0 |
 //   record  | length u32 LE | CRC-32 of payload u32 LE | payload (length bytes) |
 //
-//   event payload   | 1 | id | name | headers | payload | created_ms i64 LE |
-//                     (each string: length u32 LE + UTF-8 bytes)
+//   event payload   | 4 | id | name | headers | payload | created_ms i64 LE |
+//                     token_at u32 LE | token fingerprint (16 bytes) |
+//                     (each string: length u32 LE + UTF-8 bytes; the headers
+//                     without their bearer token, cut out at token_at, 0 if
+//                     there was none; the fingerprint, zeros then, finds the
+//                     token in memory: stored_headers.h, token_keeper.h)
 //   settle payload  | 2 = removed, 3 = one more attempt | offset u32 LE |
 //                     (offset: where the event's record starts in its .log)
+//
+// Version 1, written by earlier releases, differs in the event payload only:
+// | 1 | id | name | headers | payload | created_ms i64 LE |, whose headers
+// still hold the token. This release reads both versions and writes 2, which
+// earlier releases leave alone (the first recovery rule below) rather than
+// mis-read. At start the producer rewrites every version-1 segment
+// (EventQueue::rewrite_earlier_formats): its live events, with their attempt
+// counts, are written to a new version-2 segment, and only then are the old
+// files deleted. A segment whose rewrite fails keeps its files until the
+// next start.
 //
 // Appending an event writes one record to the newest segment; settling one
 // writes 9 bytes to its segment's settle log. A segment is rotated at
@@ -43,19 +57,23 @@
 #include <utility>
 
 #include "record_checksum.h"
+#include "stored_headers.h"
 
 namespace tep {
 namespace {
 
 constexpr char kMagic[4] = {'T', 'E', 'P', 'Q'};
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kEarliestReadableVersion = 1;
 constexpr uint8_t kKindLog = 1;
 constexpr uint8_t kKindSettle = 2;
 constexpr size_t kHeaderBytes = 8;
-constexpr size_t kRecordOverhead = 8;  // length + CRC
-constexpr uint8_t kEventRecord = 1;
+constexpr size_t kRecordOverhead = 8;         // length + CRC
+constexpr uint8_t kEventWithTokenRecord = 1;  // version 1
 constexpr uint8_t kRemovedRecord = 2;
 constexpr uint8_t kAttemptRecord = 3;
+constexpr uint8_t kEventRecord = 4;
+constexpr size_t kFingerprintBytes = std::tuple_size<TokenFingerprint>::value;
 // Events are under 20 KiB (the spec's limit); anything much larger is damage.
 constexpr uint32_t kMaxRecordBytes = 64 * 1024;
 
@@ -91,17 +109,23 @@ std::string record(const std::string& payload) {
   return out;
 }
 
-std::string event_payload(const Event& e) {
+// The record of `e`, whose token `tokens` keeps and the record doesn't.
+std::string event_payload(const Event& e, TokenKeeper& tokens) {
+  StoredHeaders headers = strip_token(e.headers, tokens);
   std::string p;
-  p.reserve(e.id.size() + e.name.size() + e.headers.size() + e.payload.size() + 32);
+  // The strings, plus the type, their four lengths, created_ms and the token's slot.
+  p.reserve(e.id.size() + e.name.size() + headers.text.size() + e.payload.size() + 1 + 4 * 4 + 8 +
+            4 + kFingerprintBytes);
   p += static_cast<char>(kEventRecord);
   put_string(p, e.id);
   put_string(p, e.name);
-  put_string(p, e.headers);
+  put_string(p, headers.text);
   put_string(p, e.payload);
   uint64_t created = static_cast<uint64_t>(e.created_ms);
   put_u32(p, static_cast<uint32_t>(created & 0xFFFFFFFFu));
   put_u32(p, static_cast<uint32_t>(created >> 32));
+  put_u32(p, headers.token_at);
+  p.append(reinterpret_cast<const char*>(headers.fingerprint.data()), kFingerprintBytes);
   return p;
 }
 
@@ -109,10 +133,14 @@ std::string event_payload(const Event& e) {
 struct EventFields {
   std::string_view id, name, headers, payload;
   int64_t created_ms = 0;
+  uint32_t token_at = 0;  // 0: `headers` are as sent (no token, or a version-1 record)
+  TokenFingerprint fingerprint{};
 };
 
 bool parse_event_fields(std::string_view p, EventFields& f) {
-  if (p.empty() || static_cast<uint8_t>(p[0]) != kEventRecord) return false;
+  if (p.empty()) return false;
+  uint8_t type = static_cast<uint8_t>(p[0]);
+  if (type != kEventRecord && type != kEventWithTokenRecord) return false;
   size_t at = 1;
   for (std::string_view* field : {&f.id, &f.name, &f.headers, &f.payload}) {
     if (at + 4 > p.size()) return false;
@@ -122,18 +150,24 @@ bool parse_event_fields(std::string_view p, EventFields& f) {
     *field = p.substr(at, length);
     at += length;
   }
-  if (at + 8 != p.size()) return false;
+  size_t token_bytes = type == kEventRecord ? 4 + kFingerprintBytes : 0;
+  if (at + 8 + token_bytes != p.size()) return false;
   uint64_t created = uint64_t(get_u32(p, at)) | (uint64_t(get_u32(p, at + 4)) << 32);
   f.created_ms = static_cast<int64_t>(created);
+  if (type == kEventRecord) {
+    f.token_at = get_u32(p, at + 8);
+    if (f.token_at != 0 && !is_token_slot(f.headers, f.token_at)) return false;
+    std::copy_n(p.data() + at + 12, kFingerprintBytes, f.fingerprint.begin());
+  }
   return true;
 }
 
-bool parse_event(std::string_view p, Event& e) {
+bool parse_event(std::string_view p, const TokenKeeper& tokens, Event& e) {
   EventFields f;
   if (!parse_event_fields(p, f)) return false;
   e.id.assign(f.id);
   e.name.assign(f.name);
-  e.headers.assign(f.headers);
+  e.headers = headers_to_send(f.headers, f.token_at, f.fingerprint, tokens);
   e.payload.assign(f.payload);
   e.created_ms = f.created_ms;
   e.attempts = 0;
@@ -168,9 +202,14 @@ bool parse_segment_name(const std::string& name, uint64_t& seq, bool& is_log) {
   return true;
 }
 
-bool valid_header(std::string_view bytes, uint8_t kind) {
-  return bytes.size() >= kHeaderBytes && bytes.compare(0, 4, std::string_view(kMagic, 4)) == 0 &&
-         static_cast<uint8_t>(bytes[4]) == kFormatVersion && static_cast<uint8_t>(bytes[5]) == kind;
+// The format version of a file of `kind`, or 0 if this release can't read it.
+uint8_t readable_version(std::string_view bytes, uint8_t kind) {
+  if (bytes.size() < kHeaderBytes || bytes.compare(0, 4, std::string_view(kMagic, 4)) != 0 ||
+      static_cast<uint8_t>(bytes[5]) != kind) {
+    return 0;
+  }
+  uint8_t version = static_cast<uint8_t>(bytes[4]);
+  return version >= kEarliestReadableVersion && version <= kFormatVersion ? version : 0;
 }
 
 // Calls `visit(offset, payload)` for every intact record; returns how many
@@ -213,6 +252,7 @@ struct EventQueue::Impl {
     uint64_t settle_bytes = 0;
     size_t live = 0;
     bool readable = true;
+    uint8_t version = kFormatVersion;  // of its .log
   };
 
   std::map<uint64_t, Entry> order;  // queue order → entry
@@ -263,7 +303,7 @@ struct EventQueue::Impl {
 
   // Reads an entry's event back from its segment; false if the record is
   // gone or damaged.
-  bool load(FileStore& store, const Entry& entry, Event& out) const {
+  bool load(FileStore& store, const TokenKeeper& tokens, const Entry& entry, Event& out) const {
     std::string record;
     if (!store.read_range(segment_name(entry.segment, "log"), entry.offset,
                           kRecordOverhead + entry.length, record)) {
@@ -271,23 +311,23 @@ struct EventQueue::Impl {
     }
     if (get_u32(record, 0) != entry.length) return false;
     std::string_view payload(record.data() + kRecordOverhead, entry.length);
-    if (crc32(payload) != get_u32(record, 4) || !parse_event(payload, out)) return false;
+    if (crc32(payload) != get_u32(record, 4) || !parse_event(payload, tokens, out)) return false;
     out.attempts = entry.attempts;
     return true;
   }
   // The event as the store has it or, if its record can't be read, as far as
   // memory knows it (no headers, no payload): for removals, which must go on.
-  Event load_or_index(FileStore& store, const Entry& entry) const {
+  Event load_or_index(FileStore& store, const TokenKeeper& tokens, const Entry& entry) const {
     Event event;
-    if (!load(store, entry, event)) {
+    if (!load(store, tokens, entry, event)) {
       event = Event{entry.id, *entry.name, "", "", entry.created_ms, entry.attempts};
     }
     return event;
   }
 };
 
-EventQueue::EventQueue(FileStore& store, QueueLimits limits)
-    : store_(store), limits_(limits), impl_(std::make_unique<Impl>()) {}
+EventQueue::EventQueue(FileStore& store, QueueLimits limits, TokenKeeper& tokens)
+    : store_(store), limits_(limits), tokens_(tokens), impl_(std::make_unique<Impl>()) {}
 
 EventQueue::~EventQueue() = default;
 
@@ -312,11 +352,12 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
     settle.clear();
     bool log_ok = present.first && store_.read(segment_name(seq, "log"), log);
     bool settle_ok = present.second && store_.read(segment_name(seq, "ack"), settle);
-    if (present.first && (!log_ok || !valid_header(log, kKindLog))) {
+    if (present.first && log_ok) segment.version = readable_version(log, kKindLog);
+    if (present.first && (!log_ok || segment.version == 0)) {
       ++report.unreadable_files;
       segment.readable = false;
     }
-    if (present.second && settle_ok && !valid_header(settle, kKindSettle)) {
+    if (present.second && settle_ok && readable_version(settle, kKindSettle) == 0) {
       ++report.unreadable_files;  // events come back unsettled: duplicates at worst
       settle_ok = false;
     }
@@ -370,8 +411,80 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
   return report;
 }
 
+// Writes the live events at `keys` (every one of segment `old_seq`, in queue
+// order) as a new segment in the current format, with their attempt counts,
+// then deletes the old segment's files. False, with the old segment kept as
+// it was, if a record can't be read or the store refuses a step.
+static bool rewrite_segment(FileStore& store, TokenKeeper& tokens, EventQueue::Impl& impl,
+                            uint64_t old_seq, const std::vector<uint64_t>& keys) {
+  struct Moved {
+    EventQueue::Impl::Entry* entry;
+    uint32_t offset;
+    uint32_t length;
+  };
+  std::vector<Moved> moved;
+  std::string log = header(kKindLog);
+  std::string settle;
+  for (uint64_t key : keys) {
+    EventQueue::Impl::Entry& entry = impl.order.at(key);
+    Event event;
+    if (!impl.load(store, tokens, entry, event)) return false;
+    std::string payload = event_payload(event, tokens);
+    uint32_t offset = static_cast<uint32_t>(log.size());
+    log += record(payload);
+    moved.push_back({&entry, offset, static_cast<uint32_t>(payload.size())});
+    for (uint32_t i = 0; i < entry.attempts; ++i) {
+      settle += record(settle_payload(kAttemptRecord, offset));
+    }
+  }
+  if (!settle.empty()) settle = header(kKindSettle) + settle;
+  uint64_t seq = impl.next_segment++;
+  const std::string log_name = segment_name(seq, "log");
+  const std::string settle_name = segment_name(seq, "ack");
+  bool written = store.write(log_name, log) && (settle.empty() || store.write(settle_name, settle));
+  // The new copy is complete before the old one goes; if the old one can't
+  // go, the new one goes instead, so no event is restored twice.
+  if (!written || !store.remove(segment_name(old_seq, "log"))) {
+    store.remove(log_name);
+    if (!settle.empty()) store.remove(settle_name);
+    return false;
+  }
+  auto old = impl.segments.find(old_seq);
+  // A settle log left behind without its log is compacted away on restore.
+  if (old->second.settle_bytes > 0) store.remove(segment_name(old_seq, "ack"));
+  impl.disk_bytes -= old->second.log_bytes + old->second.settle_bytes;
+  impl.segments.erase(old);
+  for (const Moved& m : moved) {
+    m.entry->segment = seq;
+    m.entry->offset = m.offset;
+    m.entry->length = m.length;
+  }
+  EventQueue::Impl::Segment segment;
+  segment.log_bytes = log.size();
+  segment.settle_bytes = settle.size();
+  segment.live = moved.size();
+  impl.segments.emplace(seq, segment);
+  impl.disk_bytes += log.size() + settle.size();
+  return true;
+}
+
+size_t EventQueue::rewrite_earlier_formats() {
+  std::map<uint64_t, std::vector<uint64_t>> keys_by_segment;  // in queue order
+  for (const auto& [key, entry] : impl_->order) {
+    auto segment = impl_->segments.find(entry.segment);
+    if (segment != impl_->segments.end() && segment->second.version < kFormatVersion) {
+      keys_by_segment[entry.segment].push_back(key);
+    }
+  }
+  size_t rewritten = 0;
+  for (const auto& [seq, keys] : keys_by_segment) {
+    if (rewrite_segment(store_, tokens_, *impl_, seq, keys)) ++rewritten;
+  }
+  return rewritten;
+}
+
 AppendResult EventQueue::append(const Event& event) {
-  std::string payload = event_payload(event);
+  std::string payload = event_payload(event, tokens_);
   std::string bytes = record(payload);
   auto tail = impl_->segments.find(impl_->tail);
   bool rotate = !impl_->has_tail || tail == impl_->segments.end() ||
@@ -453,13 +566,13 @@ static std::vector<uint64_t> settle_keys(FileStore& store, EventQueue::Impl& imp
 
 // Removes the events at `keys` and returns them as far as the store still
 // has them (an unreadable one comes back with its id and name only).
-static std::vector<Event> remove_keys(FileStore& store, EventQueue::Impl& impl,
-                                      const std::vector<uint64_t>& keys) {
+static std::vector<Event> remove_keys(FileStore& store, const TokenKeeper& tokens,
+                                      EventQueue::Impl& impl, const std::vector<uint64_t>& keys) {
   std::vector<Event> removed;
   for (uint64_t key : keys) {
     auto it = impl.order.find(key);
     if (it == impl.order.end()) continue;
-    removed.push_back(impl.load_or_index(store, it->second));
+    removed.push_back(impl.load_or_index(store, tokens, it->second));
   }
   settle_keys(store, impl, keys, kRemovedRecord);
   return removed;
@@ -475,7 +588,7 @@ std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
     if (skip && skip(entry.id)) continue;
     if (!out.empty() && bytes + entry.size > max_bytes) break;
     Event event;
-    if (!impl_->load(store_, entry, event)) {
+    if (!impl_->load(store_, tokens_, entry, event)) {
       unreadable.push_back(key);
       continue;
     }
@@ -522,7 +635,7 @@ std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>
   std::vector<uint64_t> keys;
   std::vector<Event> removed;
   for (const auto& [key, entry] : impl_->order) {
-    Event event = impl_->load_or_index(store_, entry);
+    Event event = impl_->load_or_index(store_, tokens_, entry);
     if (!predicate(event)) continue;
     keys.push_back(key);
     removed.push_back(std::move(event));
@@ -540,7 +653,7 @@ std::vector<Event> EventQueue::expire(int64_t now_ms) {
     if (entry.created_ms >= cutoff) break;
     keys.push_back(key);
   }
-  return remove_keys(store_, *impl_, keys);
+  return remove_keys(store_, tokens_, *impl_, keys);
 }
 
 size_t EventQueue::size() const { return impl_->order.size(); }

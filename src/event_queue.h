@@ -5,8 +5,11 @@
 // acknowledgements are appended to a small log beside each segment; a segment
 // whose events are all settled is deleted. Memory holds an index only (id,
 // name, created time, attempts, where the record is); event bodies stay in
-// the files and are read back when a batch is built. The on-disk format, its
-// version and its recovery rules are described in event_queue.cpp.
+// the files and are read back when a batch is built. Bearer tokens are never
+// written: an event is stored without its token, which the TokenKeeper holds
+// in memory and which is put back when the event is read (token_keeper.h).
+// The on-disk format, its version and its recovery rules are described in
+// event_queue.cpp.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +21,7 @@
 
 #include "event.h"
 #include "file_store.h"
+#include "token_keeper.h"
 
 namespace tep {
 
@@ -55,7 +59,9 @@ struct RestoreReport {
 
 class EventQueue {
  public:
-  EventQueue(FileStore& store, QueueLimits limits);
+  /// `tokens` keeps the tokens cut out of the events stored, and gives them
+  /// back to the events read; it must outlive the queue.
+  EventQueue(FileStore& store, QueueLimits limits, TokenKeeper& tokens);
   ~EventQueue();
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
@@ -63,6 +69,15 @@ class EventQueue {
   /// Loads every intact, unacknowledged record from the store, oldest first.
   /// Replaces whatever the queue held in memory.
   RestoreReport restore(int64_t now_ms);
+
+  /// Rewrites each segment restore() found in an earlier release's format,
+  /// whose events still hold their token, in the current format, which holds
+  /// none, then deletes its old files. Live events keep their place in the
+  /// queue and their attempt counts; the tokens read on the way are kept in
+  /// the TokenKeeper. A segment that can't be rewritten (the store refuses
+  /// the write, or a record can no longer be read) stays as it is until the
+  /// next restore. Returns how many segments were rewritten.
+  size_t rewrite_earlier_formats();
 
   /// Appends one event (its `attempts` is ignored and starts at 0).
   AppendResult append(const Event& event);
@@ -107,6 +122,7 @@ class EventQueue {
  private:
   FileStore& store_;
   QueueLimits limits_;
+  TokenKeeper& tokens_;
   std::unique_ptr<Impl> impl_;
 };
 

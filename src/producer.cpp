@@ -34,7 +34,7 @@ Producer::Producer(ProducerConfig config, FileStore& store, HostPort& host)
       store_(store),
       host_(host),
       submitter_(config_.submitter),
-      queue_(store, config_.queue),
+      queue_(store, config_.queue, tokens_),
       scheduler_(config_.scheduler, queue_) {}
 
 RestoreSummary Producer::restore(int64_t now_ms) {
@@ -58,13 +58,15 @@ RestoreSummary Producer::restore(int64_t now_ms) {
         queue_.remove_if([&](const Event& e) { return feral.count(e.name) > 0; }).size();
     summary.restored -= std::min(summary.restored, summary.feral);
   }
+  // After the purge, so what was purged isn't rewritten first.
+  queue_.rewrite_earlier_formats();
   next_monitoring_ms_ = now + config_.monitoring_interval_ms;
   ++storage_generation_;
   return summary;
 }
 
 size_t Producer::adopt(FileStore& other, int64_t now_ms) {
-  EventQueue orphan(other, config_.queue);
+  EventQueue orphan(other, config_.queue, tokens_);
   orphan.restore(corrected_now(now_ms));
   size_t taken = 0;
   // Events are copied in order, a bounded slice at a time, so a big orphan
@@ -264,6 +266,7 @@ void Producer::set_consent(ConsentState consent, bool purge) {
 }
 
 void Producer::set_credentials(Credentials credentials) {
+  if (credentials.token && !credentials.token->empty()) tokens_.keep(*credentials.token);
   submitter_.set_credentials(std::move(credentials));
 }
 

@@ -16,6 +16,7 @@
 #include "producer_config.h"
 #include "scheduler.h"
 #include "submitter.h"
+#include "token_keeper.h"
 
 namespace tep {
 
@@ -74,12 +75,17 @@ class Producer {
  public:
   Producer(ProducerConfig config, FileStore& store, HostPort& host);
 
-  /// Loads the stored queue, counters and outage state.
+  /// Loads the stored queue, counters and outage state, and rewrites the
+  /// queue's segments of an earlier release, whose events hold their bearer
+  /// token, without it (EventQueue::rewrite_earlier_formats).
   RestoreSummary restore(int64_t now_ms);
 
   /// Moves every stored event of another queue (a closed tab's) into this
   /// one; the host deletes the other store once this one is durable. Events
-  /// that no longer fit the disk cap are counted as storing failures.
+  /// that no longer fit the disk cap are counted as storing failures. Each
+  /// is taken over as it would be sent now: with its token if this worker
+  /// knows it, else in the logged-out form (token_keeper.h); this queue
+  /// stores it without the token either way.
   /// Returns how many events were taken over.
   size_t adopt(FileStore& other, int64_t now_ms);
 
@@ -105,6 +111,8 @@ class Producer {
   /// Changes which categories are blocked; with `purge`, queued events of
   /// newly blocked categories are removed and counted.
   void set_consent(ConsentState consent, bool purge);
+  /// The credentials for the events submitted from now on; their token is
+  /// also kept in memory for the queued events that carry it.
   void set_credentials(Credentials credentials);
   void set_online(bool online, int64_t now_ms);
 
@@ -135,6 +143,8 @@ class Producer {
   FileStore& store_;
   HostPort& host_;
   Submitter submitter_;
+  /// Every token seen, for the queue to put back; built before queue_, which uses it.
+  TokenKeeper tokens_;
   EventQueue queue_;
   Scheduler scheduler_;
   DropCounters counters_;

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "earlier_release_store.h"
 #include "memory_file_store.h"
 #include "producer_config.h"
 
@@ -11,6 +12,7 @@ using tep::AppendResult;
 using tep::Event;
 using tep::EventQueue;
 using tep::MemoryFileStore;
+using tep::TokenKeeper;
 
 namespace {
 
@@ -29,6 +31,24 @@ Event make_event(int n, size_t payload_bytes = 100, int64_t created = kNow) {
       0};
 }
 
+const std::string kToken = "eyJ0eXAiOiJKV1QifQ.secret-of-user-42.c2ln";
+
+// Headers as the Submitter builds them for a logged-in user: the token after the defaults.
+std::string logged_in_headers(const std::string& token) {
+  return R"({"client-id":"c","consent-category":"NECESSARY","requested-sent-timestamp":1,)"
+         R"("authorization":")" +
+         token + R"("})";
+}
+// The same headers for a user logged out.
+const std::string kLoggedOutHeaders =
+    R"({"client-id":"c","consent-category":"NECESSARY","requested-sent-timestamp":1})";
+
+Event logged_in_event(int n, const std::string& token = kToken, size_t payload_bytes = 100) {
+  Event event = make_event(n, payload_bytes);
+  event.headers = logged_in_headers(token);
+  return event;
+}
+
 std::vector<std::string> ids_of(const std::vector<Event>& events) {
   std::vector<std::string> ids;
   for (const auto& e : events) ids.push_back(e.id);
@@ -38,7 +58,8 @@ std::vector<std::string> ids_of(const std::vector<Event>& events) {
 std::vector<Event> all(const EventQueue& q) { return q.peek(1000000, SIZE_MAX, nullptr); }
 
 std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* report = nullptr) {
-  EventQueue q(store, default_limits());
+  TokenKeeper tokens;
+  EventQueue q(store, default_limits(), tokens);
   auto r = q.restore(kNow);
   if (report) *report = r;
   auto events = all(q);
@@ -50,8 +71,9 @@ std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* r
 }  // namespace
 
 TEST_CASE("Events come out in the order they went in, with every field intact") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.restore(kNow);
   for (int i = 0; i < 5; ++i) REQUIRE(q.append(make_event(i)) == AppendResult::kStored);
   auto events = all(q);
@@ -64,8 +86,9 @@ TEST_CASE("Events come out in the order they went in, with every field intact") 
 }
 
 TEST_CASE("Peek honours the count, the byte budget and the skip, but always returns one") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   for (int i = 0; i < 10; ++i) q.append(make_event(i, 1000));
   CHECK(q.peek(3, SIZE_MAX, nullptr).size() == 3);
   CHECK(q.peek(10, 2500, nullptr).size() == 2);
@@ -75,9 +98,10 @@ TEST_CASE("Peek honours the count, the byte budget and the skip, but always retu
 }
 
 TEST_CASE("Removed events are gone, also after a restore") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   {
-    EventQueue q(store, default_limits());
+    EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 6; ++i) q.append(make_event(i));
     CHECK(q.remove({"id-1", "id-4", "unknown"}) == 2);
     CHECK(q.size() == 4);
@@ -87,15 +111,16 @@ TEST_CASE("Removed events are gone, also after a restore") {
 }
 
 TEST_CASE("Attempt counts survive a restore") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   {
-    EventQueue q(store, default_limits());
+    EventQueue q(store, default_limits(), tokens);
     q.append(make_event(0));
     q.append(make_event(1));
     CHECK(q.record_attempt({"id-1"}) == std::vector<uint32_t>{1});
     CHECK(q.record_attempt({"id-1", "id-0"}) == std::vector<uint32_t>{2, 1});
   }
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.restore(kNow);
   auto events = all(q);
   CHECK(events[0].attempts == 1);
@@ -110,8 +135,9 @@ tep::QueueLimits small_segments() {
 }
 
 TEST_CASE("Segments rotate, and a fully settled segment is deleted with its settle log") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, small_segments());
+  EventQueue q(store, small_segments(), tokens);
   for (int i = 0; i < 100; ++i) q.append(make_event(i, 500));
   CHECK(store.files.size() > 2);  // several segments
   uint64_t full = q.disk_bytes();
@@ -127,12 +153,13 @@ TEST_CASE("Segments rotate, and a fully settled segment is deleted with its sett
 }
 
 TEST_CASE("A restore reads every segment and starts appending in a new one") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   {
-    EventQueue q(store, default_limits());
+    EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 80; ++i) q.append(make_event(i, 400));
   }
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   auto report = q.restore(kNow);
   CHECK(report.restored == 80);
   CHECK(report.corrupt_records == 0);
@@ -143,11 +170,13 @@ TEST_CASE("A restore reads every segment and starts appending in a new one") {
 }
 
 TEST_CASE("A queue damaged at any byte never crashes and keeps every intact event") {
+  TokenKeeper tokens;
   // A small queue: two segments with settle records.
   MemoryFileStore pristine;
   {
-    EventQueue q(pristine, small_segments());
-    for (int i = 0; i < 26; ++i) q.append(make_event(i, 700));
+    EventQueue q(pristine, small_segments(), tokens);
+    for (int i = 0; i < 26; ++i)
+      q.append(i % 2 ? logged_in_event(i, kToken, 700) : make_event(i, 700));
     q.remove({"id-0", "id-2"});
     q.record_attempt({"id-3"});
   }
@@ -188,8 +217,9 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
           // (or followed, after a torn length), may be missing.
           std::string payload = make_event(std::stoi(id.substr(3)), 700).payload;
           size_t end = content.find(payload);
+          // After the payload: created_ms (8 bytes), token_at (4), token fingerprint (16).
           bool reached =
-              is_log && end != std::string::npos && (flip || end + payload.size() + 8 > at);
+              is_log && end != std::string::npos && (flip || end + payload.size() + 28 > at);
           if (!reached)
             problems.push_back((flip ? "flip " : "cut ") + std::to_string(at) + " lost " + id);
         }
@@ -212,15 +242,16 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
 }
 
 TEST_CASE("A file of another format version is left alone and counted") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   {
-    EventQueue q(store, default_limits());
+    EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 3; ++i) q.append(make_event(i));
   }
   std::string name = store.files.begin()->first;
   store.files[name][4] = 9;  // version 9
   std::string before = store.files[name];
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   auto report = q.restore(kNow);
   CHECK(report.unreadable_files == 1);
   CHECK(report.restored == 0);
@@ -230,10 +261,11 @@ TEST_CASE("A file of another format version is left alone and counted") {
 }
 
 TEST_CASE("The disk cap refuses new events until space is freed") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   tep::QueueLimits limits = default_limits();
   limits.max_disk_bytes = 4096;
-  EventQueue q(store, limits);
+  EventQueue q(store, limits, tokens);
   int stored = 0;
   int refused = 0;
   for (int i = 0; i < 40; ++i)
@@ -248,8 +280,9 @@ TEST_CASE("The disk cap refuses new events until space is freed") {
 }
 
 TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recovery works") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.append(make_event(0));
   store.unavailable = true;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -263,8 +296,9 @@ TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recov
 }
 
 TEST_CASE("A write torn part-way is never read back as an event, and later events are") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.append(make_event(0));
   store.tear_next_append_after = 20;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -275,15 +309,16 @@ TEST_CASE("A write torn part-way is never read back as an event, and later event
 }
 
 TEST_CASE("Events older than the TTL expire, on restore and at run time") {
+  TokenKeeper tokens;
   MemoryFileStore store;
   tep::QueueLimits limits = default_limits();
   limits.ttl_ms = 60000;
   {
-    EventQueue q(store, limits);
+    EventQueue q(store, limits, tokens);
     q.append(make_event(0, 10, kNow - 120000));
     q.append(make_event(1, 10, kNow - 1000));
   }
-  EventQueue q(store, limits);
+  EventQueue q(store, limits, tokens);
   auto report = q.restore(kNow);
   CHECK(report.expired_names == std::vector<std::string>{"play"});
   CHECK(report.restored == 1);
@@ -296,8 +331,9 @@ TEST_CASE("Events older than the TTL expire, on restore and at run time") {
 TEST_CASE("Bytes written per event do not grow with the queue's depth") {
   // What an IndexedDB sync after each event would write (every touched file whole).
   auto bytes_per_event_at = [](int depth) {
+    TokenKeeper tokens;
     MemoryFileStore store;
-    EventQueue q(store, default_limits());
+    EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < depth; ++i) q.append(make_event(i, 400));
     store.sync();
     uint64_t written = 0;
@@ -315,8 +351,9 @@ TEST_CASE("Bytes written per event do not grow with the queue's depth") {
 }
 
 TEST_CASE("Removing duplicates keeps the first copy") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.append(make_event(0));
   q.append(make_event(0));
   q.append(make_event(1));
@@ -329,8 +366,9 @@ TEST_CASE("Removing duplicates keeps the first copy") {
 TEST_CASE(
     "Event bodies are read back from the store, so damage after restore drops the event and names "
     "it") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.restore(kNow);
   for (int i = 0; i < 3; ++i) q.append(make_event(i));
   // Flip a byte inside the second event's payload, behind the queue's back.
@@ -348,11 +386,128 @@ TEST_CASE(
 }
 
 TEST_CASE("The oldest unsent event's time skips the events being sent") {
+  TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits());
+  EventQueue q(store, default_limits(), tokens);
   q.append(make_event(0, 10, kNow));
   q.append(make_event(1, 10, kNow + 5));
   CHECK(q.oldest_created_ms([](const std::string&) { return false; }) == kNow);
   CHECK(q.oldest_created_ms([](const std::string& id) { return id == "id-0"; }) == kNow + 5);
   CHECK(q.oldest_created_ms([](const std::string&) { return true; }) == -1);
+}
+
+TEST_CASE("No stored file holds a token, and events come back with it while it is kept") {
+  TokenKeeper tokens;
+  MemoryFileStore store;
+  EventQueue q(store, default_limits(), tokens);
+  q.restore(kNow);
+  q.append(logged_in_event(0));
+  q.append(make_event(1));
+  q.append(logged_in_event(2, "another-users-token"));
+  q.record_attempt({"id-0"});
+  q.remove({"id-1"});
+  CHECK_FALSE(store.any_file_holds(kToken));
+  CHECK_FALSE(store.any_file_holds("another-users-token"));
+  auto events = all(q);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].headers == logged_in_headers(kToken));
+  CHECK(events[1].headers == logged_in_headers("another-users-token"));
+}
+
+TEST_CASE(
+    "After a restore an event whose token is kept again goes with it, and one whose token is not "
+    "goes without its authorization") {
+  MemoryFileStore store;
+  {
+    TokenKeeper tokens;
+    EventQueue q(store, default_limits(), tokens);
+    q.append(logged_in_event(0));
+    q.append(logged_in_event(1, "token-of-the-last-session"));
+    q.append(make_event(2));
+  }
+  TokenKeeper tokens;
+  tokens.keep(kToken);  // what the credentials provider still returns
+  EventQueue q(store, default_limits(), tokens);
+  CHECK(q.restore(kNow).restored == 3);
+  auto events = all(q);
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].headers == logged_in_headers(kToken));
+  CHECK(events[1].headers == kLoggedOutHeaders);
+  CHECK(events[2].headers == make_event(2).headers);
+}
+
+TEST_CASE("A store of the earlier format is restored whole and rewritten without its tokens") {
+  MemoryFileStore store;
+  tep::EarlierReleaseSegment first;
+  first.remove(first.add(logged_in_event(0, "token-of-a-sent-event")));
+  uint32_t tried = first.add(logged_in_event(1));
+  first.attempt(tried);
+  first.attempt(tried);
+  first.add(make_event(2));
+  first.write_to(store.files, 1);
+  tep::EarlierReleaseSegment second;
+  second.add(logged_in_event(3, "token-of-the-second-segment"));
+  second.write_to(store.files, 2);
+  REQUIRE(store.any_file_holds(kToken));
+
+  TokenKeeper tokens;
+  EventQueue q(store, default_limits(), tokens);
+  auto report = q.restore(kNow);
+  CHECK(report.restored == 3);
+  CHECK(report.unreadable_files == 0);
+  CHECK(q.rewrite_earlier_formats() == 2);
+  for (const std::string& token :
+       {std::string("token-of-a-sent-event"), kToken, std::string("token-of-the-second-segment")}) {
+    CHECK_FALSE(store.any_file_holds(token));
+  }
+  CHECK(store.files.count("seg-0000000000000001.log") == 0);
+  CHECK(store.files.count("seg-0000000000000001.ack") == 0);
+  CHECK(store.files.count("seg-0000000000000002.log") == 0);
+  uint64_t stored_bytes = 0;
+  for (const auto& file : store.files) stored_bytes += file.second.size();
+  CHECK(q.disk_bytes() == stored_bytes);
+
+  // Read from the old files, the tokens are kept: the events go as submitted.
+  auto events = all(q);
+  REQUIRE(ids_of(events) == std::vector<std::string>{"id-1", "id-2", "id-3"});
+  CHECK(events[0].headers == logged_in_headers(kToken));
+  CHECK(events[0].attempts == 2);
+  CHECK(events[1].headers == make_event(2).headers);
+  CHECK(events[2].headers == logged_in_headers("token-of-the-second-segment"));
+
+  // The rewritten store reads back the same, attempts included, and needs no second rewrite.
+  EventQueue reread(store, default_limits(), tokens);
+  CHECK(reread.restore(kNow).restored == 3);
+  CHECK(reread.rewrite_earlier_formats() == 0);
+  auto again = all(reread);
+  REQUIRE(ids_of(again) == ids_of(events));
+  for (size_t i = 0; i < again.size(); ++i) {
+    CHECK(again[i].headers == events[i].headers);
+    CHECK(again[i].payload == events[i].payload);
+    CHECK(again[i].attempts == events[i].attempts);
+  }
+}
+
+TEST_CASE("A segment whose rewrite the store refuses keeps its files until the next restore") {
+  MemoryFileStore store;
+  tep::EarlierReleaseSegment old;
+  old.add(logged_in_event(0));
+  old.write_to(store.files, 1);
+  const auto before = store.files;
+  TokenKeeper tokens;
+  {
+    EventQueue q(store, default_limits(), tokens);
+    q.restore(kNow);
+    store.fail_next_writes = 1;
+    CHECK(q.rewrite_earlier_formats() == 0);
+    CHECK(store.files == before);
+    auto events = all(q);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].headers == logged_in_headers(kToken));
+  }
+  EventQueue q(store, default_limits(), tokens);
+  CHECK(q.restore(kNow).restored == 1);
+  CHECK(q.rewrite_earlier_formats() == 1);
+  CHECK_FALSE(store.any_file_holds(kToken));
+  CHECK(ids_of(all(q)) == std::vector<std::string>{"id-0"});
 }

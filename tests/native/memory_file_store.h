@@ -68,6 +68,14 @@ class MemoryFileStore final : public FileStore {
     return bytes;
   }
 
+  /// True if any file holds `bytes` anywhere (a token that must never be stored).
+  bool any_file_holds(std::string_view bytes) const {
+    for (const auto& file : files) {
+      if (file.second.find(bytes) != std::string::npos) return true;
+    }
+    return false;
+  }
+
   std::map<std::string, std::string> files;
   bool unavailable = false;          ///< every call fails, as without IndexedDB
   int fail_next_writes = 0;          ///< the next N appends/writes fail, writing nothing

@@ -304,7 +304,8 @@ TEST_CASE("Duplicate ids reported by the collector are removed from the queue") 
   World w(config());
   // Store the same event twice, as a replayed segment could.
   tep::Event e{"dup-id", "play", "{}", "{}", w.now, 0};
-  tep::EventQueue queue(w.disk, tep::default_producer_config().queue);
+  tep::TokenKeeper tokens;
+  tep::EventQueue queue(w.disk, tep::default_producer_config().queue, tokens);
   queue.restore(w.now);
   queue.append(e);
   queue.append(e);

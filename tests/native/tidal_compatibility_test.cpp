@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "event_queue.h"
+#include "memory_file_store.h"
+#include "producer_config.h"
 #include "send_message_batch.h"
 #include "submitter.h"
 #include "xml_chars.h"
@@ -99,31 +102,62 @@ TEST_CASE("Every event is stored and sent byte for byte as the reference client 
   CHECK(compared >= 10);
 }
 
-TEST_CASE("Batches of several events are encoded byte for byte as the reference client does") {
-  auto vectors = load_vectors();
-  const auto& config = vectors["config"];
-  std::map<std::string, tep::Event> by_id;
+// Every event of the vectors that the core accepts, in the vectors' order.
+std::vector<tep::Event> accepted_events(const nlohmann::ordered_json& vectors) {
+  std::vector<tep::Event> events;
   for (const auto& vector : vectors["vectors"]) {
     if (vector.value("dropped", false)) continue;
     if (!tep::json_has_only_xml_chars(vector["eventJson"].get<std::string>())) continue;
     if (!known_category(vector["event"])) continue;
-    auto submission = submitter_for(config, vector)
+    auto submission = submitter_for(vectors["config"], vector)
                           .submit(vector["eventJson"].get<std::string>(),
                                   vector["id"].get<std::string>(), vector["now"].get<int64_t>());
-    if (submission.event) by_id[submission.event->id] = *submission.event;
+    if (submission.event) events.push_back(*submission.event);
   }
+  return events;
+}
+
+// Checks each of the vectors' batches, made of `events`, against its body.
+void check_batches(const nlohmann::ordered_json& vectors, const std::vector<tep::Event>& events) {
+  std::map<std::string, tep::Event> by_id;
+  for (const auto& event : events) by_id[event.id] = event;
   size_t compared = 0;
   for (const auto& batch : vectors["batches"]) {
-    std::vector<tep::Event> events;
+    INFO(batch["title"].get<std::string>());
+    std::vector<tep::Event> batch_events;
     for (const auto& id : batch["ids"]) {
       auto found = by_id.find(id.get<std::string>());
       REQUIRE(found != by_id.end());
-      events.push_back(found->second);
+      batch_events.push_back(found->second);
     }
-    CHECK(tep::encode_send_message_batch(events) == batch["formBody"].get<std::string>());
+    CHECK(tep::encode_send_message_batch(batch_events) == batch["formBody"].get<std::string>());
     ++compared;
   }
   CHECK(compared >= 1);
+}
+
+TEST_CASE("Batches of several events are encoded byte for byte as the reference client does") {
+  auto vectors = load_vectors();
+  check_batches(vectors, accepted_events(vectors));
+}
+
+TEST_CASE(
+    "Events read back from the queue, stored without the credentials' tokens, make the reference "
+    "client's batches byte for byte") {
+  auto vectors = load_vectors();
+  tep::MemoryFileStore store;
+  tep::TokenKeeper tokens;
+  tep::EventQueue queue(store, tep::default_producer_config().queue, tokens);
+  queue.restore(0);
+  for (const auto& event : accepted_events(vectors)) {
+    REQUIRE(queue.append(event) == tep::AppendResult::kStored);
+  }
+  for (const auto& vector : vectors["vectors"]) {
+    if (!vector.contains("credentials")) continue;
+    auto token = text(vector["credentials"], "token");
+    if (token && !token->empty()) CHECK_FALSE(store.any_file_holds(*token));
+  }
+  check_batches(vectors, queue.peek(SIZE_MAX, SIZE_MAX, nullptr));
 }
 
 TEST_CASE("Payload numbers and keys come out exactly as JSON.stringify writes them") {
