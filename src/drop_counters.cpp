@@ -43,6 +43,12 @@ void DropCounters::add(DropReason reason, std::string_view event_name, uint64_t 
   if (count) of(reason)[std::string(event_name)] += count;
 }
 
+void DropCounters::merge(const DropCounters& other) {
+  for (DropReason reason : kReasons) {
+    for (const auto& [name, count] : other.of(reason)) add(reason, name, count);
+  }
+}
+
 void DropCounters::subtract(const DropCounters& reported) {
   for (DropReason reason : kReasons) {
     auto& mine = of(reason);

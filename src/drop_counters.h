@@ -22,6 +22,8 @@ const char* drop_reason_key(DropReason reason);
 class DropCounters {
  public:
   void add(DropReason reason, std::string_view event_name, uint64_t count = 1);
+  /// Adds every count of `other` (a gone tab's unreported counters, adopted).
+  void merge(const DropCounters& other);
   /// Subtracts counts already reported (a confirmed monitoring event), so
   /// drops counted while it was in flight are kept for the next report.
   void subtract(const DropCounters& reported);

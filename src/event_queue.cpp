@@ -331,6 +331,12 @@ EventQueue::EventQueue(FileStore& store, QueueLimits limits, TokenKeeper& tokens
 
 EventQueue::~EventQueue() = default;
 
+bool EventQueue::owns_file(const std::string& name) {
+  uint64_t seq;
+  bool is_log;
+  return parse_segment_name(name, seq, is_log);
+}
+
 RestoreReport EventQueue::restore(int64_t now_ms) {
   impl_->clear();
   RestoreReport report;
@@ -356,10 +362,14 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
     if (present.first && (!log_ok || segment.version == 0)) {
       ++report.unreadable_files;
       segment.readable = false;
+      report.left_alone.push_back(segment_name(seq, "log"));
+      // Its settlements mean nothing without it: they stay with it.
+      if (present.second) report.left_alone.push_back(segment_name(seq, "ack"));
     }
     if (present.second && settle_ok && readable_version(settle, kKindSettle) == 0) {
       ++report.unreadable_files;  // events come back unsettled: duplicates at worst
       settle_ok = false;
+      if (segment.readable) report.left_alone.push_back(segment_name(seq, "ack"));
     }
     segment.log_bytes = log.size();
     segment.settle_bytes = settle.size();

@@ -55,6 +55,10 @@ struct RestoreReport {
   size_t corrupt_records = 0;              ///< torn or corrupt records skipped
   size_t unreadable_files = 0;             ///< files of an unknown format or version, left alone
   std::vector<std::string> expired_names;  ///< names of events dropped by the TTL
+  /// Names of the queue's files restore did not read and left as they were:
+  /// the unreadable files, and the settle log beside an unreadable log. Who
+  /// deletes the folder must keep them (an adopter: Producer::adopt).
+  std::vector<std::string> left_alone;
 };
 
 class EventQueue {
@@ -65,6 +69,10 @@ class EventQueue {
   ~EventQueue();
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
+
+  /// True for the names of the queue's files (segments and their settle
+  /// logs); the folder may hold other files, which the queue never touches.
+  static bool owns_file(const std::string& name);
 
   /// Loads every intact, unacknowledged record from the store, oldest first.
   /// Replaces whatever the queue held in memory.

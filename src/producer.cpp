@@ -18,6 +18,14 @@ constexpr const char* kOutageFile = "outage.state";
 // The Date header has a resolution of one second and arrives after some
 // latency: differences below 2 s are noise, not a wrong client clock.
 constexpr int64_t kClockSkewThresholdMs = 2000;
+// The clock offset corrects device clocks set a time zone or a day wrong
+// (time zones lie within UTC-12..UTC+14): at most ±24 h. A Date further off
+// is far likelier a wrong header (a cached answer, a misconfigured proxy)
+// than such a device, and moves the offset only as far as the bound.
+constexpr int64_t kMaxClockOffsetMs = 24 * 60 * 60 * 1000;
+// setTimeout fires at once for a delay above 2^31 - 1 ms (24.8 days), so the
+// host is never asked to wait longer: it wakes early and is asked again.
+constexpr int64_t kLongestTimerDelayMs = 2147483647;
 
 std::string consent_category_of(const Event& event) {
   nlohmann::json headers = read_json_value(event.headers);
@@ -38,8 +46,7 @@ Producer::Producer(ProducerConfig config, FileStore& store, HostPort& host)
       scheduler_(config_.scheduler, queue_) {}
 
 RestoreSummary Producer::restore(int64_t now_ms) {
-  int64_t now = corrected_now(now_ms);
-  RestoreReport report = queue_.restore(now);
+  RestoreReport report = queue_.restore(now_ms);
   RestoreSummary summary;
   summary.restored = report.restored;
   summary.corrupt_records = report.corrupt_records;
@@ -60,15 +67,23 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   }
   // After the purge, so what was purged isn't rewritten first.
   queue_.rewrite_earlier_formats();
-  next_monitoring_ms_ = now + config_.monitoring_interval_ms;
+  next_monitoring_ms_ = now_ms + config_.monitoring_interval_ms;
   ++storage_generation_;
   return summary;
 }
 
-size_t Producer::adopt(FileStore& other, int64_t now_ms) {
+AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
   EventQueue orphan(other, config_.queue, tokens_);
-  orphan.restore(corrected_now(now_ms));
-  size_t taken = 0;
+  // Events carry the device's own time, as this queue's do: the TTL is
+  // judged by the device clock, never by a collector's Date.
+  RestoreReport found = orphan.restore(now_ms);
+  AdoptReport report;
+  report.unreadable_files = found.unreadable_files;
+  report.damaged_records = found.corrupt_records;
+  report.expired = found.expired_names.size();
+  report.kept_files = std::move(found.left_alone);
+  for (const auto& name : found.expired_names) count(DropReason::kStoringFailed, name);
+
   // Events are copied in order, a bounded slice at a time, so a big orphan
   // never needs a second copy of itself in memory.
   constexpr size_t kSlice = 256;
@@ -81,14 +96,36 @@ size_t Producer::adopt(FileStore& other, int64_t now_ms) {
       copied.insert(event.id);
       if (queue_.contains(event.id)) continue;
       if (queue_.append(event) == AppendResult::kStored) {
-        ++taken;
+        ++report.taken;
       } else {
         count(DropReason::kStoringFailed, event.name);
       }
     }
   }
+  // Records restore indexed but that could not be read back: lost, as tick() counts them.
+  for (const auto& name : orphan.take_unreadable_names()) count(DropReason::kStoringFailed, name);
+
+  for (const auto& name : other.list()) {
+    if (EventQueue::owns_file(name)) continue;  // read by the orphan queue, or left alone above
+    // The outage state is the gone tab's moment only, not worth keeping.
+    if (name == kOutageFile) continue;
+    if (name == kCountersFile) {
+      std::string text;
+      DropCounters adopted_counters;
+      if (other.read(name, text) && adopted_counters.from_json(text)) {
+        if (!adopted_counters.empty()) {
+          counters_.merge(adopted_counters);
+          counters_dirty_ = true;
+        }
+        continue;
+      }
+    }
+    // No file of this release's (a later release's, say, which may still
+    // want it), or counters it can't read.
+    report.kept_files.push_back(name);
+  }
   ++storage_generation_;
-  return taken;
+  return report;
 }
 
 std::string Producer::new_id() {
@@ -143,6 +180,9 @@ void Producer::send_event(std::string_view event_json, int64_t now_ms) {
     if (config_.submitter.strict_mode) host_.report_problem(submission.problem);
     return;
   }
+  // The headers carry the collector's time; the TTL and the batch interval
+  // run on the device's own clock, which a wrong Date header can't move.
+  submission.event->created_ms = now_ms;
   switch (queue_.append(*submission.event)) {
     case AppendResult::kStored:
       ++accepted_;
@@ -174,13 +214,13 @@ void Producer::start(const std::vector<Batch>& batches) {
   }
 }
 
-void Producer::start_monitoring_if_due(int64_t now) {
-  if (next_monitoring_ms_ < 0) next_monitoring_ms_ = now + config_.monitoring_interval_ms;
-  if (now < next_monitoring_ms_) return;
-  next_monitoring_ms_ = now + config_.monitoring_interval_ms;
+void Producer::start_monitoring_if_due(int64_t now_ms) {
+  if (next_monitoring_ms_ < 0) next_monitoring_ms_ = now_ms + config_.monitoring_interval_ms;
+  if (now_ms < next_monitoring_ms_) return;
+  next_monitoring_ms_ = now_ms + config_.monitoring_interval_ms;
   if (counters_.empty() || monitoring_request_id_ != 0) return;
   monitoring_snapshot_ = counters_;
-  Event report = submitter_.monitoring_event(counters_.to_json(), new_id(), now);
+  Event report = submitter_.monitoring_event(counters_.to_json(), new_id(), corrected_now(now_ms));
   monitoring_event_id_ = report.id;
   monitoring_request_id_ = next_monitoring_request_id_++;
   OutgoingRequest request;
@@ -191,17 +231,20 @@ void Producer::start_monitoring_if_due(int64_t now) {
   host_.send(request);
 }
 
+// The queue and the scheduler run on the device's clock: events are stamped
+// with it (send_event), and only time differences matter to them.
 void Producer::tick(int64_t now_ms) {
-  int64_t now = corrected_now(now_ms);
   if (config_.queue.ttl_ms > 0) {
-    for (const auto& expired : queue_.expire(now)) count(DropReason::kStoringFailed, expired.name);
+    for (const auto& expired : queue_.expire(now_ms)) {
+      count(DropReason::kStoringFailed, expired.name);
+    }
   }
-  start(scheduler_.due_batches(now, false));
+  start(scheduler_.due_batches(now_ms, false));
   for (const auto& name : queue_.take_unreadable_names()) count(DropReason::kStoringFailed, name);
-  start_monitoring_if_due(now);
+  start_monitoring_if_due(now_ms);
 }
 
-void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(corrected_now(now_ms), true)); }
+void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(now_ms, true)); }
 
 void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
   (void)now_ms;
@@ -210,27 +253,27 @@ void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
 }
 
 int64_t Producer::next_wake_ms(int64_t now_ms) const {
-  int64_t now = corrected_now(now_ms);
-  int64_t wake = scheduler_.next_wake_ms(now);
+  int64_t wake = scheduler_.next_wake_ms(now_ms);
   if (!counters_.empty() && monitoring_request_id_ == 0 && next_monitoring_ms_ >= 0) {
     wake = wake < 0 ? next_monitoring_ms_ : std::min(wake, next_monitoring_ms_);
   }
-  return wake < 0 ? -1 : wake - clock_offset_ms_;
+  return wake < 0 ? -1 : std::min(wake, now_ms + kLongestTimerDelayMs);
 }
 
 void Producer::learn_clock(const HttpOutcome& outcome, int64_t now_ms) {
   if (outcome.date.empty()) return;
   auto server_ms = parse_http_date_ms(outcome.date);
   if (!server_ms) return;
-  int64_t offset = *server_ms - now_ms;
+  int64_t offset = std::clamp(*server_ms - now_ms, -kMaxClockOffsetMs, kMaxClockOffsetMs);
   if (std::llabs(offset) < kClockSkewThresholdMs) offset = 0;
   if (std::llabs(offset - clock_offset_ms_) >= kClockSkewThresholdMs || offset == 0) {
     clock_offset_ms_ = offset;
   }
 }
 
+// The clock is learnt only from answers that confirm events: a portal, a
+// proxy's error page or a cached response carries a Date of its own.
 void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms) {
-  learn_clock(outcome, now_ms);
   if (request_id != 0 && request_id == monitoring_request_id_) {
     monitoring_request_id_ = 0;
     if (outcome.kind == HttpOutcome::Kind::kResponse && outcome.status >= 200 &&
@@ -241,13 +284,14 @@ void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int6
         counters_.subtract(monitoring_snapshot_);
         counters_dirty_ = true;
         ++storage_generation_;
+        learn_clock(outcome, now_ms);
       }
     }
     return;
   }
-  BatchVerdict verdict =
-      scheduler_.on_outcome(request_id, outcome, corrected_now(now_ms), random01());
+  BatchVerdict verdict = scheduler_.on_outcome(request_id, outcome, now_ms, random01());
   if (!verdict.known) return;
+  if (verdict.delivered > 0) learn_clock(outcome, now_ms);
   delivered_ += verdict.delivered;
   for (const auto& rejected : verdict.rejected) count(DropReason::kValidationFailed, rejected.name);
   if (!verdict.error.empty()) last_error_ = verdict.error;

@@ -55,6 +55,19 @@ struct RestoreSummary {
   bool outage = false;  ///< the stored outage state
 };
 
+/// What Producer::adopt found in the other store and took from it.
+struct AdoptReport {
+  size_t taken = 0;             ///< events moved into this queue
+  size_t unreadable_files = 0;  ///< queue files of an unknown format or version
+  size_t damaged_records = 0;   ///< torn or corrupt records skipped
+  size_t expired = 0;           ///< events dropped by the TTL, counted as storing failures
+  /// Files of the other store that were not read (the unreadable queue files,
+  /// files of names this release doesn't know, counters it can't parse): the
+  /// host must keep their bytes when it deletes that store.
+  std::vector<std::string> kept_files;
+  bool must_keep() const { return !kept_files.empty(); }
+};
+
 struct ProducerStats {
   size_t queued = 0;
   uint64_t queued_bytes = 0;
@@ -85,9 +98,12 @@ class Producer {
   /// that no longer fit the disk cap are counted as storing failures. Each
   /// is taken over as it would be sent now: with its token if this worker
   /// knows it, else in the logged-out form (token_keeper.h); this queue
-  /// stores it without the token either way.
-  /// Returns how many events were taken over.
-  size_t adopt(FileStore& other, int64_t now_ms);
+  /// stores it without the token either way. The other store's expired
+  /// events are counted as this producer counts its own on restore, and its
+  /// unreported drop counters are merged into these, so that this producer's
+  /// monitoring event reports them. The other store is read, never trimmed
+  /// of what it could not read: the report names those files.
+  AdoptReport adopt(FileStore& other, int64_t now_ms);
 
   /// sendEvent: `event_json` is JSON.stringify of the app's event.
   void send_event(std::string_view event_json, int64_t now_ms);
@@ -120,7 +136,9 @@ class Producer {
   /// host calls it right before making storage durable.
   void persist_state();
 
-  /// The host's clock corrected by the collector's Date header.
+  /// The host's clock corrected by the collector's Date header, as learnt
+  /// from answers that confirm events and within ±24 h: the time the events'
+  /// headers carry. The queue's TTL and the scheduler run on the host's clock.
   int64_t corrected_now(int64_t now_ms) const { return now_ms + clock_offset_ms_; }
   int64_t clock_offset_ms() const { return clock_offset_ms_; }
   bool outage() const { return outage_; }

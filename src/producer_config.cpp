@@ -1,5 +1,6 @@
 #include "producer_config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "json_reader.h"
@@ -9,6 +10,11 @@ namespace {
 
 // eventBatchInterval: the spec's DELAY, the longest an event waits to be sent.
 constexpr int64_t kDefaultBatchIntervalMs = 30000;
+// maxBackoffMs: at least 60 s, so a dead collector sees about one attempt a
+// minute from each client however short the batch interval; a longer batch
+// interval raises it, so a failing collector is never tried more often than
+// a healthy one.
+constexpr int64_t kMinDefaultMaxBackoffMs = 60000;
 // monitoringInterval: the spec reports the counters every 60 s.
 constexpr int64_t kDefaultMonitoringIntervalMs = 60000;
 // maxDiskUsageBytes: 5 MiB, a tenth of the smallest common per-origin quota,
@@ -111,8 +117,9 @@ std::optional<ProducerConfig> read_producer_config(std::string_view json_text) {
   config.scheduler.batch_interval_ms =
       whole_number(member(given, "eventBatchInterval"), std::ceil, 1)
           .value_or(kDefaultBatchIntervalMs);
-  // Backing off never waits longer than a healthy collector would.
-  config.scheduler.backoff.max_delay_ms = config.scheduler.batch_interval_ms;
+  config.scheduler.backoff.max_delay_ms =
+      whole_number(member(given, "maxBackoffMs"), std::ceil, 1)
+          .value_or(std::max(kMinDefaultMaxBackoffMs, config.scheduler.batch_interval_ms));
   config.monitoring_interval_ms = whole_number(member(given, "monitoringInterval"), std::ceil, 1)
                                       .value_or(kDefaultMonitoringIntervalMs);
   config.queue.max_disk_bytes =

@@ -32,7 +32,7 @@ ProducerConfig default_producer_config();
 /// {browserName, browserVersion, osName, osVersion (or version),
 /// deviceVendor, deviceModel (or model)}; blockedConsentCategories
 /// {PERFORMANCE, TARGETING};
-/// strictMode; eventBatchInterval; monitoringInterval; maxDiskUsageBytes;
+/// strictMode; eventBatchInterval; maxBackoffMs; monitoringInterval; maxDiskUsageBytes;
 /// maxInFlightBatches; eventTtlMs; feralEventTypes. A field that is missing,
 /// of another type or out of range keeps its default; other fields are
 /// ignored. Flags are read as JavaScript reads them (any truthy value), and

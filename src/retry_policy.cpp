@@ -11,7 +11,9 @@ int64_t backoff_delay_ms(const BackoffConfig& config, uint32_t failures, double 
   for (uint32_t i = 1; i < failures && window < config.max_delay_ms; ++i) window *= 2;
   window = std::min(window, config.max_delay_ms);
   double draw = std::clamp(random01, 0.0, 1.0);
-  return window / 2 + static_cast<int64_t>(draw * static_cast<double>(window - window / 2));
+  int64_t delay =
+      window / 2 + static_cast<int64_t>(draw * static_cast<double>(window - window / 2));
+  return std::max(delay, config.min_delay_ms);
 }
 
 std::optional<int64_t> retry_after_delay_ms(const BackoffConfig& config,

@@ -120,18 +120,12 @@ void Scheduler::succeed() {
 BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& outcome,
                                         int64_t now_ms, double random01, BatchVerdict verdict) {
   std::vector<uint32_t> attempts = queue_.record_attempt(request.ids);
-  if (outcome.status == 413) {
-    if (request.ids.size() > 1) {
-      split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
-      verdict.error =
-          "[tep.send.too_large] the collector refused a batch as too large; splitting it";
-      return verdict;
-    }
-    queue_.remove(request.ids);
-    suspects_.erase(request.ids.front());
-    verdict.rejected = request.events;
-    verdict.error =
-        "[tep.send.event_too_large] the collector refused an event as too large; dropped";
+  // A lone event answered 413 is treated as any refused event below: a
+  // collector that answers 413 to everything is down, not refusing one event.
+  bool too_large = outcome.status == 413;
+  if (too_large && request.ids.size() > 1) {
+    split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
+    verdict.error = "[tep.send.too_large] the collector refused a batch as too large; splitting it";
     return verdict;
   }
   if (request.ids.size() > 1) {
@@ -150,9 +144,10 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
     queue_.remove(request.ids);
     suspects_.erase(id);
     verdict.rejected = request.events;
-    verdict.error = "[tep.send.poison_event] the collector refused event '" +
-                    request.events.front().name + "' " + std::to_string(attempts.front()) +
-                    " times while accepting others; dropped";
+    verdict.error =
+        std::string(too_large ? "[tep.send.event_too_large]" : "[tep.send.poison_event]") +
+        " the collector refused event '" + request.events.front().name + "' " +
+        std::to_string(attempts.front()) + " times while accepting others; dropped";
     return verdict;
   }
   suspects_.emplace(id, false);
@@ -161,9 +156,9 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
     verdict.delivery_failed = true;
     fail(now_ms, random01, outcome);
   }
-  verdict.error = "[tep.send.rejected] the collector answered HTTP " +
-                  std::to_string(outcome.status) + " to event '" + request.events.front().name +
-                  "'";
+  verdict.error = std::string(too_large ? "[tep.send.event_too_large]" : "[tep.send.rejected]") +
+                  " the collector answered HTTP " + std::to_string(outcome.status) + " to event '" +
+                  request.events.front().name + "'";
   return verdict;
 }
 
@@ -194,6 +189,11 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
         queue_.remove_if([&seen](const Event& e) { return !seen.insert(e.id).second; });
     verdict.error = "[tep.send.duplicate_ids] the collector saw duplicate ids; " +
                     std::to_string(duplicates.size()) + " duplicates removed from the queue";
+    // It confirmed nothing: back off as after any failure, so a collector
+    // that keeps saying so is not asked again on every round trip. Removing
+    // duplicates is progress; an answer that removes none is an outage.
+    verdict.delivery_failed = duplicates.empty();
+    fail(now_ms, random01, outcome);
     return verdict;
   }
 

@@ -35,4 +35,14 @@ std::string restore_summary_json(const RestoreSummary& summary) {
   });
 }
 
+std::string adopt_report_json(const AdoptReport& report) {
+  return stringify_value({
+      {"taken", report.taken},
+      {"unreadableFiles", report.unreadable_files},
+      {"damagedRecords", report.damaged_records},
+      {"expired", report.expired},
+      {"keptFiles", report.kept_files},
+  });
+}
+
 }  // namespace tep

@@ -17,4 +17,7 @@ std::string stats_json(const ProducerStats& stats);
 /// {restored, corruptRecords, unreadableFiles, expired, feral, outage}.
 std::string restore_summary_json(const RestoreSummary& summary);
 
+/// {taken, unreadableFiles, damagedRecords, expired, keptFiles: [names]}.
+std::string adopt_report_json(const AdoptReport& report);
+
 }  // namespace tep

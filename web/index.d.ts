@@ -92,6 +92,8 @@ export type Config = {
   maxDiskUsageBytes?: number;
   /** Requests in flight at once. Default 1. */
   maxInFlightBatches?: number;
+  /** Longest wait between retries while the collector fails, ms; default the larger of 60000 and eventBatchInterval. Retries never come sooner than 1 s after a failure. */
+  maxBackoffMs?: number;
   /** Events older than this (ms) are dropped from the queue and counted; 0 = never. */
   eventTtlMs?: number;
   /** Where the worker script is hosted, if not beside this module. */
@@ -151,6 +153,8 @@ export interface Stats {
   storeId: string;
   /** Events taken over from stores of closed tabs. */
   adoptedEvents: number;
+  /** Files of adopted stores this release could not read, copied into a database of their own (`/tep-quarantine-<id>`) rather than deleted. */
+  keptAsideFiles: number;
   /** Messages ignored for their shape: posted to the worker outside the protocol, or on the tabs' channel by no producer. */
   rejectedMessages: number;
   /** Milliseconds from init's start to the end of each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB, while the wasm loads), restored (queue). */

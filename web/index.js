@@ -348,7 +348,7 @@ function checkUrl(value, field) {
 }
 
 // Fields the app may leave out (the core has their defaults) but not get wrong.
-const POSITIVE_NUMBER_FIELDS = ['eventBatchInterval', 'monitoringInterval', 'maxDiskUsageBytes', 'maxInFlightBatches'];
+const POSITIVE_NUMBER_FIELDS = ['eventBatchInterval', 'monitoringInterval', 'maxDiskUsageBytes', 'maxInFlightBatches', 'maxBackoffMs'];
 
 function checkPositiveNumber(value, field) {
   if (value === undefined) return;

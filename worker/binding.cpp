@@ -87,10 +87,13 @@ EMSCRIPTEN_KEEPALIVE const char* tep_restore(double now_ms) {
   return reply.c_str();
 }
 
-/// Takes over the queue stored in `folder` (a closed tab's); returns how many events.
-EMSCRIPTEN_KEEPALIVE double tep_adopt(const char* folder, double now_ms) {
+/// Takes over the queue stored in `folder` (a closed tab's); returns what it
+/// found as JSON (adopt_report_json), whose keptFiles the worker must keep
+/// before it deletes that folder's database.
+EMSCRIPTEN_KEEPALIVE const char* tep_adopt(const char* folder, double now_ms) {
   tep::DirectoryFileStore other(folder);
-  return static_cast<double>(instance->producer->adopt(other, static_cast<int64_t>(now_ms)));
+  reply = tep::adopt_report_json(instance->producer->adopt(other, static_cast<int64_t>(now_ms)));
+  return reply.c_str();
 }
 
 EMSCRIPTEN_KEEPALIVE void tep_send_event(const char* json, size_t length, double now_ms) {

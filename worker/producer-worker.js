@@ -4,7 +4,7 @@
 // with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
 import { Action, Notice, requestProblem } from '../web/protocol.js';
-import { claimStore, coordination, outageChannel, watchForOrphans } from './tab-stores.js';
+import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 
 // Group commit window: events arriving within it share one IndexedDB
@@ -28,6 +28,7 @@ let orphanWatcher = null;
 let tabsOutage = null;
 let outageState = null;
 let adoptedEvents = 0;
+let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
 let wakeTimer = 0;
@@ -295,8 +296,12 @@ let initTimings = null;
 
 /**
  * Moves the events of a gone tab's store into this queue: mounts and loads
- * it with IDBFS, lets the core copy its events, and once they are durable
- * here deletes the gone tab's database. Resolves to how many events.
+ * it with IDBFS, lets the core copy its events and counters, and once they
+ * are durable here deletes the gone tab's database. Files the core could not
+ * read (a later release's) are first copied into a database of their own
+ * (keptAsidePath), so deleting the store never deletes them. Leaving them in
+ * the store instead would keep it matching the scan: every scan would adopt
+ * it again and merge its counters again. Resolves to how many events.
  */
 async function adoptStore(path) {
   const error = await storedFolders.load(path);
@@ -304,18 +309,26 @@ async function adoptStore(path) {
     await storedFolders.drop(path, false);
     throw error;
   }
-  let taken;
+  let report;
   try {
-    taken = withCString(path, (pointer) => core._tep_adopt(pointer, Date.now()));
-    adoptedEvents += taken;
+    const json = withCString(path, (pointer) => core.UTF8ToString(core._tep_adopt(pointer, Date.now())));
+    report = JSON.parse(json);
+    adoptedEvents += report.taken;
     afterCoreCall();
-    await durable(true);
+    // The gone tab's store goes only once its events are durable here: during
+    // a storage outage it stays, and a later scan adopts it again (its events
+    // are skipped by id).
+    if (!(await durable(true))) throw new Error('the adopted events are not durable yet');
+    if (report.keptFiles.length) {
+      await storedFolders.keepAside(path, report.keptFiles, keptAsidePath(path));
+      keptAsideFiles += report.keptFiles.length;
+    }
   } catch (failure) {
     await storedFolders.drop(path, false);
     throw failure;
   }
   await storedFolders.drop(path, true);
-  return taken;
+  return report.taken;
 }
 
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId }) {
@@ -415,6 +428,7 @@ function stats() {
   result.storeId = storeId;
   result.coordination = coordination();
   result.adoptedEvents = adoptedEvents;
+  result.keptAsideFiles = keptAsideFiles;
   result.storageError = lastStorageError;
   result.durable = core._tep_storage_generation() <= syncedGeneration;
   result.initTimings = initTimings;

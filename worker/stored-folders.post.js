@@ -220,6 +220,43 @@ Module['storedFolders'] = {
   },
 
   /**
+   * Copies the named files of the mounted folder `path` into the database
+   * `asidePath`, in IDBFS's layout (entries keyed "<asidePath>/<name>"), in
+   * one transaction, and resolves once it committed; rejects, with nothing
+   * copied, if a file is missing or IndexedDB refuses. The database is not
+   * mounted and no tab adopts it: it keeps bytes this release could not
+   * read, for a release that can.
+   */
+  'keepAside': function (path, names, asidePath) {
+    function forget() {
+      var db = IDBFS.dbs[asidePath];
+      if (db) db.close();
+      delete IDBFS.dbs[asidePath];
+      delete storedFoldersLost[asidePath];
+    }
+    return storedFolderDatabase(asidePath)
+      .then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var transaction = db.transaction([IDBFS.DB_STORE_NAME], 'readwrite');
+          settleWith(transaction, resolve, reject);
+          var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
+          names.forEach(function (name) {
+            IDBFS.loadLocalEntry(path + '/' + name, function (error, entry) {
+              if (error) return transaction.abort();
+              // Exactly the file's bytes, as storeFiles stores them.
+              entry['contents'] = entry['contents'].slice();
+              store.put(entry, asidePath + '/' + name);
+            });
+          });
+        });
+      })
+      .then(forget, function (error) {
+        forget();
+        throw error;
+      });
+  },
+
+  /**
    * Unmounts the folder and forgets its files in memory; with
    * `deleteDatabase`, also deletes its database (resolves also when that
    * fails or is blocked).

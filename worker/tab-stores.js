@@ -4,7 +4,9 @@
 // reloaded into a new store) is adopted by a live tab: its events are copied
 // into the adopter's queue, made durable, and only then is the old database
 // deleted. An event is therefore never lost, and is sent twice only if its
-// tab died after sending it and before the confirmation was stored.
+// tab died after sending it and before the confirmation was stored. Files of
+// the old store the adopter could not read (a later release's) are copied
+// into a database of their own first (keptAsidePath), never deleted.
 //
 // Liveness comes from Web Locks where they exist: each tab holds the lock
 // named after its store for as long as its worker lives, and an adopter must
@@ -15,6 +17,9 @@
 // again may then send duplicates, but nothing is lost.
 
 const STORE_PREFIX = '/tep-store-';
+// Where an adopter keeps the files of an adopted store it could not read
+// (a later release's): a name the scan for stores never matches.
+const KEPT_ASIDE_PREFIX = '/tep-quarantine-';
 const CHANNEL = 'tep-tabs';
 // Heartbeat mode: announce every 2 s; a store silent for 15 s is orphaned
 // (long enough for a busy main thread or a throttled timer).
@@ -24,6 +29,9 @@ const SILENCE_MS = 15000;
 const ADOPTION_SCAN_MS = 10000;
 
 const isStorePath = (value) => typeof value === 'string' && value.startsWith(STORE_PREFIX) && value.length <= 200;
+
+/** The database that keeps the unreadable files of the adopted store at `storePath`. */
+export const keptAsidePath = (storePath) => KEPT_ASIDE_PREFIX + storePath.slice(STORE_PREFIX.length);
 
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
 

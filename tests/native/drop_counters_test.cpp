@@ -49,3 +49,14 @@ TEST_CASE("Subtracting a confirmed report keeps what was counted meanwhile") {
   CHECK(counters.to_json() == R"({"consentFilteredEvents":{},"storingFailedEvents":{},)"
                               R"("validationFailedEvents":{"a":2,"b":1}})");
 }
+
+TEST_CASE("Merging adds every count of the other counters to these") {
+  DropCounters mine;
+  mine.add(DropReason::kStoringFailed, "play", 2);
+  DropCounters adopted;
+  adopted.add(DropReason::kStoringFailed, "play", 3);
+  adopted.add(DropReason::kConsentFiltered, "ad", 1);
+  mine.merge(adopted);
+  CHECK(mine.to_json() == R"({"consentFilteredEvents":{"ad":1},"storingFailedEvents":{"play":5},)"
+                          R"("validationFailedEvents":{}})");
+}

@@ -1,5 +1,6 @@
 #include "event_queue.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
@@ -258,6 +259,26 @@ TEST_CASE("A file of another format version is left alone and counted") {
   CHECK(store.files[name] == before);  // never deleted
   q.append(make_event(10));
   CHECK(store.files[name] == before);  // and never appended to
+}
+
+TEST_CASE("A restore names the files it left alone: an unreadable log with its settle log") {
+  TokenKeeper tokens;
+  MemoryFileStore store;
+  {
+    EventQueue q(store, default_limits(), tokens);
+    for (int i = 0; i < 3; ++i) q.append(make_event(i));
+    q.record_attempt({"id-0"});
+  }
+  REQUIRE(store.files.count("seg-0000000000000001.ack") == 1);
+  store.files["seg-0000000000000001.log"][4] = 9;  // version 9
+  store.files["notes.txt"] = "not the queue's";
+  EventQueue q(store, default_limits(), tokens);
+  auto report = q.restore(kNow);
+  std::sort(report.left_alone.begin(), report.left_alone.end());
+  CHECK(report.left_alone ==
+        std::vector<std::string>{"seg-0000000000000001.ack", "seg-0000000000000001.log"});
+  CHECK(EventQueue::owns_file("seg-0000000000000001.ack"));
+  CHECK_FALSE(EventQueue::owns_file("notes.txt"));
 }
 
 TEST_CASE("The disk cap refuses new events until space is freed") {

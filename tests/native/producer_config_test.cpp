@@ -8,7 +8,7 @@ namespace {
 
 void check_defaults(const tep::ProducerConfig& config) {
   CHECK(config.scheduler.batch_interval_ms == 30000);
-  CHECK(config.scheduler.backoff.max_delay_ms == 30000);
+  CHECK(config.scheduler.backoff.max_delay_ms == 60000);
   CHECK(config.scheduler.max_in_flight == 1);
   CHECK(config.monitoring_interval_ms == 60000);
   CHECK(config.queue.max_disk_bytes == 5 * 1024 * 1024);
@@ -38,6 +38,7 @@ TEST_CASE("Every field of the config is read in TIDAL's names") {
     "blockedConsentCategories": {"NECESSARY": true, "PERFORMANCE": true, "TARGETING": false},
     "strictMode": true,
     "eventBatchInterval": 2000,
+    "maxBackoffMs": 120000,
     "monitoringInterval": 90000,
     "maxDiskUsageBytes": 65536,
     "maxInFlightBatches": 4,
@@ -58,7 +59,7 @@ TEST_CASE("Every field of the config is read in TIDAL's names") {
   CHECK_FALSE(config->submitter.consent.targeting_blocked);
   CHECK(config->submitter.strict_mode);
   CHECK(config->scheduler.batch_interval_ms == 2000);
-  CHECK(config->scheduler.backoff.max_delay_ms == 2000);
+  CHECK(config->scheduler.backoff.max_delay_ms == 120000);
   CHECK(config->monitoring_interval_ms == 90000);
   CHECK(config->queue.max_disk_bytes == 65536);
   CHECK(config->scheduler.max_in_flight == 4);
@@ -106,6 +107,24 @@ TEST_CASE("Intervals round up and sizes and counts round down, as the page alway
   CHECK(config->queue.max_disk_bytes == 4096);
   CHECK(config->scheduler.max_in_flight == 2);
   CHECK(config->queue.ttl_ms == 999);
+}
+
+TEST_CASE(
+    "The backoff cap is maxBackoffMs, by default the larger of a minute and the batch interval") {
+  auto cap_of = [](const char* json) {
+    auto config = read_producer_config(json);
+    REQUIRE(config);
+    return config->scheduler.backoff.max_delay_ms;
+  };
+  CHECK(cap_of(R"({})") == 60000);
+  CHECK(cap_of(R"({"eventBatchInterval": 1000})") == 60000);
+  CHECK(cap_of(R"({"eventBatchInterval": 120000})") == 120000);
+  CHECK(cap_of(R"({"maxBackoffMs": 5000.2, "eventBatchInterval": 120000})") == 5001);
+  for (const char* wrong : {R"({"maxBackoffMs": "5000"})", R"({"maxBackoffMs": 0})",
+                            R"({"maxBackoffMs": -1})", R"({"maxBackoffMs": 1e300})"}) {
+    INFO(wrong);
+    CHECK(cap_of(wrong) == 60000);
+  }
 }
 
 TEST_CASE("Flags are read as JavaScript reads them") {

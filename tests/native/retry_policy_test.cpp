@@ -12,23 +12,34 @@ tep::BackoffConfig default_backoff() { return tep::default_producer_config().sch
 }  // namespace
 
 TEST_CASE("Backoff windows double from the first delay up to the cap") {
-  tep::BackoffConfig config = default_backoff();  // 100 ms first, 30 s cap
+  tep::BackoffConfig config = default_backoff();  // 2 s first, 60 s cap
   for (double draw : {0.0, 0.5, 0.999999}) {
-    CHECK(tep::backoff_delay_ms(config, 1, draw) >= 50);
-    CHECK(tep::backoff_delay_ms(config, 1, draw) <= 100);
-    CHECK(tep::backoff_delay_ms(config, 2, draw) >= 100);
-    CHECK(tep::backoff_delay_ms(config, 2, draw) <= 200);
-    CHECK(tep::backoff_delay_ms(config, 12, draw) >= 15000);
-    CHECK(tep::backoff_delay_ms(config, 12, draw) <= 30000);
-    CHECK(tep::backoff_delay_ms(config, 4000000000u, draw) <= 30000);
+    CHECK(tep::backoff_delay_ms(config, 1, draw) >= 1000);
+    CHECK(tep::backoff_delay_ms(config, 1, draw) <= 2000);
+    CHECK(tep::backoff_delay_ms(config, 2, draw) >= 2000);
+    CHECK(tep::backoff_delay_ms(config, 2, draw) <= 4000);
+    CHECK(tep::backoff_delay_ms(config, 12, draw) >= 30000);
+    CHECK(tep::backoff_delay_ms(config, 12, draw) <= 60000);
+    CHECK(tep::backoff_delay_ms(config, 4000000000u, draw) <= 60000);
   }
 }
 
 TEST_CASE("Jitter spreads delays across the upper half of the window") {
   tep::BackoffConfig config = default_backoff();
-  CHECK(tep::backoff_delay_ms(config, 5, 0.0) == 800);
-  CHECK(tep::backoff_delay_ms(config, 5, 0.5) == 1200);
-  CHECK(tep::backoff_delay_ms(config, 5, 0.99999) == 1599);
+  CHECK(tep::backoff_delay_ms(config, 5, 0.0) == 16000);
+  CHECK(tep::backoff_delay_ms(config, 5, 0.5) == 24000);
+  CHECK(tep::backoff_delay_ms(config, 5, 0.99999) == 31999);
+}
+
+TEST_CASE("The delay after a failure is never below a second, even under a smaller cap") {
+  tep::BackoffConfig config = default_backoff();
+  config.max_delay_ms = 200;
+  for (uint32_t failures : {1u, 2u, 10u}) {
+    for (double draw : {0.0, 0.5, 0.999999})
+      CHECK(tep::backoff_delay_ms(config, failures, draw) == 1000);
+  }
+  config = default_backoff();
+  for (double draw : {0.0, 0.5, 0.999999}) CHECK(tep::backoff_delay_ms(config, 1, draw) >= 1000);
 }
 
 TEST_CASE("Retry-After in seconds is honoured and capped at ten minutes") {

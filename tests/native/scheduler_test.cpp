@@ -19,7 +19,7 @@ tep::ProducerConfig config(int64_t interval_ms = 30 * kSecond) {
   tep::ProducerConfig c = tep::default_producer_config();
   c.submitter.client.app_name = "sim";
   c.scheduler.batch_interval_ms = interval_ms;
-  c.scheduler.backoff.max_delay_ms = interval_ms;
+  c.scheduler.backoff.max_delay_ms = std::max(kMinute, interval_ms);  // maxBackoffMs's default
   c.monitoring_interval_ms = kMinute;
   return c;
 }
@@ -76,20 +76,20 @@ TEST_CASE(
   w.run_until(start + kHour);
   CHECK(w.producer().outage());
   REQUIRE(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart});
-  // Gaps between attempts: never below half the first window, never above the cap.
+  // Gaps between attempts: never below the 1 s floor, never above the cap.
   std::vector<int64_t> gaps;
   for (size_t i = 1; i < w.requests.size(); ++i) {
     gaps.push_back(w.requests[i].sent_at_ms - w.requests[i - 1].sent_at_ms);
   }
-  REQUIRE(gaps.size() > 100);
+  REQUIRE(gaps.size() > 50);
   for (int64_t gap : gaps) {
-    CHECK(gap >= 50);
-    CHECK(gap <= 30 * kSecond + 5);
+    CHECK(gap >= kSecond);
+    CHECK(gap <= kMinute + 5);
   }
-  // Exponential growth: the first retries come fast, later ones near the cap.
-  CHECK(gaps.front() <= 105);
-  CHECK(gaps.back() >= 15 * kSecond);
-  CHECK(queue_batch_requests(w) < 200);  // ~120/h at the cap, not thousands
+  // Exponential growth: the first retries come within seconds, later ones near the cap.
+  CHECK(gaps.front() <= 2 * kSecond + 5);
+  CHECK(gaps.back() >= 30 * kSecond);
+  CHECK(queue_batch_requests(w) < 100);  // ~60/h at the cap, not thousands
 
   down = false;
   w.run_until(w.now + kMinute);
@@ -233,6 +233,43 @@ TEST_CASE("413 splits the batch until it fits") {
   CHECK(w.bus.empty());
 }
 
+TEST_CASE(
+    "A collector that answers 413 to every request keeps every event queued, backs off and "
+    "reports the outage once") {
+  World w(config());
+  w.collector = [&](const SentRequest&) { return sim::status(413); };
+  for (int i = 0; i < 25; ++i) w.send("play");
+  w.run_until(w.now + 6 * kHour);
+  CHECK(w.producer().queue().size() == 25);
+  CHECK(w.producer().counters().empty());
+  CHECK(w.producer().outage());
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart});
+  // Backing off: at the 60 s cap a probe and its bisection are a few requests a minute.
+  CHECK(queue_batch_requests(w) < 6 * 60 * 8);
+}
+
+TEST_CASE("An oversized event among good ones is dropped after the others are delivered") {
+  auto c = config();
+  c.monitoring_interval_ms = 24 * kHour;  // keep the counters unreported to read them
+  World w(c);
+  w.collector = [&](const SentRequest& r) {
+    for (const auto& e : r.entries) {
+      if (e.name == "oversized") return sim::status(413);
+    }
+    return sim::healthy(r.entries);
+  };
+  for (int i = 0; i < 4; ++i) w.send("play");
+  w.send("oversized");
+  for (int i = 0; i < 5; ++i) w.send("play");
+  w.run_until(w.now + 10 * kMinute);
+  require_nothing_lost(w, 10, 1);
+  CHECK(w.producer().counters().to_json().find(R"("validationFailedEvents":{"oversized":1})") !=
+        std::string::npos);
+  // Its first lone refusal, before anything got through past it, reads as an
+  // outage; the next delivery ends it.
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
+}
+
 TEST_CASE("A 401 asks for fresh credentials once and retries at once") {
   World w(config());
   int calls = 0;
@@ -326,6 +363,60 @@ TEST_CASE("Duplicate ids reported by the collector are removed from the queue") 
   CHECK(w.requests[1].entries.size() == 1);
 }
 
+TEST_CASE("A collector that keeps answering duplicate ids is backed off like any failure") {
+  World w(config());
+  w.collector = [&](const SentRequest&) {
+    return sim::status(400,
+                       "<ErrorResponse><Error><Type>Sender</"
+                       "Type><Code>AWS.SimpleQueueService.BatchEntryIdsNotDistinct</Code></"
+                       "Error></ErrorResponse>");
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 10 * kMinute);
+  CHECK(w.producer().queue().size() == 10);
+  CHECK(queue_batch_requests(w) < 40);  // backoff, not a request per round trip
+  CHECK(w.producer().outage());
+}
+
+TEST_CASE("After a failure the next attempt waits at least a second, whatever the batch interval") {
+  World w(*tep::read_producer_config(R"({"eventBatchInterval": 200})"));
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 10 * kMinute);
+  REQUIRE(queue_batch_requests(w) > 5);
+  for (size_t i = 1; i < w.requests.size(); ++i) {
+    CHECK(w.requests[i].sent_at_ms - w.requests[i - 1].sent_at_ms >= kSecond);
+  }
+}
+
+TEST_CASE("A short batch interval does not shorten the backoff against a dead collector") {
+  World w(*tep::read_producer_config(R"({"eventBatchInterval": 1000})"));
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kHour);
+  // maxBackoffMs defaults to 60 s: about one attempt a minute once the window is full.
+  CHECK(queue_batch_requests(w) < 100);
+  size_t last = w.requests.size() - 1;
+  CHECK(w.requests[last].sent_at_ms - w.requests[last - 1].sent_at_ms >= 30 * kSecond);
+}
+
+TEST_CASE("The next wake-up is never further away than a browser timer can wait") {
+  // setTimeout fires at once for a delay above 2^31 - 1 ms (24.8 days).
+  constexpr int64_t kLongestTimerDelayMs = 2147483647;
+  constexpr int64_t kDay = 24 * kHour;
+  auto c = config(30 * kDay);
+  c.monitoring_interval_ms = 40 * kDay;
+  World w(c);
+  w.send("play");
+  int64_t wake = w.producer().next_wake_ms(w.now);
+  CHECK(wake > w.now);
+  CHECK(wake - w.now <= kLongestTimerDelayMs);
+  w.run_until(w.now + 29 * kDay);
+  CHECK(w.requests.empty());
+  w.run_until(w.now + 2 * kDay);
+  require_nothing_lost(w, 1);
+}
+
 TEST_CASE("A reload mid-flight loses nothing and never resends what was confirmed") {
   World w(config());
   for (int i = 0; i < 25; ++i) w.send("play");
@@ -401,18 +492,66 @@ TEST_CASE("A collector whose clock differs corrects requested-sent-timestamp") {
   w.collector = [&](const SentRequest& r) {
     Answer a = sim::healthy(r.entries);
     a.outcome.date =
-        "Sun, 23 Nov 2025 03:33:20 GMT";  // 1763868800000, ~10 days after the client's clock
+        "Thu, 13 Nov 2025 07:13:20 GMT";  // 1763018000000, 5 h after the client's clock
     return a;
   };
   for (int i = 0; i < 10; ++i) w.send("play");
   w.run_until(w.now + kSecond);
-  int64_t expected_offset = 1763868800000 - w.now;
+  int64_t expected_offset = 1763018000000 - w.now;
   CHECK(std::llabs(w.producer().clock_offset_ms() - expected_offset) <= 1000);
   w.send("later");
   w.run_until(w.now + kMinute);
   auto fields = sim::parse_form(w.requests.back().request.body);
   CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
-            "\"requested-sent-timestamp\":17638688") != std::string::npos);
+            "\"requested-sent-timestamp\":1763018") != std::string::npos);
+}
+
+TEST_CASE("A Date on a response that confirms nothing leaves the clock offset alone") {
+  World w(config());
+  w.collector = [&](const SentRequest&) {
+    Answer a = sim::status(503);
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 10 * kMinute);
+  CHECK(w.producer().clock_offset_ms() == 0);
+}
+
+TEST_CASE("A confirming response with a Date years ahead moves the clock offset at most a day") {
+  World w(config());
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().clock_offset_ms() == 24 * kHour);
+}
+
+TEST_CASE("A wildly wrong Date never expires events younger than the TTL by the device's clock") {
+  auto c = config();
+  c.queue.ttl_ms = kHour;
+  World w(c);
+  bool confirm = true;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = confirm ? sim::healthy(r.entries) : sim::unreachable();
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    confirm = false;
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);  // the first batch is confirmed, with the wrong Date
+  REQUIRE(w.delivered.size() == 10);
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 50 * kMinute);
+  CHECK(w.producer().queue().size() == 10);
+  CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 0);
+  w.reopen();  // restoring applies the TTL too
+  CHECK(w.producer().queue().size() == 10);
+  w.run_until(w.now + 11 * kMinute);
+  CHECK(w.producer().queue().size() == 0);  // older than the TTL by the device's clock: expired
 }
 
 TEST_CASE("A full disk drops new events, counts them and raises the outage") {

@@ -46,3 +46,15 @@ TEST_CASE("The restore summary names what restore found") {
         nlohmann::json::parse(R"({"restored": 7, "corruptRecords": 1, "unreadableFiles": 2,
                                   "expired": 3, "feral": 4, "outage": true})"));
 }
+
+TEST_CASE("The adoption report names what adoption found and the files to keep") {
+  tep::AdoptReport report;
+  report.taken = 5;
+  report.unreadable_files = 1;
+  report.damaged_records = 2;
+  report.expired = 3;
+  report.kept_files = {"seg-0000000000000002.log"};
+  CHECK(nlohmann::json::parse(tep::adopt_report_json(report)) ==
+        nlohmann::json::parse(R"({"taken": 5, "unreadableFiles": 1, "damagedRecords": 2,
+                                  "expired": 3, "keptFiles": ["seg-0000000000000002.log"]})"));
+}

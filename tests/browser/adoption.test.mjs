@@ -1,0 +1,130 @@
+// A store whose tab is gone is adopted by a live tab: its events are taken
+// and delivered, and its database is deleted, but files in it that this
+// release can't read (a later release's) are never deleted with it: their
+// bytes stay in the origin's IndexedDB, in a database no tab adopts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+const EVENTS = 12;
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Adds `files` to the IDBFS database of the store at `path`, with plain
+ * IndexedDB calls in IDBFS's layout: object store FILE_DATA, one
+ * { timestamp, mode, contents } record per file keyed "<path>/<name>".
+ */
+function addFilesToStore(page, path, files) {
+  return page.evaluate(
+    ({ path, files }) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(path);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const transaction = db.transaction(['FILE_DATA'], 'readwrite');
+          for (const { name, text } of files) {
+            const contents = Uint8Array.from(text, (c) => c.charCodeAt(0));
+            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(), mode: 0o100666, contents }, `${path}/${name}`);
+          }
+          transaction.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          transaction.onabort = () => reject(transaction.error);
+        };
+      }),
+    { path, files },
+  );
+}
+
+/** Every database of the origin: { name, text }, text being all its stored bytes as latin1. */
+function readEveryDatabase(page) {
+  return page.evaluate(async () => {
+    const request = (r) => new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const textOf = (value) => {
+      if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+        return Array.from(new Uint8Array(value), (b) => String.fromCharCode(b)).join('');
+      }
+      if (value && typeof value === 'object') return Object.values(value).map(textOf).join('');
+      return String(value);
+    };
+    const found = [];
+    for (const { name } of await indexedDB.databases()) {
+      const db = await request(indexedDB.open(name));
+      let text = '';
+      for (const storeName of db.objectStoreNames) {
+        const values = await request(db.transaction([storeName]).objectStore(storeName).getAll());
+        text += values.map(textOf).join('');
+      }
+      db.close();
+      found.push({ name, text });
+    }
+    return found;
+  });
+}
+
+test("a gone tab's store holding a file of an unknown format is adopted: its events are delivered and the file's bytes are kept in IndexedDB", async () => {
+  // A tab stores events while the consumer is down, then dies.
+  await browser.control({ mode: 'down' });
+  const gone = await openProducerPage(browser);
+  await gone.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await gone.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++) {
+      window.producer.sendEvent({ name: 'adopted_with_unknown_file', consentCategory: 'NECESSARY', payload: { seq } });
+    }
+  }, EVENTS);
+  await waitFor(() => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
+    what: 'the events durable in IndexedDB',
+  });
+  const { storeId } = await gone.evaluate(() => window.producer.getStats());
+  const path = `/tep-store-${storeId}`;
+  await gone.evaluate(() => window.workers.forEach((w) => w.terminate()));
+
+  // Beside its readable segment, the store holds what a later release wrote:
+  // a segment of format version 9 and a file of a name this release doesn't know.
+  const newerSegment = 'TEPQ\x09\x01\x00\x00' + 'segment-of-a-later-release-5f3a';
+  const unknownFile = 'index-of-a-later-release-9c1e';
+  await addFilesToStore(gone, path, [
+    { name: 'seg-0000000000000099.log', text: newerSegment },
+    { name: 'index.v9', text: unknownFile },
+  ]);
+  await gone.close();
+
+  // A new tab adopts the store and delivers its events.
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  await waitFor(
+    async () => {
+      const seqs = new Set((await browser.consumerEvents()).filter((e) => e.name === 'adopted_with_unknown_file').map((e) => JSON.parse(e.body).payload.seq));
+      return seqs.size === EVENTS;
+    },
+    { what: `all ${EVENTS} adopted events at the consumer` },
+  );
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.adoptedEvents, EVENTS);
+  // The adopted database goes once the adoption is complete.
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === path), {
+    what: `the adopted database ${path} deleted`,
+  });
+
+  const databases = await readEveryDatabase(page);
+  for (const bytes of [newerSegment, unknownFile]) {
+    const holders = databases.filter((d) => d.text.includes(bytes)).map((d) => d.name);
+    assert.equal(holders.length, 1, `${JSON.stringify(bytes)} kept in one database of ${databases.map((d) => d.name).join(', ')}`);
+    assert.ok(!holders[0].startsWith('/tep-store-'), `kept in ${holders[0]}, which no tab adopts`);
+  }
+  assert.equal((await page.evaluate(() => window.producer.getStats())).keptAsideFiles, 2);
+  await page.close();
+});
