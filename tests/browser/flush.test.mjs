@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { setQuotaFull } from './storage-fault-switches.mjs';
 
 let browser;
 before(async () => {
@@ -13,23 +14,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Switches the full-quota fault of tests/browser/pages/storage-faults.js and waits until the worker has it. */
-function setQuotaFull(page, quotaFull) {
-  return page.evaluate(
-    (quotaFull) =>
-      new Promise((resolve) => {
-        const channel = new BroadcastChannel('tep-test-storage-faults');
-        channel.onmessage = ({ data }) => {
-          if (data?.applied !== quotaFull) return;
-          channel.close();
-          resolve();
-        };
-        channel.postMessage({ quotaFull });
-      }),
-    quotaFull,
-  );
-}
 
 /** Runs `call` ('flush' or 'shutdown') in the page: { settled: 'resolved' | 'rejected', error? }. */
 function settle(page, call) {

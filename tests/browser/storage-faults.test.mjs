@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { setQuotaFull, clearStorage } from './storage-fault-switches.mjs';
 
 let browser;
 before(async () => {
@@ -34,39 +35,6 @@ function send(page, name, count) {
   return page.evaluate(({ name, count }) => {
     for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
   }, { name, count });
-}
-
-/** Switches the worker's full-quota fault and waits until the worker has it. */
-function setQuotaFull(page, quotaFull) {
-  return page.evaluate(
-    (quotaFull) =>
-      new Promise((resolve) => {
-        const channel = new BroadcastChannel('tep-test-storage-faults');
-        channel.onmessage = ({ data }) => {
-          if (data?.applied !== quotaFull) return;
-          channel.close();
-          resolve();
-        };
-        channel.postMessage({ quotaFull });
-      }),
-    quotaFull,
-  );
-}
-
-/** Clears the site's storage under the worker (see storage-faults.js); resolves to the databases deleted. */
-function clearStorage(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const channel = new BroadcastChannel('tep-test-storage-faults');
-        channel.onmessage = ({ data }) => {
-          if (!data?.cleared) return;
-          channel.close();
-          resolve(data.cleared);
-        };
-        channel.postMessage({ clearStorage: true });
-      }),
-  );
 }
 
 const delivered = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
