@@ -1,16 +1,18 @@
 // The outage the page hears about. Events can't be delivered (the core's
 // verdict, shared by every tab of the origin over a BroadcastChannel), or
-// can't be made durable (this tab's IndexedDB writes fail: quota, storage
-// blocked). The page is told when the combined state changes, with the reason
-// ('storage' wins: it is the one a reload would not survive).
+// can't be stored (this tab's IndexedDB writes fail: quota, storage blocked;
+// or this tab's queue reached maxDiskUsageBytes). The page is told when the
+// combined state changes, with the reason ('storage' wins: it is the one a
+// reload would not survive).
 
 /**
  * `post({ outage, reason })` is called on every change; `delivery` and
  * `storage` are the states the page already knows from init.
  */
 export function createOutageState(post, { delivery = false, storage = false } = {}) {
-  const state = { delivery, storage };
-  const describe = () => (state.storage ? 'storage' : state.delivery ? 'delivery' : 'none');
+  const state = { delivery, storage, queueFull: false };
+  const describe = () =>
+    state.storage || state.queueFull ? 'storage' : state.delivery ? 'delivery' : 'none';
   let told = describe();
   function announce() {
     const now = describe();
@@ -29,6 +31,11 @@ export function createOutageState(post, { delivery = false, storage = false } = 
     },
     setStorage(failing) {
       state.storage = !!failing;
+      announce();
+    },
+    /** This tab's queue is at maxDiskUsageBytes: new events are dropped until it drains. */
+    setQueueFull(full) {
+      state.queueFull = !!full;
       announce();
     },
   };

@@ -6,6 +6,8 @@ import createCore from './core.mjs';
 import { Action, Notice, requestProblem } from '../web/protocol.js';
 import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
+import { createCoreStrings } from './core-strings.js';
+import { readCappedBody } from './response-body.js';
 
 // Group commit window: events arriving within it share one IndexedDB
 // transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
@@ -28,6 +30,7 @@ let orphanWatcher = null;
 let tabsOutage = null;
 let outageState = null;
 let adoptedEvents = 0;
+let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
@@ -39,31 +42,8 @@ let nextCredentialsRequestId = 1;
 
 // --- strings across the wasm boundary ------------------------------------
 
-function withCString(text, use) {
-  const size = core.lengthBytesUTF8(text) + 1;
-  const pointer = core._malloc(size);
-  core.stringToUTF8(text, pointer, size);
-  try {
-    return use(pointer, size - 1);
-  } finally {
-    core._free(pointer);
-  }
-}
-
-function withCStrings(texts, use) {
-  const pointers = texts.map((text) => {
-    if (text === null || text === undefined) return 0;
-    const size = core.lengthBytesUTF8(text) + 1;
-    const pointer = core._malloc(size);
-    core.stringToUTF8(text, pointer, size);
-    return pointer;
-  });
-  try {
-    return use(...pointers);
-  } finally {
-    pointers.forEach((p) => p && core._free(p));
-  }
-}
+let withCString = null; // set once the core is there (worker/core-strings.js)
+let withCStrings = null;
 
 // --- durability: group commit of the changed files to IndexedDB -----------
 
@@ -240,7 +220,7 @@ async function perform(request) {
     status = response.status;
     retryAfter = response.headers.get('Retry-After') || '';
     date = response.headers.get('Date') || '';
-    body = await response.text();
+    body = await readCappedBody(response);
   } catch (error) {
     kind = abort.signal.aborted ? 2 : 1;
   } finally {
@@ -277,6 +257,13 @@ const host = {
     requestsInFlight.set(request.id, done);
   },
   publish(outage) {
+    // A full queue is this tab's own outage, told to this page only: the
+    // collector may be fine, and other tabs' queues may have room.
+    if (outage && acceptingEvents) {
+      outageState?.setQueueFull(true);
+      return;
+    }
+    outageState?.setQueueFull(false);
     outageState?.setDelivery(outage);
     tabsOutage?.publish(outage);
   },
@@ -355,6 +342,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   };
   const reading = storedFolders.load(storePath);
   core = await compiling;
+  ({ withCString, withCStrings } = createCoreStrings(core));
   lap('loaded');
   const storageError = await reading;
   lap('read');
@@ -411,15 +399,29 @@ function acceptEvents({ events = [], unserialisable = [], credentials: current, 
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
-  for (const json of events) {
-    withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
+  // The core raises an outage here only when this tab's queue can't take an
+  // event (maxDiskUsageBytes reached, the write refused): see host.publish.
+  acceptingEvents = true;
+  try {
+    for (const json of events) {
+      try {
+        withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
+      } catch (error) {
+        if (error.code !== 'out_of_memory') throw error;
+        countRefused({ name: '', problem: error.message, reason: 'storing' });
+      }
+    }
+  } finally {
+    acceptingEvents = false;
   }
-  for (const { name, problem, reason, count = 1 } of unserialisable) {
-    withCStrings([String(name ?? ''), String(problem)], (n, p) =>
-      core._tep_count_refused_on_page(n, p, REFUSAL_REASONS.indexOf(reason ?? 'validation'), count),
-    );
-  }
+  for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
+}
+
+function countRefused({ name, problem, reason, count = 1 }) {
+  withCStrings([String(name ?? ''), String(problem)], (n, p) =>
+    core._tep_count_refused_on_page(n, p, REFUSAL_REASONS.indexOf(reason ?? 'validation'), count),
+  );
 }
 
 function stats() {

@@ -36,3 +36,44 @@ test('an outage started by a tab that then closed ends in the other tab on its n
   assert.deepEqual(await listening.evaluate(() => window.busLog), ['OutageStartError', 'OutageEndMessage']);
   await listening.close();
 });
+
+test("a tab whose queue is full tells its own page, not the other tabs, and not as a delivery outage", async () => {
+  await browser.control({ mode: 'up' });
+  const full = await openProducerPage(browser);
+  const other = await openProducerPage(browser);
+  const errorCodes = (page) =>
+    page.evaluate(() => {
+      window.codes = [];
+      window.producer.bus((event) => window.codes.push(event.detail.errorCode ?? event.detail.name));
+    });
+  await errorCodes(full);
+  await errorCodes(other);
+  await other.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  // A batch interval longer than the test: only full batches of ten go.
+  await full.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000, maxDiskUsageBytes: 16 * 1024 }),
+  );
+  await full.evaluate(() => {
+    for (let i = 0; i < 100; i++) {
+      window.producer.sendEvent({ name: 'fills_the_queue', consentCategory: 'NECESSARY', payload: { i, pad: 'x'.repeat(400) } });
+    }
+  });
+  await waitFor(() => full.evaluate(() => window.codes.length > 0), { what: 'the full tab hears of its outage' });
+  // Its batches of ten still go, so the queue drains and the outage may end.
+  const heard = await full.evaluate(() => window.codes);
+  assert.equal(heard[0], 'storage');
+  assert.ok(!heard.includes('1'), `not a delivery outage: ${heard}`);
+  const dropped = await full.evaluate(async () => (await window.producer.getStats()).counters);
+  assert.ok(JSON.stringify(dropped).includes('fills_the_queue'), 'the dropped events are counted');
+  // The other tab goes on delivering and hears of no outage.
+  await other.evaluate(() => {
+    window.producer.sendEvent({ name: 'other_tab', consentCategory: 'NECESSARY', payload: {} });
+    return window.producer.flush();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // a broadcast would have arrived by now
+  assert.deepEqual(await other.evaluate(() => window.codes), []);
+  assert.equal(await other.evaluate(() => window.producer.isOutage()), false);
+  await full.close();
+  await other.close();
+});

@@ -1,0 +1,45 @@
+// Strings across the wasm boundary: each text is copied into the core's
+// memory for the length of one call. A failed allocation (the core's memory
+// can't grow) throws an error with a stable id instead of writing at
+// address 0, where it would overwrite the core's own data.
+
+export const OUT_OF_MEMORY = '[tep.worker.out_of_memory]';
+
+/** Copies of `core`'s string helpers: `{ withCString, withCStrings }`. */
+export function createCoreStrings(core) {
+  /** Copies `text` into the core's memory; the caller frees it. */
+  function copyIn(text) {
+    const size = core.lengthBytesUTF8(text) + 1;
+    const pointer = core._malloc(size);
+    if (!pointer) {
+      throw Object.assign(new Error(`${OUT_OF_MEMORY} the core could not allocate ${size} bytes`), {
+        code: 'out_of_memory',
+      });
+    }
+    core.stringToUTF8(text, pointer, size);
+    return { pointer, length: size - 1 };
+  }
+
+  /** Calls `use(pointer, length)` with `text` in the core's memory. */
+  function withCString(text, use) {
+    const { pointer, length } = copyIn(text);
+    try {
+      return use(pointer, length);
+    } finally {
+      core._free(pointer);
+    }
+  }
+
+  /** Calls `use(...pointers)` with each text in the core's memory; null or undefined passes 0. */
+  function withCStrings(texts, use) {
+    const pointers = [];
+    try {
+      for (const text of texts) pointers.push(text === null || text === undefined ? 0 : copyIn(text).pointer);
+      return use(...pointers);
+    } finally {
+      for (const pointer of pointers) if (pointer) core._free(pointer);
+    }
+  }
+
+  return { withCString, withCStrings };
+}
