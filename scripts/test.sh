@@ -54,6 +54,7 @@ stage "native unit tests (Catch2, ctest)" ctest --test-dir build/native --output
 stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest --test-dir build/wasm --output-on-failure -j2
 stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+stage "worker and page modules with fake timers (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/

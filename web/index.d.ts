@@ -117,7 +117,7 @@ export declare class TidalError extends Error {
   errorCode: string;
 }
 export declare class IllegalArgumentError extends TidalError {}
-/** errorCode '1': events can't be delivered (or queued); 'storage': they can't be made durable. */
+/** errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full); 'worker': the worker ended and a new one is starting. */
 export declare class OutageStartError extends TidalError {}
 export declare class InitError extends TidalError {}
 export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };

@@ -25,6 +25,14 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 // not keep events where a closing tab would lose them.
 const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
 const BUS_EVENT = 'eventProducerEventBus';
+// Where Web Locks are missing, the page asks its worker this often whether it
+// is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
+const PING_INTERVAL_MS = 5000;
+// A worker that ended is replaced at once; one that ends again within this
+// time of its start is replaced after a growing delay (1 s, 2 s, … up to
+// RESTART_MAX_DELAY_MS), so a worker that can't run doesn't loop.
+const RESTART_RESET_MS = 60000;
+const RESTART_MAX_DELAY_MS = 60000;
 // The tab's store survives reloads through sessionStorage (per tab, per origin).
 const STORE_ID_KEY = 'tep-store-id';
 
@@ -105,6 +113,16 @@ function createSession() {
     ask: 0, // which ask the outbox waits for (a page going away releases it early)
     initPromise: null,
     failInit: null, // rejects initPromise (shutdown during a pending init)
+    // The worker holds this Web Lock while it lives; the page waits for it.
+    aliveLock: `tep-worker-alive-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
+    stopWatching: null,
+    startedAt: Date.now(),
+    restarted: false, // started by the page after a worker ended, not by init()
+    // Hand-overs of events not yet confirmed stored by the worker, by seq:
+    // given to the next worker if this one ends first.
+    unacknowledged: new Map(),
+    nextSeq: 1,
+    purgedBeforeSeq: 0, // a purge was asked after the hand-overs below this seq
   };
 }
 
@@ -112,6 +130,7 @@ function createSession() {
 function closeSession(session, reason) {
   if (session.closed) return;
   session.closed = true;
+  session.stopWatching?.();
   session.worker?.terminate();
   for (const waiter of session.replies.values()) waiter.reject(new TidalError(`[tep.worker.closed] ${reason}`));
   session.replies.clear();
@@ -195,7 +214,92 @@ function onWorkerMessage(session, { data }) {
     case Notice.credentialsRequest:
       answerCredentials(session, data.requestId, data.subStatus);
       return;
+    case Notice.accepted:
+      for (const seq of session.unacknowledged.keys()) {
+        if (seq > data.seq) break; // a Map iterates in insertion order: seq order
+        session.unacknowledged.delete(seq);
+      }
+      return;
   }
+}
+
+// --- a worker that ends after init -------------------------------------------
+//
+// A worker can end without a word: a crash, out of memory, the browser
+// reclaiming it. The page notices (the worker's Web Lock is released, or it
+// stops answering pings), tells the bus, and starts a new worker on the same
+// store; events sent meanwhile, and those the ended worker had not yet
+// stored, go to the new one.
+
+function watchWorker(session, aliveLockHeld) {
+  const locks = globalThis.navigator?.locks;
+  if (locks && aliveLockHeld) {
+    const watching = new AbortController();
+    session.stopWatching = () => watching.abort();
+    locks
+      .request(session.aliveLock, { signal: watching.signal }, () => onWorkerEnded(session))
+      .catch(() => {}); // aborted by closeSession
+    return;
+  }
+  const timer = setInterval(() => {
+    request(session, Action.ping).catch((error) => {
+      if (String(error.message).startsWith('[tep.worker.no_reply]')) onWorkerEnded(session);
+    });
+  }, PING_INTERVAL_MS);
+  session.stopWatching = () => clearInterval(timer);
+}
+
+/** Puts the hand-overs `ended` never confirmed back before everything held, in order. */
+function holdUnacknowledged(ended) {
+  const segments = [];
+  let purge = false;
+  for (const [seq, handOver] of ended.unacknowledged) {
+    segments.push({ consent: handOver.consent, purge: false }, { events: handOver.events, unserialisable: handOver.unserialisable });
+    eventsInHeldSegments += handOver.events.length;
+    purge ||= seq < ended.purgedBeforeSeq;
+  }
+  if (!segments.length) return;
+  // Back to today's consent; a purge asked after those hand-overs applies to them again.
+  segments.push({ consent: { ...config.blockedConsentCategories }, purge });
+  heldSegments = [...segments, ...heldSegments];
+}
+
+function onWorkerEnded(ended) {
+  if (ended.closed || current !== ended) return;
+  const lived = Date.now() - ended.startedAt;
+  closeSession(ended, 'the worker ended');
+  holdUnacknowledged(ended);
+  if (!outage) {
+    outage = true;
+    emit(new OutageStartError('worker'));
+  }
+  restartCount = lived > RESTART_RESET_MS ? 0 : restartCount;
+  restartWorker();
+}
+
+let restartCount = 0;
+
+/** Starts a new session on the tab's store, after a delay that grows while workers keep ending. */
+function restartWorker() {
+  const delay = restartCount === 0 ? 0 : Math.min(RESTART_MAX_DELAY_MS, 1000 * 2 ** (restartCount - 1));
+  restartCount++;
+  const session = createSession();
+  session.restarted = true;
+  current = session;
+  session.initPromise = new Promise((resolve) => setTimeout(resolve, delay))
+    .then(() => {
+      checkOpen(session);
+      return start(session, { ...config.blockedConsentCategories });
+    })
+    .then(
+      () => {},
+      (error) => {
+        if (error instanceof InitError && error.errorCode === 'storage') return; // working in memory
+        const replace = current === session;
+        closeSession(session, String(error.message));
+        if (replace) restartWorker();
+      },
+    );
 }
 
 // --- the outbox: events, stamped with the user's current credentials -------
@@ -247,7 +351,9 @@ function currentCredentials(provider) {
  * for its group commit.
  */
 function handOver(session, events, refused, askProvider) {
-  const message = { action: Action.events, events, unserialisable: refused, urgent: handedOver };
+  const seq = session.nextSeq++;
+  const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver };
+  session.unacknowledged.set(seq, { events, unserialisable: refused, consent: { ...config.blockedConsentCategories } });
   const provider = config.credentialsProvider;
   if (!askProvider || !provider || session.askingCredentials) {
     post(session, message);
@@ -495,6 +601,7 @@ async function start(session, startingConsent) {
         credentials: readCredentials(credentials),
         wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
         storeId: rememberedStoreId(),
+        aliveLock: session.aliveLock,
       }),
       failed,
     ]),
@@ -510,6 +617,7 @@ async function start(session, startingConsent) {
   checkOpen(session);
 
   session.ready = true;
+  watchWorker(session, summary.aliveLockHeld === true);
   if (summary.storeId) rememberStoreId(summary.storeId);
   if (heldOverflow) {
     unserialisable.push({ name: '(held before init)', problem: 'too many events before init', reason: 'storing', count: heldOverflow });
@@ -518,6 +626,12 @@ async function start(session, startingConsent) {
   postHeld(session);
   addPageListeners();
   if (globalThis.navigator?.onLine === false) tellOnline();
+  // A worker that replaced an ended one ends the outage that ending started,
+  // unless its store says delivery is failing.
+  if (session.restarted && outage && summary.persistent && !summary.outage) {
+    outage = false;
+    emit(OutageEndMessage);
+  }
   if (summary.outage && summary.persistent && !outage) {
     outage = true;
     emit(new OutageStartError('1'));
@@ -608,6 +722,7 @@ export function setConsentCategory(partial, options = {}) {
   const purge = !!options.purge;
   if (current?.ready) {
     postBuffered(); // events sent before the change are judged by the old consent
+    if (purge) current.purgedBeforeSeq = current.nextSeq;
     request(current, Action.consent, { blocked, purge }).catch(() => {});
     return;
   }

@@ -4,12 +4,12 @@
 // request that has an id with { type: 'reply', id, result } or
 // { type: 'reply', id, error: { code, message } }; an unknown action is
 // answered with the error code 'unknown_action'.
-// Worker → page notices: { type: 'bus', outage }, { type: 'problem', message },
-// { type: 'credentials-request', requestId, subStatus }.
+// Worker → page notices: { type: 'bus', outage, reason }, { type: 'problem', message },
+// { type: 'credentials-request', requestId, subStatus }, { type: 'accepted', seq }.
 
 export const Action = Object.freeze({
-  init: 'init',               // { config, credentials } → restore summary
-  events: 'events',           // { events: string[], unserialisable: {name, problem}[] }, no reply
+  init: 'init',               // { config, credentials, wasmUrl, storeId, aliveLock } → restore summary
+  events: 'events',           // { seq, events: string[], unserialisable: {name, problem, reason, count}[], credentials, urgent }, no reply; 'accepted' once durable
   flush: 'flush',             // → stats, once queued events are durable and a send was attempted
   consent: 'consent',         // { blocked: {PERFORMANCE, TARGETING}, purge }
   credentials: 'credentials', // { requestId, credentials | null, error }: answer to a credentials-request
@@ -17,6 +17,7 @@ export const Action = Object.freeze({
   pageHidden: 'pageHidden',   // make everything durable now and send a keepalive batch
   online: 'online',           // { online }
   shutdown: 'shutdown',       // → once durable; the worker then stops
+  ping: 'ping',               // → true: the worker is alive (where Web Locks can't tell)
 });
 
 export const Notice = Object.freeze({
@@ -24,6 +25,7 @@ export const Notice = Object.freeze({
   bus: 'bus',
   problem: 'problem',
   credentialsRequest: 'credentials-request',
+  accepted: 'accepted', // { seq }: the events hand-overs up to seq are in the queue and as durable as storage allows
 });
 
 // --- shapes ------------------------------------------------------------------
@@ -41,8 +43,8 @@ const isCredentials = (v) => v === null || v === undefined || (isObject(v) && is
 const requestFields = {
   [Action.init]: (m) => isObject(m.config) && isObject(m.config.core) && typeof m.config.tlConsumerUri === 'string'
     && typeof m.config.tlPublicConsumerUri === 'string' && isCredentials(m.credentials) && isOptionalString(m.wasmUrl)
-    && isOptionalString(m.storeId),
-  [Action.events]: (m) => Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
+    && isOptionalString(m.storeId) && isOptionalString(m.aliveLock),
+  [Action.events]: (m) => (m.seq === undefined || isRequestId(m.seq)) && Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
     && (m.unserialisable === undefined || (Array.isArray(m.unserialisable) && m.unserialisable.every(
       (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0))
         && (u.reason === undefined || u.reason === 'validation' || u.reason === 'storing' || u.reason === 'consent'),
@@ -56,6 +58,7 @@ const requestFields = {
   [Action.pageHidden]: () => true,
   [Action.online]: (m) => typeof m.online === 'boolean',
   [Action.shutdown]: () => true,
+  [Action.ping]: () => true,
 };
 
 /** Why a page → worker request is malformed, or null if it is well formed. */
@@ -72,6 +75,7 @@ const noticeFields = {
   [Notice.bus]: (m) => typeof m.outage === 'boolean' && (m.reason === undefined || m.reason === 'delivery' || m.reason === 'storage'),
   [Notice.problem]: (m) => typeof m.message === 'string',
   [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
+  [Notice.accepted]: (m) => isRequestId(m.seq),
 };
 
 /** Why a worker → page notice is malformed, or null if it is well formed. */

@@ -194,8 +194,12 @@ function applyCredentials(fresh) {
 async function perform(request) {
   let token = null;
   if (!request.publicOnly) {
-    const fresh = await askPageForCredentials(request.subStatus);
-    if (fresh !== credentials) applyCredentials(fresh);
+    // A keepalive batch goes at once with the credentials last handed over:
+    // the page is going away, and an answer from it would come too late.
+    if (!request.keepalive) {
+      const fresh = await askPageForCredentials(request.subStatus);
+      if (fresh !== credentials) applyCredentials(fresh);
+    }
     token = credentials?.token || null;
   }
   const url = token ? config.tlConsumerUri : config.tlPublicConsumerUri;
@@ -318,7 +322,23 @@ async function adoptStore(path) {
   return report.taken;
 }
 
-async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId }) {
+/**
+ * Holds `name` for the worker's lifetime: the page waits for the same lock,
+ * which it gets the moment this worker ends (crash, out of memory, killed
+ * by the browser), and then starts another on the same store.
+ */
+function holdAliveLock(name) {
+  const locks = self.navigator?.locks;
+  if (!name || !locks) return Promise.resolve(false);
+  return new Promise((answer) => {
+    locks.request(name, () => {
+      answer(true);
+      return new Promise(() => {}); // released only when the worker ends
+    }).catch(() => answer(false));
+  });
+}
+
+async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
   if (core) return { alreadyStarted: true, storeId };
   config = given;
   // Where init's time goes, reported in its summary (and by the bench).
@@ -329,7 +349,9 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   lap('claimed');
   storeId = claimed.id;
   storePath = claimed.path;
-  const options = { host };
+  // A core that aborted (out of memory, a trap) can't be called again: the
+  // worker ends, and the page starts a new one on the same store.
+  const options = { host, onAbort: () => self.close() };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
   const compiling = createCore(options);
   // The module's JS (and so IDBFS) is there at once; only the wasm is still
@@ -385,7 +407,9 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     });
     orphanWatcher.scan();
   }
-  const shared = { storeId, coordination: coordination() };
+  // Without it (no Web Locks in this worker), the page pings instead.
+  const aliveLockHeld = await holdAliveLock(aliveLock);
+  const shared = { storeId, coordination: coordination(), aliveLockHeld };
   if (storageError) {
     return { ...summary, ...shared, persistent: false, storageError: lastStorageError };
   }
@@ -395,7 +419,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
 // What the page refused an event for, in the order tep_count_refused_on_page numbers them.
 const REFUSAL_REASONS = ['validation', 'storing', 'consent'];
 
-function acceptEvents({ events = [], unserialisable = [], credentials: current, urgent = false }) {
+function acceptEvents({ seq, events = [], unserialisable = [], credentials: current, urgent = false }) {
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
@@ -416,6 +440,9 @@ function acceptEvents({ events = [], unserialisable = [], credentials: current, 
   }
   for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
+  // The page keeps these events until they are stored, to hand them to the
+  // next worker if this one dies first.
+  if (seq !== undefined) durable(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
 }
 
 function countRefused({ name, problem, reason, count = 1 }) {
@@ -490,6 +517,7 @@ const handlers = {
     core._tep_set_online(online ? 1 : 0, Date.now());
     afterCoreCall();
   },
+  [Action.ping]: () => true,
   [Action.shutdown]: async () => {
     orphanWatcher?.stop();
     await durable(true);

@@ -139,6 +139,12 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
       return;
     }
     if (fault.mode === 'error') return reply(fault.status, errorXml('Receiver', 'InternalError', 'injected failure'));
+    if (fault.mode === 'unauthorized') {
+      // As TIDAL's API answers an expired or revoked token: JSON with a sub-status.
+      record.status = 401;
+      const body = JSON.stringify({ status: 401, subStatus: fault.subStatus, userMessage: 'injected: the token is not valid' });
+      return send(res, 401, body, { ...COLLECTOR_CORS, 'Content-Type': 'application/json' });
+    }
     if (fault.mode === 'throttle') {
       return reply(429, errorXml('Sender', 'Throttling', 'injected throttling'), { 'Retry-After': String(fault.retryAfterSeconds) });
     }

@@ -2,13 +2,14 @@
 // field of a control request is checked before anything changes, so a bad
 // request leaves the current faults as they were.
 
-export const FAULT_MODES = ['up', 'down', 'error', 'throttle', 'hang', 'slow', 'unrelated', 'senderFault'];
+export const FAULT_MODES = ['up', 'down', 'error', 'throttle', 'hang', 'slow', 'unrelated', 'senderFault', 'unauthorized'];
 
 const DEFAULTS = {
   status: 503,            // a typical overloaded collector
   retryAfterSeconds: 2,   // short enough for tests to see the retry
   delayMs: 3000,          // slow, but well inside the producer's 10 s timeout
   senderFaultRate: 0.5,
+  subStatus: 11003,       // TIDAL's API: the access token has expired
 };
 
 // The statuses an error may answer with: a final response (1xx are interim,
@@ -58,6 +59,11 @@ const FIELDS = new Map(Object.entries({
     valid: (value) => isNumberWithin(value, 0, 1),
     expected: () => 'senderFaultRate must be a number from 0 to 1',
   },
+  subStatus: {
+    // The unauthorized mode's sub-status: TIDAL's API uses five-digit codes.
+    valid: (value) => isIntegerWithin(value, 0, 99999),
+    expected: () => 'subStatus must be an integer from 0 to 99999',
+  },
   count: {
     // null, like leaving it out, keeps the fault until the next control request.
     valid: (value) => value === null || isIntegerWithin(value, 1, LARGEST_COUNT),
@@ -95,6 +101,7 @@ export class Faults {
       retryAfterSeconds: request.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds,
       delayMs: request.delayMs ?? DEFAULTS.delayMs,
       senderFaultRate: request.senderFaultRate ?? DEFAULTS.senderFaultRate,
+      subStatus: request.subStatus ?? DEFAULTS.subStatus,
       remaining: request.count ?? null,
     };
     return this.config;

@@ -38,6 +38,41 @@ test('a bus listener that unsubscribed hears nothing more, while one still subsc
   await page.close();
 });
 
+test('a 401 makes the producer ask the provider again with the sub-status, and the batch then goes with the fresh token', async () => {
+  await browser.control({ mode: 'unauthorized', subStatus: 11003, count: 1 });
+  const page = await openProducerPage(browser);
+  await page.evaluate(async (config) => {
+    const asked = (window.asked = []);
+    let token = 'expired-token';
+    config.credentialsProvider = {
+      bus: () => {},
+      getCredentials: async (subStatus) => {
+        asked.push(subStatus ?? null);
+        if (subStatus === '11003') token = 'refreshed-token';
+        return { clientId: 'provider-client', token };
+      },
+    };
+    await window.producer.init(config);
+    window.producer.sendEvent({ name: 'after_a_401', consentCategory: 'NECESSARY', payload: {} });
+    await window.producer.flush().catch(() => {});
+  }, testConfig(browser.url, { eventBatchInterval: 100 }));
+  const [delivered] = await waitFor(() => deliveredNamed('after_a_401').then((found) => found.length && found), {
+    what: 'the event delivered after the refresh',
+  });
+  const asked = await page.evaluate(() => window.asked);
+  assert.ok(asked.includes('11003'), `the provider was asked with the sub-status: ${JSON.stringify(asked)}`);
+  // The event keeps the headers it was sent with; the request that delivered
+  // it authenticated with the refreshed token, and the refused one with the old.
+  assert.equal(delivered.headers.authorization, tokenFingerprint('expired-token'));
+  const { requests } = await (await fetch(`${browser.url}consumer/requests?limit=50`)).json();
+  const statuses = requests.map((r) => [r.status, r.authorization]);
+  assert.deepEqual(statuses.slice(-2), [
+    [401, `Bearer ${tokenFingerprint('expired-token')}`],
+    [200, `Bearer ${tokenFingerprint('refreshed-token')}`],
+  ]);
+  await page.close();
+});
+
 test('setCredentialsProvider takes effect for the events sent after it', async () => {
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
@@ -94,4 +129,37 @@ test('at most 10,000 events are held before init; the rest are counted as storin
   assert.equal(stats.accepted, 10000);
   assert.equal(stats.counters.storingFailedEvents['(held before init)'], 5);
   await page.close();
+});
+
+/** A page with the producer started and five events queued that no batch timer will send. */
+async function pageWithQueuedEvents(name) {
+  const page = await openProducerPage(browser);
+  await page.evaluate(async ({ config, name }) => {
+    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'leaving', token: 'leaving-token' }) };
+    await window.producer.init(config);
+    for (let i = 0; i < 5; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+    await window.producer.getStats(); // the events are in the worker's queue
+  }, { config: testConfig(browser.url, HOLD), name });
+  return page;
+}
+
+test('a navigation away sends the queued events in a keepalive batch that reaches the collector', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await pageWithQueuedEvents('navigated_away');
+  await page.goto('about:blank');
+  // No other tab of the origin is open to adopt the store: only the keepalive batch can deliver them.
+  const arrived = await waitFor(() => deliveredNamed('navigated_away').then((found) => found.length === 5 && found), {
+    what: 'the 5 events at the collector', timeoutMs: 5000,
+  });
+  assert.equal(arrived[0].headers['client-id'], 'leaving');
+  await page.close();
+});
+
+test('closing the tab sends the queued events in a keepalive batch that reaches the collector', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await pageWithQueuedEvents('tab_closed');
+  await page.close({ runBeforeUnload: true });
+  await waitFor(() => deliveredNamed('tab_closed').then((found) => found.length === 5), {
+    what: 'the 5 events at the collector', timeoutMs: 5000,
+  });
 });

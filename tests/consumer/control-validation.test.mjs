@@ -123,6 +123,7 @@ test('every fault the browser tests, the bench and the demo page ask for is acce
     { mode: 'throttle', retryAfterSeconds: 2, count: 1 }, { mode: 'throttle', retryAfterSeconds: 5 },
     { mode: 'hang' }, { mode: 'hang', count: 1 }, { mode: 'slow', delayMs: 150 }, { mode: 'slow', delayMs: 3000 },
     { mode: 'unrelated' }, { mode: 'senderFault', senderFaultRate: 1, count: 1 }, { mode: 'senderFault', senderFaultRate: 0.3 },
+    { mode: 'unauthorized', subStatus: 11003, count: 1 },
   ];
   for (const fault of used) {
     const res = await postControl(url, fault);

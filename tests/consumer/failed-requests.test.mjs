@@ -56,3 +56,18 @@ test('a malformed path given to the demo server\'s files is not found, not a fai
   running = { stop: demo.close };
   assert.equal((await rawRequest(demo.url, { path: '/demo/%E0%A4%A' })).status, 404);
 });
+
+test('the unauthorized fault answers 401 with a JSON sub-status, stores nothing, and ends after its count', async () => {
+  dataDir = temporaryDataDir();
+  running = await startConsumer({ dataDir });
+  const control = await fetch(`${running.url}/consumer/control`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'unauthorized', subStatus: 11002, count: 1 }),
+  });
+  assert.equal(control.status, 200);
+  const refused = await postBatch(running.url, [entry('needs_a_token')]);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('access-control-allow-origin'), '*', 'the producer can read the sub-status');
+  assert.deepEqual(await refused.json(), { status: 401, subStatus: 11002, userMessage: 'injected: the token is not valid' });
+  assert.equal((await (await fetch(`${running.url}/consumer/stats`)).json()).accepted, 0);
+  assert.equal((await postBatch(running.url, [entry('needs_a_token')])).status, 200);
+});
