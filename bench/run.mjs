@@ -46,6 +46,7 @@ const plan = quick
       durability: { events: 2000, repetitions: { wasm: 1, tidal: 1 } },
       drain: { events: 2000, repetitions: { wasm: 1, tidal: 1 } },
       initRepetitions: 2,
+      initStoredCounts: [1000],
     }
   : {
       depths: [0, 1000, 10000, 100000],
@@ -57,6 +58,7 @@ const plan = quick
       // TIDAL's drain of 10k runs into the 60 s limit: one run of it is enough.
       drain: { events: 10000, repetitions: { wasm: 2, tidal: 1 } },
       initRepetitions: 5,
+      initStoredCounts: [1000, 10000],
     };
 // 10 back-to-back calls per timed batch: see bench.sendCost in the page.
 const BATCH_SIZE = 10;
@@ -427,17 +429,57 @@ async function measureFetchCeiling(parallel) {
   });
 }
 
+/** This package's breakdown of its last init (getStats().initTimings), or null for TIDAL. */
+async function initTimingsOf(page, library) {
+  if (library !== 'wasm') return null;
+  return (await page.evaluate(() => window.bench.stats()))?.initTimings ?? null;
+}
+
 async function measureInitEmpty(library) {
   return withFreshBrowser(async ({ server, openPage }) => {
     await server.consumerControl({ mode: 'up' });
     const times = [];
+    const timings = [];
     for (let i = 0; i < plan.initRepetitions; i++) {
       const page = await openPage(library);
       times.push(await page.evaluate((c) => window.bench.init(c), producerConfig(server.url, { eventBatchInterval: 1000 })));
+      timings.push(await initTimingsOf(page, library));
       await page.close();
     }
     log(`${library} init with nothing stored: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-    return times;
+    return { times, timings };
+  });
+}
+
+/**
+ * init with exactly `count` events stored, in the same tab reloaded
+ * plan.initRepetitions times (the first load is also the one that stored
+ * them). The consumer stays down, so nothing is sent and every init finds
+ * the same queue.
+ */
+async function measureInitStored(library, count) {
+  return withFreshBrowser(async ({ server, openPage, reload }) => {
+    const config = producerConfig(server.url, { eventBatchInterval: NEVER_MS });
+    await server.consumerControl({ mode: 'down' });
+    const page = await openPage(library);
+    if (library === 'wasm') {
+      await page.evaluate((c) => window.bench.init(c), config);
+      const filled = await page.evaluate((args) => window.bench.fill(args), { count, firstSeq: 0, timeoutMs: 60000 });
+      if (filled === null) throw new Error('the queue was not durable within 60 s');
+    } else {
+      await page.evaluate((args) => window.bench.storeTidalQueue(args), { count, firstSeq: 0 });
+    }
+    const times = [];
+    const timings = [];
+    const restored = [];
+    for (let i = 0; i < plan.initRepetitions; i++) {
+      await reload(page);
+      times.push(await page.evaluate((c) => window.bench.init(c), config));
+      timings.push(await initTimingsOf(page, library));
+      restored.push(library === 'wasm' ? (await page.evaluate(() => window.bench.stats())).queued : count);
+    }
+    log(`${library} init with ${count} stored: ${times.map((t) => t.toFixed(0)).join(', ')} ms (restored ${restored.join(', ')})`);
+    return { count, times, timings, restored };
   });
 }
 
@@ -512,8 +554,11 @@ async function main() {
   results.durability = {};
   results.drain = { wasm: [], wasmParallel: [], tidal: [] };
   results.initEmpty = {};
+  results.initStored = {};
   for (const library of Object.keys(libraries)) {
     results.initEmpty[library] = await measureInitEmpty(library);
+    results.initStored[library] = [];
+    for (const count of plan.initStoredCounts) results.initStored[library].push(await measureInitStored(library, count));
   }
   for (const library of Object.keys(libraries)) {
     results.depths[library] = [];

@@ -54,12 +54,21 @@ export function staticFiles(mounts = demoMounts, { index = '/demo/index.html' } 
       return false;
     }
     if (!info.isFile()) return false;
+    // As an app should serve the package's files: cached, and revalidated on
+    // every load (no-cache + ETag), so a fresh build is always seen while an
+    // unchanged file comes from the HTTP cache, and the browser keeps its
+    // compiled code for the worker's script and the wasm.
+    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    const caching = { ETag: etag, 'Cache-Control': 'no-cache' };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, caching);
+      res.end();
+      return true;
+    }
     res.writeHead(200, {
       'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'Content-Length': info.size,
-      // Every load is a cold load: tests and the bench see fresh builds, and
-      // init times include fetching and compiling.
-      'Cache-Control': 'no-store',
+      ...caching,
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -562,16 +562,61 @@ function checkOpen(session) {
   if (session.closed) throw new InitError('shutdown', 'shutdown() was called before init finished');
 }
 
+/**
+ * The package's own worker. The literal `new Worker(new URL('./worker.js',
+ * import.meta.url))` is the form bundlers (Vite, webpack 5) recognise: they
+ * bundle the worker, its core and core.wasm, and rewrite the URLs.
+ */
+function createDefaultWorker() {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+// --- a head start --------------------------------------------------------------
+//
+// As @tidal-music/event-producer does, the worker is created when the page
+// loads this module, and starts compiling the wasm and reading the tab's
+// stored queue at once (nothing is sent, nothing written: that waits for
+// init). init() then takes this worker, so an app's `await init()` costs
+// little more than the restore. A config with its own workerUrl or wasmUrl
+// can't use it: the early worker is ended and init starts the right one.
+
+let earlyWorker = null; // { worker, failed } until init() takes or ends it
+
+function startEarlyWorker() {
+  if (typeof Worker !== 'function' || typeof document === 'undefined') return; // server-side rendering, old browsers
+  try {
+    const worker = createDefaultWorker();
+    const early = { worker, failed: false };
+    // A worker that can't load (CSP worker-src, a missing file) is left to
+    // init(), which starts its own and reports why.
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      early.failed = true;
+    }, { once: true });
+    worker.postMessage({ action: Action.prepare, storeId: rememberedStoreId() });
+    earlyWorker = early;
+  } catch {
+    // as above: init() reports it
+  }
+}
+
+/** The early worker if `given` can use it; otherwise it is ended. */
+function takeEarlyWorker(given) {
+  const early = earlyWorker;
+  earlyWorker = null;
+  if (!early) return null;
+  if (!early.failed && !given.workerUrl && !given.wasmUrl) return early.worker;
+  early.worker.terminate();
+  return null;
+}
+
+startEarlyWorker();
+
 async function start(session, startingConsent) {
   if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
-  let worker;
+  let worker = takeEarlyWorker(config);
   try {
-    // The literal `new Worker(new URL('./worker.js', import.meta.url))` is the
-    // form bundlers (Vite, webpack 5) recognise: they bundle the worker, its
-    // core.mjs and core.wasm, and rewrite the URLs.
-    worker = config.workerUrl
-      ? new Worker(config.workerUrl, { type: 'module' })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker ??= config.workerUrl ? new Worker(config.workerUrl, { type: 'module' }) : createDefaultWorker();
   } catch (error) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }
@@ -583,6 +628,10 @@ async function start(session, startingConsent) {
     });
   });
   worker.addEventListener('message', (event) => onWorkerMessage(session, event));
+  // The worker compiles the wasm and reads the store while the provider answers.
+  const wasmUrl = config.wasmUrl ? String(config.wasmUrl) : undefined;
+  const storeId = rememberedStoreId();
+  worker.postMessage({ action: Action.prepare, wasmUrl, storeId });
 
   const credentials = await withTimeout(
     Promise.resolve(config.credentialsProvider?.getCredentials()).catch(() => null),
@@ -599,8 +648,8 @@ async function start(session, startingConsent) {
           tlPublicConsumerUri: config.tlPublicConsumerUri,
         },
         credentials: readCredentials(credentials),
-        wasmUrl: config.wasmUrl ? String(config.wasmUrl) : undefined,
-        storeId: rememberedStoreId(),
+        wasmUrl,
+        storeId,
         aliveLock: session.aliveLock,
       }),
       failed,

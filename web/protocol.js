@@ -8,6 +8,7 @@
 // { type: 'credentials-request', requestId, subStatus }, { type: 'accepted', seq }.
 
 export const Action = Object.freeze({
+  prepare: 'prepare',         // { wasmUrl, storeId }, no reply: start compiling and reading the store before init
   init: 'init',               // { config, credentials, wasmUrl, storeId, aliveLock } → restore summary
   events: 'events',           // { seq, events: string[], unserialisable: {name, problem, reason, count}[], credentials, urgent }, no reply; 'accepted' once durable
   flush: 'flush',             // → stats, once queued events are durable and a send was attempted
@@ -44,6 +45,7 @@ const requestFields = {
   [Action.init]: (m) => isObject(m.config) && isObject(m.config.core) && typeof m.config.tlConsumerUri === 'string'
     && typeof m.config.tlPublicConsumerUri === 'string' && isCredentials(m.credentials) && isOptionalString(m.wasmUrl)
     && isOptionalString(m.storeId) && isOptionalString(m.aliveLock),
+  [Action.prepare]: (m) => isOptionalString(m.wasmUrl) && isOptionalString(m.storeId),
   [Action.events]: (m) => (m.seq === undefined || isRequestId(m.seq)) && Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
     && (m.unserialisable === undefined || (Array.isArray(m.unserialisable) && m.unserialisable.every(
       (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0))

@@ -338,36 +338,56 @@ function holdAliveLock(name) {
   });
 }
 
+// performance.now() in a worker counts from the worker's creation: this is
+// how long fetching and evaluating its script took.
+const scriptEvaluatedAt = performance.now();
+const elapsed = () => Math.round(performance.now() * 10) / 10;
+
+let preparing = null; // the start-up work that needs no config, begun by 'prepare' or 'init'
+
+/**
+ * What init needs before the config: the wasm compiled, the tab's store
+ * claimed and its files read from IndexedDB, all at once. The page asks for
+ * it the moment it creates the worker, so it overlaps with the page's wait
+ * for the credentials provider. Resolves to `{ core, storageError, timings }`,
+ * the timings in ms since the worker was created.
+ */
+function prepare({ wasmUrl, storeId: preferredStoreId }) {
+  preparing ??= (async () => {
+    const timings = { scriptEvaluated: Math.round(scriptEvaluatedAt * 10) / 10, prepareReceived: elapsed() };
+    // A core that aborted (out of memory, a trap) can't be called again: the
+    // worker ends, and the page starts a new one on the same store.
+    const options = { host, onAbort: () => self.close() };
+    if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
+    const compiling = createCore(options).then((compiled) => ((timings.wasmReady = elapsed()), compiled));
+    // The module's JS (and so IDBFS) is there at once; only the wasm is still
+    // compiling: the store is claimed and its files are read meanwhile.
+    storedFolders = options.storedFolders;
+    // The folder's database was closed or deleted under the worker: store it
+    // whole again now, not only at the next change.
+    storedFolders.onLost = (path) => {
+      if (path === storePath && persistent) scheduleSync(0);
+    };
+    const claimed = await claimStore(preferredStoreId);
+    timings.storeClaimed = elapsed();
+    storeId = claimed.id;
+    storePath = claimed.path;
+    const reading = storedFolders.load(storePath).then((error) => ((timings.storeRead = elapsed()), error));
+    const [compiled, storageError] = await Promise.all([compiling, reading]);
+    return { core: compiled, storageError, timings };
+  })();
+  return preparing;
+}
+
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
   if (core) return { alreadyStarted: true, storeId };
   config = given;
-  // Where init's time goes, reported in its summary (and by the bench).
-  const started = performance.now();
-  const timings = {};
-  const lap = (name) => (timings[name] = Math.round((performance.now() - started) * 10) / 10);
-  const claimed = await claimStore(preferredStoreId);
-  lap('claimed');
-  storeId = claimed.id;
-  storePath = claimed.path;
-  // A core that aborted (out of memory, a trap) can't be called again: the
-  // worker ends, and the page starts a new one on the same store.
-  const options = { host, onAbort: () => self.close() };
-  if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
-  const compiling = createCore(options);
-  // The module's JS (and so IDBFS) is there at once; only the wasm is still
-  // compiling: the stored files are loaded meanwhile.
-  storedFolders = options.storedFolders;
-  // The folder's database was closed or deleted under the worker: store it
-  // whole again now, not only at the next change.
-  storedFolders.onLost = (path) => {
-    if (path === storePath && persistent) scheduleSync(0);
-  };
-  const reading = storedFolders.load(storePath);
-  core = await compiling;
+  const prepared = await prepare({ wasmUrl, storeId: preferredStoreId });
+  if (core) return { alreadyStarted: true, storeId };
+  const { storageError, timings } = prepared;
+  timings.initReceived = initReceivedAt;
+  core = prepared.core;
   ({ withCString, withCStrings } = createCoreStrings(core));
-  lap('loaded');
-  const storageError = await reading;
-  lap('read');
   persistent = !storageError;
   if (storageError) {
     // Keep working in memory; init reports it, the page hears it on the bus.
@@ -380,7 +400,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
   const summary = JSON.parse(core.UTF8ToString(core._tep_restore(Date.now())));
-  lap('restored');
+  timings.restored = elapsed();
   initTimings = timings;
   core._tep_set_online(self.navigator?.onLine === false ? 0 : 1, Date.now());
   self.addEventListener('online', () => {
@@ -409,6 +429,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   }
   // Without it (no Web Locks in this worker), the page pings instead.
   const aliveLockHeld = await holdAliveLock(aliveLock);
+  timings.replied = elapsed();
   const shared = { storeId, coordination: coordination(), aliveLockHeld };
   if (storageError) {
     return { ...summary, ...shared, persistent: false, storageError: lastStorageError };
@@ -501,7 +522,13 @@ async function pageHidden() {
 }
 
 const handlers = {
-  [Action.init]: init,
+  [Action.prepare]: (message) => {
+    prepare(message).catch(() => {}); // init reports a failure
+  },
+  [Action.init]: (message) => {
+    initReceivedAt = elapsed();
+    return init(message);
+  },
   [Action.events]: acceptEvents,
   [Action.flush]: flush,
   [Action.consent]: ({ blocked, purge }) => {
@@ -526,7 +553,8 @@ const handlers = {
   },
 };
 
-const needsCore = (action) => action !== Action.init;
+const needsCore = (action) => action !== Action.init && action !== Action.prepare;
+let initReceivedAt = 0;
 
 // Requests of another shape than web/protocol.js defines, ignored.
 let rejectedMessages = 0;
