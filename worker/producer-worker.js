@@ -7,15 +7,12 @@ import { Action, Notice, requestProblem } from '../web/protocol.js';
 import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
-import { readCappedBody } from './response-body.js';
+import { createGroupCommit } from './group-commit.js';
+import { createSender } from './sender.js';
+import { createWakeTimer } from './wake-timer.js';
 
-// Group commit window: events arriving within it share one IndexedDB
-// transaction; 20 ms keeps sendEvent → durable well under the 100 ms target.
-const SYNC_DELAY_MS = 20;
-// The spec's request timeout.
-const REQUEST_TIMEOUT_MS = 10000;
 // flush() stops starting new batches after this long: with one last request
-// (at most REQUEST_TIMEOUT_MS) it still answers within the page's 30 s wait.
+// (at most the sender's 10 s timeout) it still answers within the page's 30 s wait.
 const FLUSH_BUDGET_MS = 15000;
 // How long a batch waits for the page's credentials provider before it is
 // sent with the last credentials known.
@@ -34,8 +31,6 @@ let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
-let wakeTimer = 0;
-let wakeAt = -1;
 const requestsInFlight = new Map(); // request id → Promise settled with its outcome
 const credentialWaiters = new Map(); // requestId → resolve
 let nextCredentialsRequestId = 1;
@@ -45,81 +40,40 @@ let nextCredentialsRequestId = 1;
 let withCString = null; // set once the core is there (worker/core-strings.js)
 let withCStrings = null;
 
-// --- durability: group commit of the changed files to IndexedDB -----------
+// --- durability and the wake-up timer ----------------------------------------
 
-/** Names of the queue's files the core changed since the last call. */
-function takeChangedFiles() {
-  const joined = core.UTF8ToString(core._tep_take_changed_files());
-  return joined ? joined.split('\n') : [];
-}
-
-let syncRunning = false;
-let nextSyncDelay = SYNC_DELAY_MS;
-let syncTimer = 0;
-let syncedGeneration = 0;
-// Files changed in memory and not yet stored in IndexedDB (by name in the store).
-const unsyncedFiles = new Set();
 let lastStorageError = null;
-const durabilityWaiters = []; // { generation, resolve }
 
-function scheduleSync(delay = SYNC_DELAY_MS) {
-  if (!persistent) {
-    takeChangedFiles(); // nothing to store them in: forget them
-    settleDurabilityWaiters(Infinity);
-    return;
-  }
-  if (syncRunning) {
-    nextSyncDelay = Math.min(nextSyncDelay, delay); // the running sync reschedules itself
-    return;
-  }
-  if (syncTimer && delay > 0) return;
-  clearTimeout(syncTimer);
-  syncTimer = setTimeout(runSync, delay);
-}
+// worker/group-commit.js over the core's changed files and IDBFS; set at init.
+let groupCommit = null;
+let wakeTimer = null;
 
-function runSync() {
-  syncTimer = 0;
-  if (syncRunning) return;
-  syncRunning = true;
-  core._tep_persist_state();
-  const generation = core._tep_storage_generation();
-  for (const name of takeChangedFiles()) unsyncedFiles.add(name);
-  const names = [...unsyncedFiles];
-  unsyncedFiles.clear();
-  // One transaction at a time, so a later one never lands before an earlier
-  // one. Where the database lost its files (site data cleared under the
-  // tab), this stores the whole folder again.
-  storedFolders.store(storePath, names).then(() => null, (error) => error).then((error) => {
-    syncRunning = false;
-    if (error) {
-      lastStorageError = String(error && error.message ? error.message : error);
-      outageState?.setStorage(true);
-      for (const name of names) unsyncedFiles.add(name);
-      // Whoever waits for durability hears now that it failed, rather than
-      // waiting as long as the storage outage lasts.
-      settleDurabilityWaiters(Infinity, false);
-      // Retry later; what is in memory is still sent.
-      syncTimer = setTimeout(runSync, 1000);
-      return;
-    }
-    lastStorageError = null;
-    outageState?.setStorage(false);
-    syncedGeneration = generation;
-    settleDurabilityWaiters(generation);
-    const delay = durabilityWaiters.length ? 0 : nextSyncDelay;
-    nextSyncDelay = SYNC_DELAY_MS;
-    if (core._tep_storage_generation() > generation || durabilityWaiters.length) scheduleSync(delay);
+function startGroupCommit() {
+  groupCommit = createGroupCommit({
+    core: {
+      generation: () => core._tep_storage_generation(),
+      takeChangedFiles: () => {
+        const joined = core.UTF8ToString(core._tep_take_changed_files());
+        return joined ? joined.split('\n') : [];
+      },
+      persistState: () => core._tep_persist_state(),
+    },
+    // Where the database lost its files (site data cleared under the tab),
+    // this stores the whole folder again.
+    store: (names) => storedFolders.store(storePath, names),
+    persistent: () => persistent,
+    onResult: (error) => {
+      lastStorageError = error ? String(error.message || error) : null;
+      outageState?.setStorage(!!error);
+    },
   });
-}
-
-/** Resolves the waiters for `generation` or earlier with `made` (true: durable; false: the write failed). */
-function settleDurabilityWaiters(generation, made = true) {
-  for (let i = durabilityWaiters.length - 1; i >= 0; i--) {
-    if (durabilityWaiters[i].generation <= generation) {
-      durabilityWaiters[i].resolve(made);
-      durabilityWaiters.splice(i, 1);
-    }
-  }
+  wakeTimer = createWakeTimer({
+    nextWake: (now) => core._tep_next_wake(now),
+    onWake: (now) => {
+      core._tep_tick(now);
+      afterCoreCall();
+    },
+  });
 }
 
 /**
@@ -128,42 +82,18 @@ function settleDurabilityWaiters(generation, made = true) {
  * retried). Without IndexedDB there is nothing to wait for.
  */
 function durable(urgent) {
-  if (!persistent) return Promise.resolve(false);
-  const generation = core._tep_storage_generation();
-  if (generation <= syncedGeneration) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    durabilityWaiters.push({ generation, resolve });
-    scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
-  });
+  return groupCommit.durable(urgent);
 }
 
-// --- timers ----------------------------------------------------------------
-
 /**
- * After every call into the core: sync what changed, re-arm the one timer.
+ * After every call into the core: store what changed, re-arm the one timer.
  * `urgent` skips the group-commit window: after a confirmation (a confirmed
  * event whose removal is not yet in IndexedDB is sent again if the tab dies
  * now), and for events the page sent while going away.
  */
 function afterCoreCall(urgent = false) {
-  if (core._tep_storage_generation() > syncedGeneration) scheduleSync(urgent ? 0 : SYNC_DELAY_MS);
-  const now = Date.now();
-  const wake = core._tep_next_wake(now);
-  if (wake < 0) {
-    clearTimeout(wakeTimer);
-    wakeTimer = 0;
-    wakeAt = -1;
-    return;
-  }
-  if (wakeTimer && wakeAt === wake) return;
-  clearTimeout(wakeTimer);
-  wakeAt = wake;
-  wakeTimer = setTimeout(() => {
-    wakeTimer = 0;
-    wakeAt = -1;
-    core._tep_tick(Date.now());
-    afterCoreCall();
-  }, Math.max(0, wake - now));
+  groupCommit.changed(urgent);
+  wakeTimer.arm();
 }
 
 // --- requests ----------------------------------------------------------------
@@ -191,50 +121,14 @@ function applyCredentials(fresh) {
   );
 }
 
+let sender = null; // worker/sender.js, set at init
+
 async function perform(request) {
-  let token = null;
-  if (!request.publicOnly) {
-    // A keepalive batch goes at once with the credentials last handed over:
-    // the page is going away, and an answer from it would come too late.
-    if (!request.keepalive) {
-      const fresh = await askPageForCredentials(request.subStatus);
-      if (fresh !== credentials) applyCredentials(fresh);
-    }
-    token = credentials?.token || null;
-  }
-  const url = token ? config.tlConsumerUri : config.tlPublicConsumerUri;
-  const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
-  let kind = 0;
-  let status = 0;
-  let body = '';
-  let retryAfter = '';
-  let date = '';
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      body: request.body,
-      headers,
-      signal: abort.signal,
-      keepalive: request.keepalive,
-      credentials: 'omit',
-    });
-    status = response.status;
-    retryAfter = response.headers.get('Retry-After') || '';
-    date = response.headers.get('Date') || '';
-    body = await readCappedBody(response);
-  } catch (error) {
-    kind = abort.signal.aborted ? 2 : 1;
-  } finally {
-    clearTimeout(timer);
-  }
+  const outcome = await sender.send(request);
   const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
-  withCStrings([body, retryAfter, date], (bodyPointer, retryAfterPointer, datePointer) =>
+  withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
     core._tep_on_response(
-      request.id, kind, status, bodyPointer, core.lengthBytesUTF8(body), retryAfterPointer,
-      datePointer, Date.now(),
+      request.id, outcome.kind, outcome.status, body, core.lengthBytesUTF8(outcome.body), retryAfter, date, Date.now(),
     ),
   );
   endOutageOfGoneTab(deliveredBefore);
@@ -366,7 +260,7 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
     // The folder's database was closed or deleted under the worker: store it
     // whole again now, not only at the next change.
     storedFolders.onLost = (path) => {
-      if (path === storePath && persistent) scheduleSync(0);
+      if (path === storePath && persistent) groupCommit?.schedule(0);
     };
     const claimed = await claimStore(preferredStoreId);
     timings.storeClaimed = elapsed();
@@ -399,6 +293,21 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   );
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
+  startGroupCommit();
+  sender = createSender({
+    credentials: {
+      current: () => credentials,
+      refresh: async (subStatus) => {
+        const fresh = await askPageForCredentials(subStatus);
+        if (fresh !== credentials) applyCredentials(fresh);
+        return credentials;
+      },
+    },
+    // A keepalive batch goes at once with the credentials last handed over:
+    // the page is going away, and an answer from it would come too late.
+    refreshFirst: (request) => !request.keepalive,
+    endpoints: () => config,
+  });
   const summary = JSON.parse(core.UTF8ToString(core._tep_restore(Date.now())));
   timings.restored = elapsed();
   initTimings = timings;
@@ -480,7 +389,7 @@ function stats() {
   result.adoptedEvents = adoptedEvents;
   result.keptAsideFiles = keptAsideFiles;
   result.storageError = lastStorageError;
-  result.durable = core._tep_storage_generation() <= syncedGeneration;
+  result.durable = groupCommit.isDurable();
   result.initTimings = initTimings;
   result.rejectedMessages = rejectedMessages + (tabsOutage?.rejected() ?? 0) + (orphanWatcher?.rejected() ?? 0);
   return result;
@@ -548,7 +457,7 @@ const handlers = {
   [Action.shutdown]: async () => {
     orphanWatcher?.stop();
     await durable(true);
-    clearTimeout(wakeTimer);
+    wakeTimer.clear();
     setTimeout(() => self.close(), 0);
   },
 };

@@ -1,0 +1,60 @@
+// Performs the core's requests with fetch: the SendMessageBatch body as a
+// form POST, the bearer token of the user's credentials (or the public
+// endpoint without one), the spec's 10 s timeout, and the answer read up to
+// its cap. The outcome goes back to the core, which alone decides what it
+// means (confirmed, retry, drop).
+import { readCappedBody } from './response-body.js';
+
+// The spec's request timeout.
+export const REQUEST_TIMEOUT_MS = 10000;
+
+// What the core hears of a request (tep_on_response's kind).
+export const OutcomeKind = Object.freeze({ response: 0, networkError: 1, timeout: 2 });
+
+/**
+ * `credentials.current()`: the last credentials known ({ clientId, token } or
+ * null). `credentials.refresh(subStatus)`: asks the app's provider again,
+ * resolving to the credentials to use. `refreshFirst(request)`: whether this
+ * request needs fresh credentials before it goes (after a 401).
+ * `endpoints()`: { tlConsumerUri, tlPublicConsumerUri }.
+ */
+export function createSender({ fetch = globalThis.fetch, credentials, refreshFirst, endpoints, timers = globalThis }) {
+  /**
+   * Sends `request` ({ body, publicOnly, keepalive, subStatus, ... }) and
+   * resolves to its outcome: { kind, status, body, retryAfter, date }.
+   */
+  async function send(request) {
+    let token = null;
+    if (!request.publicOnly) {
+      const known = refreshFirst(request) ? await credentials.refresh(request.subStatus) : credentials.current();
+      token = known?.token || null;
+    }
+    const { tlConsumerUri, tlPublicConsumerUri } = endpoints();
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const abort = new AbortController();
+    const timer = timers.setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    const outcome = { kind: OutcomeKind.response, status: 0, body: '', retryAfter: '', date: '' };
+    try {
+      const response = await fetch(token ? tlConsumerUri : tlPublicConsumerUri, {
+        method: 'POST',
+        body: request.body,
+        headers,
+        signal: abort.signal,
+        keepalive: !!request.keepalive,
+        credentials: 'omit', // the token is the only credential: no cookies
+      });
+      outcome.status = response.status;
+      outcome.retryAfter = response.headers.get('Retry-After') || '';
+      outcome.date = response.headers.get('Date') || '';
+      outcome.body = await readCappedBody(response);
+    } catch {
+      outcome.kind = abort.signal.aborted ? OutcomeKind.timeout : OutcomeKind.networkError;
+    } finally {
+      timers.clearTimeout(timer);
+    }
+    return outcome;
+  }
+
+  return { send };
+}
