@@ -2,6 +2,7 @@
 // that costs time (validation, queueing, storage, sending) happens in the
 // worker; sendEvent only serialises the event and buffers it.
 import { Action, Notice, noticeProblem } from './protocol.js';
+import { createOutbox, readCredentials } from './outbox.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -20,10 +21,6 @@ const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
 // with no credentials (events then carry client-id 'clientIDMissing!').
 const CREDENTIALS_TIMEOUT_MS = 5000;
-// Events wait at most this long on the page for the provider's current
-// credentials, then go with the last ones known: a slow token refresh must
-// not keep events where a closing tab would lose them.
-const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
 const BUS_EVENT = 'eventProducerEventBus';
 // Where Web Locks are missing, the page asks its worker this often whether it
 // is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
@@ -108,9 +105,7 @@ function createSession() {
     closed: false,
     replies: new Map(),
     nextRequestId: 1,
-    outbox: [], // messages waiting behind an ask of the credentials provider
-    askingCredentials: false,
-    ask: 0, // which ask the outbox waits for (a page going away releases it early)
+    outbox: null, // web/outbox.js, once the worker exists
     initPromise: null,
     failInit: null, // rejects initPromise (shutdown during a pending init)
     // The worker holds this Web Lock while it lives; the page waits for it.
@@ -161,14 +156,10 @@ function request(session, action, fields = {}) {
       resolve: (value) => (clearTimeout(timer), resolve(value)),
       reject: (error) => (clearTimeout(timer), reject(error)),
     });
-    post(session, { id, action, ...fields });
+    session.outbox.send({ id, action, ...fields });
   });
 }
 
-/** What the worker reads of a provider's answer (the spec reads only these two), or null. */
-function readCredentials(got) {
-  return got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
-}
 
 async function answerCredentials(session, requestId, subStatus) {
   let credentials = null;
@@ -302,46 +293,6 @@ function restartWorker() {
     );
 }
 
-// --- the outbox: events, stamped with the user's current credentials -------
-//
-// Events carry the credentials of the moment they were sent (the
-// `authorization` and `client-id` headers): @tidal-music/event-producer asks
-// the credentials provider for every event. Here the provider is asked once
-// per hand-over of buffered events, and the worker applies the answer before
-// those events, so a log-out or log-in holds from the next events on. While
-// the provider answers, later messages wait behind in order.
-
-function post(session, message) {
-  if (session.askingCredentials) session.outbox.push(message);
-  else session.worker.postMessage(message);
-}
-
-function releaseOutbox(session) {
-  session.askingCredentials = false;
-  const held = session.outbox;
-  session.outbox = [];
-  if (!session.closed) for (const message of held) session.worker.postMessage(message);
-}
-
-/** The provider's credentials now, or undefined (keep the last known) if it fails or is slow. */
-function currentCredentials(provider) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, EVENT_CREDENTIALS_TIMEOUT_MS);
-    const settle = (value) => {
-      clearTimeout(timer);
-      resolve(value);
-    };
-    try {
-      Promise.resolve(provider.getCredentials()).then(
-        (got) => settle(readCredentials(got) ?? undefined),
-        () => settle(undefined),
-      );
-    } catch {
-      settle(undefined); // a provider that throws synchronously
-    }
-  });
-}
-
 /**
  * Hands `events` and `refused` (events that could not be serialised) to the
  * session's worker, stamped with the provider's current credentials. While
@@ -354,19 +305,7 @@ function handOver(session, events, refused, askProvider) {
   const seq = session.nextSeq++;
   const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver };
   session.unacknowledged.set(seq, { events, unserialisable: refused, consent: { ...config.blockedConsentCategories } });
-  const provider = config.credentialsProvider;
-  if (!askProvider || !provider || session.askingCredentials) {
-    post(session, message);
-    return;
-  }
-  session.askingCredentials = true;
-  session.outbox.push(message);
-  const thisAsk = ++session.ask;
-  currentCredentials(provider).then((credentials) => {
-    if (thisAsk !== session.ask || !session.askingCredentials) return; // released already
-    if (credentials) message.credentials = credentials;
-    releaseOutbox(session);
-  });
+  session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
 }
 
 /** Hands the buffered events to the current session, if it is ready. */
@@ -409,7 +348,7 @@ function onPageHidden() {
   if (!session?.ready || handedOver) return;
   handedOver = true;
   // No time to wait for the provider: everything goes now.
-  releaseOutbox(session);
+  session.outbox.release();
   postBuffered({ askProvider: false });
   request(session, Action.pageHidden).catch(() => {});
 }
@@ -621,6 +560,7 @@ async function start(session, startingConsent) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }
   session.worker = worker;
+  session.outbox = createOutbox({ post: (message) => worker.postMessage(message), isOpen: () => !session.closed });
   const failed = new Promise((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();
@@ -842,7 +782,7 @@ export async function shutdown() {
       buffer = [];
       unserialisable = [];
     }
-    releaseOutbox(session);
+    session.outbox.release();
     await request(session, Action.shutdown).catch(() => {});
   }
   closeSession(session, 'the producer was shut down');

@@ -1,0 +1,84 @@
+// The outbox: messages to the worker, with events stamped with the user's
+// current credentials.
+//
+// Events carry the credentials of the moment they were sent (the
+// `authorization` and `client-id` headers): @tidal-music/event-producer asks
+// the credentials provider for every event. Here the provider is asked once
+// per hand-over of buffered events, and the worker applies the answer before
+// those events, so a log-out or log-in holds from the next events on. While
+// the provider answers, later messages wait behind in order.
+
+// Events wait at most this long on the page for the provider's current
+// credentials, then go with the last ones known: a slow token refresh must
+// not keep events where a closing tab would lose them.
+export const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
+
+/** What the worker reads of a provider's answer (the spec reads only these two), or null. */
+export function readCredentials(got) {
+  return got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
+}
+
+/** The provider's credentials now, or undefined (keep the last known) if it fails or is slow. */
+function currentCredentials(provider, timers) {
+  return new Promise((resolve) => {
+    const timer = timers.setTimeout(resolve, EVENT_CREDENTIALS_TIMEOUT_MS);
+    const settle = (value) => {
+      timers.clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      Promise.resolve(provider.getCredentials()).then(
+        (got) => settle(readCredentials(got) ?? undefined),
+        () => settle(undefined),
+      );
+    } catch {
+      settle(undefined); // a provider that throws synchronously
+    }
+  });
+}
+
+/**
+ * `post(message)` reaches the worker; `isOpen()` is false once the session
+ * ended (held messages are then dropped, as the worker is gone).
+ */
+export function createOutbox({ post, isOpen = () => true, timers = globalThis }) {
+  let held = []; // messages waiting behind an ask of the provider
+  let asking = false;
+  let ask = 0; // which ask the outbox waits for (a page going away releases it early)
+
+  /** Posts `message` now, or after the provider's answer the outbox waits for. */
+  function send(message) {
+    if (asking) held.push(message);
+    else post(message);
+  }
+
+  /** Posts everything held, without waiting any longer for the provider. */
+  function release() {
+    asking = false;
+    const waiting = held;
+    held = [];
+    if (isOpen()) for (const message of waiting) post(message);
+  }
+
+  /**
+   * Sends an events `message`; with `provider`, first stamps it with the
+   * provider's current credentials (`message.credentials`), while the
+   * messages after it wait.
+   */
+  function sendStamped(message, provider) {
+    if (!provider || asking) {
+      send(message);
+      return;
+    }
+    asking = true;
+    held.push(message);
+    const thisAsk = ++ask;
+    currentCredentials(provider, timers).then((credentials) => {
+      if (thisAsk !== ask || !asking) return; // released already
+      if (credentials) message.credentials = credentials;
+      release();
+    });
+  }
+
+  return { send, sendStamped, release };
+}
