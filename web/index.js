@@ -178,7 +178,12 @@ async function answerCredentials(session, requestId, subStatus) {
   if (!session.closed) session.worker.postMessage({ action: Action.credentials, requestId, credentials, error });
 }
 
-function onWorkerMessage(session, { data }) {
+/**
+ * @param {ReturnType<typeof createSession>} session
+ * @param {MessageEvent<import('./protocol.js').WorkerNotice>} event
+ */
+function onWorkerMessage(session, event) {
+  const { data } = event;
   // Only this package's worker posts here; anything else is a bug to ignore.
   if (session.closed || noticeProblem(data) !== null) return;
   switch (data.type) {

@@ -1,22 +1,57 @@
-// The page ⇄ worker protocol, defined once for both sides.
+// The page ⇄ worker protocol, defined once for both sides: the actions and
+// notices, their fields (the typedefs below, which `tsc --noEmit` checks
+// against the code of both sides, and REQUEST_FIELDS / NOTICE_FIELDS, which a
+// test checks against the README's table), and the shape checks each side
+// applies before acting on a message.
 //
 // Page → worker requests: { id, action, ...fields }. The worker answers every
 // request that has an id with { type: 'reply', id, result } or
 // { type: 'reply', id, error: { code, message } }; an unknown action is
 // answered with the error code 'unknown_action'.
-// Worker → page notices: { type: 'bus', outage, reason }, { type: 'problem', message },
-// { type: 'credentials-request', requestId, subStatus }, { type: 'accepted', seq }.
+
+/** @typedef {{ clientId: string | null, token: string | null } | null} Credentials */
+/** @typedef {{ name?: string, problem: string, reason?: 'validation' | 'storing' | 'consent', count?: number }} RefusedEvent */
+/** @typedef {{ PERFORMANCE?: boolean, TARGETING?: boolean, NECESSARY?: boolean }} BlockedCategories */
+
+/** @typedef {{ action: 'prepare', wasmUrl?: string, storeId?: string }} PrepareRequest */
+/**
+ * @typedef {{ id: number, action: 'init', config: { core: object, tlConsumerUri: string, tlPublicConsumerUri: string },
+ *   credentials: Credentials, wasmUrl?: string, storeId?: string, aliveLock?: string }} InitRequest
+ */
+/**
+ * @typedef {{ action: 'events', seq?: number, events: string[], unserialisable?: RefusedEvent[],
+ *   credentials?: Credentials, urgent?: boolean }} EventsRequest
+ */
+/** @typedef {{ id: number, action: 'flush' }} FlushRequest */
+/** @typedef {{ id: number, action: 'consent', blocked: BlockedCategories, purge?: boolean }} ConsentRequest */
+/** @typedef {{ action: 'credentials', requestId: number, credentials: Credentials, error?: string }} CredentialsAnswer */
+/** @typedef {{ id: number, action: 'stats' }} StatsRequest */
+/** @typedef {{ id: number, action: 'pageHidden' }} PageHiddenRequest */
+/** @typedef {{ id: number, action: 'online', online: boolean }} OnlineRequest */
+/** @typedef {{ id: number, action: 'shutdown' }} ShutdownRequest */
+/** @typedef {{ id: number, action: 'ping' }} PingRequest */
+/**
+ * @typedef {PrepareRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
+ *   | StatsRequest | PageHiddenRequest | OnlineRequest | ShutdownRequest | PingRequest} Request
+ */
+
+/** @typedef {{ type: 'reply', id: number, result?: any, error?: { code: string, message: string } }} ReplyNotice */
+/** @typedef {{ type: 'bus', outage: boolean, reason?: 'delivery' | 'storage' }} BusNotice */
+/** @typedef {{ type: 'problem', message: string }} ProblemNotice */
+/** @typedef {{ type: 'credentials-request', requestId: number, subStatus?: string }} CredentialsRequestNotice */
+/** @typedef {{ type: 'accepted', seq: number }} AcceptedNotice */
+/** @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice} WorkerNotice */
 
 export const Action = Object.freeze({
-  prepare: 'prepare',         // { wasmUrl, storeId }, no reply: start compiling and reading the store before init
-  init: 'init',               // { config, credentials, wasmUrl, storeId, aliveLock } → restore summary
-  events: 'events',           // { seq, events: string[], unserialisable: {name, problem, reason, count}[], credentials, urgent }, no reply; 'accepted' once durable
+  prepare: 'prepare',         // no reply: start compiling and reading the store before init
+  init: 'init',               // → restore summary
+  events: 'events',           // no reply; 'accepted' once stored
   flush: 'flush',             // → stats, once queued events are durable and a send was attempted
-  consent: 'consent',         // { blocked: {PERFORMANCE, TARGETING}, purge }
-  credentials: 'credentials', // { requestId, credentials | null, error }: answer to a credentials-request
+  consent: 'consent',
+  credentials: 'credentials', // the answer to a credentials-request, no reply
   stats: 'stats',             // → getStats() result
-  pageHidden: 'pageHidden',   // make everything durable now and send a keepalive batch
-  online: 'online',           // { online }
+  pageHidden: 'pageHidden',   // → stats, once durable; a keepalive batch is sent
+  online: 'online',
   shutdown: 'shutdown',       // → once durable; the worker then stops
   ping: 'ping',               // → true: the worker is alive (where Web Locks can't tell)
 });
@@ -26,7 +61,30 @@ export const Notice = Object.freeze({
   bus: 'bus',
   problem: 'problem',
   credentialsRequest: 'credentials-request',
-  accepted: 'accepted', // { seq }: the events hand-overs up to seq are in the queue and as durable as storage allows
+  accepted: 'accepted', // the events hand-overs up to seq are in the queue and as durable as storage allows
+});
+
+// The fields of each request and notice beside `id`/`action` and `type`, as
+// the typedefs above have them: the README's table is checked against these.
+export const REQUEST_FIELDS = Object.freeze({
+  prepare: ['wasmUrl', 'storeId'],
+  init: ['config', 'credentials', 'wasmUrl', 'storeId', 'aliveLock'],
+  events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent'],
+  flush: [],
+  consent: ['blocked', 'purge'],
+  credentials: ['requestId', 'credentials', 'error'],
+  stats: [],
+  pageHidden: [],
+  online: ['online'],
+  shutdown: [],
+  ping: [],
+});
+export const NOTICE_FIELDS = Object.freeze({
+  reply: ['id', 'result', 'error'],
+  bus: ['outage', 'reason'],
+  problem: ['message'],
+  'credentials-request': ['requestId', 'subStatus'],
+  accepted: ['seq'],
 });
 
 // --- shapes ------------------------------------------------------------------

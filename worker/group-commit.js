@@ -13,12 +13,18 @@ export const GROUP_COMMIT_WINDOW_MS = 20;
 export const RETRY_AFTER_FAILURE_MS = 1000;
 
 /**
- * `core`: { generation(): number, takeChangedFiles(): string[],
- * persistState(): void } (the core's storage generation grows with every
- * change; persistState writes its counters and flags into files).
+ * `core`: the core's storage generation grows with every change;
+ * persistState writes its counters and flags into files.
  * `store(names)`: stores those files, resolving or rejecting.
  * `persistent()`: false where there is no IndexedDB (nothing to wait for).
  * `onResult(error)`: after each write, null or the error.
+ * @param {{
+ *   core: { generation(): number, takeChangedFiles(): string[], persistState(): void },
+ *   store: (names: string[]) => Promise<unknown>,
+ *   persistent: () => boolean,
+ *   onResult?: (error: unknown) => void,
+ *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
+ * }} dependencies
  */
 export function createGroupCommit({ core, store, persistent, onResult = () => {}, timers = globalThis }) {
   let running = false;

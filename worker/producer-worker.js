@@ -63,7 +63,7 @@ function startGroupCommit() {
     store: (names) => storedFolders.store(storePath, names),
     persistent: () => persistent,
     onResult: (error) => {
-      lastStorageError = error ? String(error.message || error) : null;
+      lastStorageError = error ? String(error instanceof Error ? error.message : error) : null;
       outageState?.setStorage(!!error);
     },
   });
@@ -246,6 +246,7 @@ let preparing = null; // the start-up work that needs no config, begun by 'prepa
  * for the credentials provider. Resolves to `{ core, storageError, timings }`,
  * the timings in ms since the worker was created.
  */
+/** @param {Pick<import('../web/protocol.js').PrepareRequest, 'wasmUrl' | 'storeId'>} request */
 function prepare({ wasmUrl, storeId: preferredStoreId }) {
   preparing ??= (async () => {
     const timings = { scriptEvaluated: Math.round(scriptEvaluatedAt * 10) / 10, prepareReceived: elapsed() };
@@ -273,6 +274,7 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
   return preparing;
 }
 
+/** @param {import('../web/protocol.js').InitRequest} request */
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
   if (core) return { alreadyStarted: true, storeId };
   config = given;
@@ -349,6 +351,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
 // What the page refused an event for, in the order tep_count_refused_on_page numbers them.
 const REFUSAL_REASONS = ['validation', 'storing', 'consent'];
 
+/** @param {import('../web/protocol.js').EventsRequest} request */
 function acceptEvents({ seq, events = [], unserialisable = [], credentials: current, urgent = false }) {
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
@@ -375,6 +378,7 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   if (seq !== undefined) durable(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
 }
 
+/** @param {import('../web/protocol.js').RefusedEvent} refused */
 function countRefused({ name, problem, reason, count = 1 }) {
   withCStrings([String(name ?? ''), String(problem)], (n, p) =>
     core._tep_count_refused_on_page(n, p, REFUSAL_REASONS.indexOf(reason ?? 'validation'), count),
@@ -440,16 +444,16 @@ const handlers = {
   },
   [Action.events]: acceptEvents,
   [Action.flush]: flush,
-  [Action.consent]: ({ blocked, purge }) => {
+  [Action.consent]: (/** @type {import('../web/protocol.js').ConsentRequest} */ { blocked, purge }) => {
     core._tep_set_consent(blocked.PERFORMANCE ? 1 : 0, blocked.TARGETING ? 1 : 0, purge ? 1 : 0);
     afterCoreCall();
   },
-  [Action.credentials]: ({ requestId, credentials: fresh }) => {
+  [Action.credentials]: (/** @type {import('../web/protocol.js').CredentialsAnswer} */ { requestId, credentials: fresh }) => {
     credentialWaiters.get(requestId)?.(fresh || null);
   },
   [Action.stats]: stats,
   [Action.pageHidden]: pageHidden,
-  [Action.online]: ({ online }) => {
+  [Action.online]: (/** @type {import('../web/protocol.js').OnlineRequest} */ { online }) => {
     core._tep_set_online(online ? 1 : 0, Date.now());
     afterCoreCall();
   },

@@ -34,6 +34,7 @@ export function createSender({ fetch = globalThis.fetch, credentials, refreshFir
     if (token) headers.Authorization = `Bearer ${token}`;
     const abort = new AbortController();
     const timer = timers.setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    /** @type {{ kind: number, status: number, body: string, retryAfter: string, date: string }} */
     const outcome = { kind: OutcomeKind.response, status: 0, body: '', retryAfter: '', date: '' };
     try {
       const response = await fetch(token ? tlConsumerUri : tlPublicConsumerUri, {

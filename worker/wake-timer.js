@@ -9,6 +9,12 @@ export const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 /**
  * `nextWake(now)`: the core's next wake-up time (ms since the epoch), or a
  * negative number for none. `onWake(now)`: called when it comes.
+ * @param {{
+ *   nextWake: (now: number) => number,
+ *   onWake: (now: number) => void,
+ *   clock?: () => number,
+ *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
+ * }} dependencies
  */
 export function createWakeTimer({ nextWake, onWake, clock = Date.now, timers = globalThis }) {
   let timer = 0;

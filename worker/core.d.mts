@@ -1,0 +1,60 @@
+// The wasm module's exports as the worker calls them: worker/binding.cpp
+// defines them, and `tsc --noEmit` checks the worker's calls against this.
+// Pointers are addresses in the module's memory; times are ms since the epoch.
+
+type Pointer = number;
+
+export interface Host {
+  send(request: {
+    id: number; body: string; eventCount: number; publicOnly: boolean; keepalive: boolean; subStatus: string;
+  }): void;
+  publish(outage: boolean): void;
+  problem(message: string): void;
+}
+
+export interface StoredFolders {
+  load(path: string): Promise<Error | null>;
+  store(path: string, names: string[]): Promise<void>;
+  drop(path: string, deleteDatabase: boolean): Promise<void>;
+  keepAside(path: string, names: string[], asidePath: string): Promise<void>;
+  onLost: ((path: string) => void) | null;
+}
+
+export interface CoreModule {
+  _malloc(size: number): Pointer;
+  _free(pointer: Pointer): void;
+  UTF8ToString(pointer: Pointer, maxBytes?: number): string;
+  stringToUTF8(text: string, pointer: Pointer, maxBytes: number): void;
+  lengthBytesUTF8(text: string): number;
+
+  _tep_create(configJson: Pointer, folder: Pointer): number;
+  _tep_restore(now: number): Pointer;
+  _tep_adopt(folder: Pointer, now: number): Pointer;
+  _tep_send_event(json: Pointer, length: number, now: number): void;
+  _tep_count_refused_on_page(name: Pointer, problem: Pointer, reason: number, count: number): void;
+  _tep_tick(now: number): void;
+  _tep_flush(now: number): void;
+  _tep_send_keepalive(maxBodyBytes: number, now: number): void;
+  _tep_next_wake(now: number): number;
+  _tep_on_response(
+    id: number, kind: number, status: number, body: Pointer, bodyLength: number, retryAfter: Pointer, date: Pointer, now: number,
+  ): void;
+  _tep_set_consent(performanceBlocked: number, targetingBlocked: number, purge: number): void;
+  _tep_set_credentials(clientId: Pointer, token: Pointer): void;
+  _tep_set_online(online: number, now: number): void;
+  _tep_persist_state(): void;
+  _tep_take_changed_files(): Pointer;
+  _tep_storage_generation(): number;
+  _tep_outage(): number;
+  _tep_stats(): Pointer;
+}
+
+export interface CoreOptions {
+  host: Host;
+  onAbort?: (reason: unknown) => void;
+  locateFile?: (file: string) => string;
+  /** Set by worker/stored-folders.post.js while the module loads. */
+  storedFolders?: StoredFolders;
+}
+
+export default function createCore(options: CoreOptions): Promise<CoreModule>;
