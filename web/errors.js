@@ -1,5 +1,8 @@
 // The typed errors and messages of the public API, shaped as in
-// @tidal-music/event-producer so existing bus listeners keep working.
+// @tidal-music/event-producer so existing bus listeners keep working. Every
+// error this package raises also carries a stable `id` ('tep.config.<field>',
+// 'tep.init.<reason>', 'tep.worker.<reason>'), which its message starts with
+// in brackets: code can test the id, people read the message.
 
 export class TidalError extends Error {
   constructor(errorCode, options) {
@@ -9,11 +12,22 @@ export class TidalError extends Error {
   }
 }
 
-/** Thrown by init() for a config it can't use. */
+/** A TidalError of this package: errorCode and id are `id`, the message says what happened. */
+export function producerError(id, text, cause) {
+  const error = Object.assign(new TidalError(id, cause ? { cause } : undefined), { id });
+  error.message = `[${id}] ${text}`;
+  return error;
+}
+
+/** Thrown by init() for a config it can't use; `field` names the field ('' for the config as a whole). */
 export class IllegalArgumentError extends TidalError {
-  constructor(message) {
-    super(message);
+  constructor(message, field = '') {
+    const id = field ? `tep.config.${field}` : 'tep.argument';
+    super(id);
     this.name = 'IllegalArgumentError';
+    this.id = id;
+    this.field = field;
+    this.message = `[${id}] ${message}`;
   }
 }
 
@@ -28,11 +42,12 @@ export class OutageStartError extends TidalError {
 /** Sent on the bus when an outage ends (the first confirmed delivery). */
 export const OutageEndMessage = Object.freeze({ name: 'OutageEndMessage' });
 
-/** init() could not start the producer; `cause` names why. */
+/** init() could not start the producer; errorCode names why ('storage', 'shutdown', …), `cause` what failed. */
 export class InitError extends TidalError {
   constructor(errorCode, message, cause) {
     super(errorCode, cause ? { cause } : undefined);
     this.name = 'InitError';
-    this.message = `[tep.init.${errorCode}] ${message}`;
+    this.id = `tep.init.${errorCode}`;
+    this.message = `[${this.id}] ${message}`;
   }
 }

@@ -115,11 +115,20 @@ export type ConfigCopy = Config & {
 
 export declare class TidalError extends Error {
   errorCode: string;
+  /** The stable id of an error this package raised ('tep.worker.no_reply', …); the message starts with it in brackets. */
+  id?: string;
 }
-export declare class IllegalArgumentError extends TidalError {}
+/** A config init() can't use: id 'tep.config.<field>', or 'tep.argument' for the config as a whole. */
+export declare class IllegalArgumentError extends TidalError {
+  id: string;
+  field: string;
+}
 /** errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full); 'worker': the worker ended and a new one is starting. */
 export declare class OutageStartError extends TidalError {}
-export declare class InitError extends TidalError {}
+/** errorCode: 'storage' (working in memory), 'shutdown', 'timeout', 'worker', 'no_worker'; id 'tep.init.<errorCode>'. */
+export declare class InitError extends TidalError {
+  id: string;
+}
 export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };
 
 export type BusMessage = OutageStartError | typeof OutageEndMessage;

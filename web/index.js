@@ -9,6 +9,7 @@ import {
   OutageEndMessage,
   OutageStartError,
   TidalError,
+  producerError,
 } from './errors.js';
 
 export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
@@ -127,7 +128,7 @@ function closeSession(session, reason) {
   session.closed = true;
   session.stopWatching?.();
   session.worker?.terminate();
-  for (const waiter of session.replies.values()) waiter.reject(new TidalError(`[tep.worker.closed] ${reason}`));
+  for (const waiter of session.replies.values()) waiter.reject(producerError('tep.worker.closed', reason));
   session.replies.clear();
   session.failInit?.(new InitError('shutdown', reason));
   if (current === session) current = null;
@@ -144,13 +145,13 @@ const DEFAULT_REPLY_TIMEOUT_MS = 10000;
 function request(session, action, fields = {}) {
   return new Promise((resolve, reject) => {
     if (session.closed) {
-      reject(new TidalError(`[tep.worker.closed] the producer was shut down before '${action}'`));
+      reject(producerError('tep.worker.closed', `the producer was shut down before '${action}'`));
       return;
     }
     const id = session.nextRequestId++;
     const timer = setTimeout(() => {
       session.replies.delete(id);
-      reject(new TidalError(`[tep.worker.no_reply] the worker did not answer '${action}'`));
+      reject(producerError('tep.worker.no_reply', `the worker did not answer '${action}'`));
     }, REPLY_TIMEOUT_MS[action] ?? DEFAULT_REPLY_TIMEOUT_MS);
     session.replies.set(id, {
       resolve: (value) => (clearTimeout(timer), resolve(value)),
@@ -192,7 +193,7 @@ function onWorkerMessage(session, event) {
       if (!waiter) return;
       session.replies.delete(data.id);
       if (data.error) {
-        waiter.reject(new TidalError(`[tep.worker.${data.error.code}] ${data.error.message}`));
+        waiter.reject(producerError(`tep.worker.${data.error.code}`, data.error.message));
       } else {
         waiter.resolve(data.result);
       }
@@ -239,7 +240,7 @@ function watchWorker(session, aliveLockHeld) {
   }
   const timer = setInterval(() => {
     request(session, Action.ping).catch((error) => {
-      if (String(error.message).startsWith('[tep.worker.no_reply]')) onWorkerEnded(session);
+      if (error.id === 'tep.worker.no_reply') onWorkerEnded(session);
     });
   }, PING_INTERVAL_MS);
   session.stopWatching = () => clearInterval(timer);
@@ -388,12 +389,12 @@ function addPageListeners() {
 
 function checkUrl(value, field) {
   if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`);
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`, field);
   }
   try {
     return new URL(value, globalThis.location?.href).href;
   } catch {
-    throw new IllegalArgumentError(`config.${field} must be a URL (got ${String(value)})`);
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${String(value)})`, field);
   }
 }
 
@@ -403,7 +404,7 @@ const POSITIVE_NUMBER_FIELDS = ['eventBatchInterval', 'monitoringInterval', 'max
 function checkPositiveNumber(value, field) {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new IllegalArgumentError(`config.${field} must be a positive number`);
+    throw new IllegalArgumentError(`config.${field} must be a positive number`, field);
   }
 }
 
@@ -420,7 +421,7 @@ function copyConfig(given) {
   copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
   for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
   if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
-    throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()');
+    throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()', 'credentialsProvider');
   }
   return copy;
 }

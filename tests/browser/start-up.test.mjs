@@ -58,7 +58,7 @@ test('init, shutdown before it finished, and init again: the first init rejects,
     const send = (from, count) => {
       for (let i = from; i < from + count; i++) window.producer.sendEvent({ name: 'reinit_pending', consentCategory: 'NECESSARY', payload: { i } });
     };
-    const firstInit = window.producer.init(config).then(() => null, (error) => ({ name: error.name, errorCode: error.errorCode }));
+    const firstInit = window.producer.init(config).then(() => null, (error) => ({ name: error.name, errorCode: error.errorCode, id: error.id }));
     send(0, 30);
     await window.producer.shutdown();
     send(30, 30);
@@ -68,7 +68,7 @@ test('init, shutdown before it finished, and init again: the first init rejects,
     return firstInit;
   }, testConfig(browser.url));
 
-  assert.deepEqual(first, { name: 'InitError', errorCode: 'shutdown' });
+  assert.deepEqual(first, { name: 'InitError', errorCode: 'shutdown', id: 'tep.init.shutdown' });
   await waitFor(async () => new Set((await deliveredNamed('reinit_pending')).map((e) => JSON.parse(e.body).payload.i)).size === 100, {
     what: 'all 100 events at the consumer',
   });

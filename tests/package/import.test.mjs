@@ -40,7 +40,9 @@ test('calls before init are safe without a browser', async () => {
 test('init refuses a bad config with IllegalArgumentError naming the field', async () => {
   await assert.rejects(producer.init({ appInfo: {}, platform: {}, tlConsumerUri: 42 }), (error) => {
     assert.equal(error.name, 'IllegalArgumentError');
-    assert.match(error.message, /tlConsumerUri/);
+    assert.equal(error.id, 'tep.config.tlConsumerUri');
+    assert.equal(error.field, 'tlConsumerUri');
+    assert.match(error.message, /^\[tep\.config\.tlConsumerUri\] /);
     return true;
   });
 });
@@ -54,6 +56,8 @@ test('init without Web Workers rejects with InitError and leaves the given confi
   const before = JSON.stringify(given);
   await assert.rejects(producer.init(given), (error) => {
     assert.equal(error.name, 'InitError');
+    assert.equal(error.errorCode, 'no_worker');
+    assert.equal(error.id, 'tep.init.no_worker');
     assert.match(error.message, /Web Workers are not available/);
     return true;
   });
