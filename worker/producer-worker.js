@@ -3,20 +3,19 @@
 // IndexedDB (group commit), drives the core's timers, performs its requests
 // with fetch and relays the outage bus to the page.
 import createCore from './core.mjs';
-import { Action, Notice, requestProblem } from '../web/protocol.js';
+import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
 import { createGroupCommit } from './group-commit.js';
+import { createMessageLoop } from './message-loop.js';
+import { createPageCredentials } from './page-credentials.js';
 import { createSender } from './sender.js';
 import { createWakeTimer } from './wake-timer.js';
 
 // flush() stops starting new batches after this long: with one last request
 // (at most the sender's 10 s timeout) it still answers within the page's 30 s wait.
 const FLUSH_BUDGET_MS = 15000;
-// How long a batch waits for the page's credentials provider before it is
-// sent with the last credentials known.
-const CREDENTIALS_TIMEOUT_MS = 5000;
 
 let core = null;
 let config = null;
@@ -32,8 +31,6 @@ let keptAsideFiles = 0; // files of adopted stores this release could not read, 
 let persistent = false;
 let credentials = null;
 const requestsInFlight = new Map(); // request id → Promise settled with its outcome
-const credentialWaiters = new Map(); // requestId → resolve
-let nextCredentialsRequestId = 1;
 
 // --- strings across the wasm boundary ------------------------------------
 
@@ -98,21 +95,10 @@ function afterCoreCall(urgent = false) {
 
 // --- requests ----------------------------------------------------------------
 
-function askPageForCredentials(subStatus) {
-  return new Promise((resolve) => {
-    const requestId = nextCredentialsRequestId++;
-    const timer = setTimeout(() => {
-      credentialWaiters.delete(requestId);
-      resolve(credentials);
-    }, CREDENTIALS_TIMEOUT_MS);
-    credentialWaiters.set(requestId, (fresh) => {
-      clearTimeout(timer);
-      credentialWaiters.delete(requestId);
-      resolve(fresh || credentials);
-    });
-    self.postMessage({ type: Notice.credentialsRequest, requestId, subStatus: subStatus || undefined });
-  });
-}
+const pageCredentials = createPageCredentials({
+  post: (notice) => self.postMessage(notice),
+  known: () => credentials,
+});
 
 function applyCredentials(fresh) {
   credentials = fresh ? { clientId: fresh.clientId ?? null, token: fresh.token ?? null } : null;
@@ -300,7 +286,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     credentials: {
       current: () => credentials,
       refresh: async (subStatus) => {
-        const fresh = await askPageForCredentials(subStatus);
+        const fresh = await pageCredentials.ask(subStatus);
         if (fresh !== credentials) applyCredentials(fresh);
         return credentials;
       },
@@ -395,7 +381,7 @@ function stats() {
   result.storageError = lastStorageError;
   result.durable = groupCommit.isDurable();
   result.initTimings = initTimings;
-  result.rejectedMessages = rejectedMessages + (tabsOutage?.rejected() ?? 0) + (orphanWatcher?.rejected() ?? 0);
+  result.rejectedMessages = messageLoop.rejected() + (tabsOutage?.rejected() ?? 0) + (orphanWatcher?.rejected() ?? 0);
   return result;
 }
 
@@ -449,7 +435,7 @@ const handlers = {
     afterCoreCall();
   },
   [Action.credentials]: (/** @type {import('../web/protocol.js').CredentialsAnswer} */ { requestId, credentials: fresh }) => {
-    credentialWaiters.get(requestId)?.(fresh || null);
+    pageCredentials.answer(requestId, fresh);
   },
   [Action.stats]: stats,
   [Action.pageHidden]: pageHidden,
@@ -466,35 +452,13 @@ const handlers = {
   },
 };
 
-const needsCore = (action) => action !== Action.init && action !== Action.prepare;
 let initReceivedAt = 0;
 
-// Requests of another shape than web/protocol.js defines, ignored.
-let rejectedMessages = 0;
-
-self.onmessage = async ({ data }) => {
-  const problem = requestProblem(data);
-  const id = problem === null || (data && Number.isSafeInteger(data.id)) ? data.id : undefined;
-  const action = data?.action;
-  try {
-    if (problem !== null) {
-      rejectedMessages++;
-      const code = problem.startsWith('unknown action') ? 'unknown_action' : 'bad_message';
-      throw Object.assign(new Error(problem), { code });
-    }
-    const handler = handlers[action];
-    if (needsCore(action) && !core) throw Object.assign(new Error('init has not run'), { code: 'not_initialised' });
-    const result = await handler(data);
-    if (id !== undefined) self.postMessage({ type: Notice.reply, id, result });
-  } catch (error) {
-    if (id !== undefined) {
-      self.postMessage({
-        type: Notice.reply,
-        id,
-        error: { code: error.code || 'worker', message: String(error.message || error) },
-      });
-    } else {
-      reportProblem(`[tep.worker.${error.code || 'error'}] ${error.message || error}`);
-    }
-  }
-};
+const messageLoop = createMessageLoop({
+  handlers,
+  ready: () => core !== null,
+  needsReady: (action) => action !== Action.init && action !== Action.prepare,
+  post: (notice) => self.postMessage(notice),
+  reportProblem,
+});
+self.onmessage = ({ data }) => messageLoop.receive(data);
