@@ -3,7 +3,8 @@
 # native Catch2 tests, the same tests compiled to wasm under node, the
 # sanitizer build, brief fuzzing of every parser, the consumer's tests, the
 # package in Node, the package's types against TIDAL's, and the browser
-# tests (the packed package in Vite, webpack and plain apps among them).
+# tests (the packed package in Vite, webpack and plain apps among them) in
+# Chromium, and the ones written for every engine in Firefox and WebKit too.
 # Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,11 +55,18 @@ stage "native unit tests (Catch2, ctest)" ctest --test-dir build/native --output
 stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest --test-dir build/wasm --output-on-failure -j2
 stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cpp.sh
+stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
 stage "worker and page modules with fake timers (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/
-stage "browser tests (Chromium, node --test)" node --test --test-concurrency=1 --test-reporter=tap tests/browser/
+# Every browser test in Chromium; the tests written once for every engine
+# (those on tests/browser/engines.mjs) also in Firefox ESR and WebKitGTK.
+# Each stage ends with the engine's line: version, counts and seconds.
+stage "browser tests in Chromium (every test, node --test)" node tests/browser/run-in-engine.mjs --engine chromium --test-reporter=tap
+stage "browser tests in Firefox (the tests for every engine, node --test)" node tests/browser/run-in-engine.mjs --engine firefox --test-reporter=tap
+stage "browser tests in WebKit (WebKitGTK MiniBrowser, the tests for every engine, node --test)" node tests/browser/run-in-engine.mjs --engine webkit --test-reporter=tap
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

@@ -23,7 +23,7 @@ const char* drop_reason_key(DropReason reason) {
   return "";
 }
 
-std::map<std::string, uint64_t>& DropCounters::of(DropReason reason) {
+DropCounters::NameCounts& DropCounters::of(DropReason reason) {
   switch (reason) {
     case DropReason::kConsentFiltered:
       return consent_filtered_;
@@ -35,12 +35,39 @@ std::map<std::string, uint64_t>& DropCounters::of(DropReason reason) {
   return storing_failed_;
 }
 
-const std::map<std::string, uint64_t>& DropCounters::of(DropReason reason) const {
+const DropCounters::NameCounts& DropCounters::of(DropReason reason) const {
   return const_cast<DropCounters*>(this)->of(reason);
 }
 
+size_t DropCounters::distinct_names() const {
+  size_t names = 0;
+  for (DropReason reason : kReasons) {
+    const auto& counted = of(reason);
+    names += counted.size() - counted.count(kOtherNames);
+  }
+  return names;
+}
+
 void DropCounters::add(DropReason reason, std::string_view event_name, uint64_t count) {
-  if (count) of(reason)[std::string(event_name)] += count;
+  if (count == 0) return;
+  auto& counted = of(reason);
+  auto known = counted.find(event_name);
+  if (known != counted.end()) {
+    known->second += count;
+    return;
+  }
+  bool fits =
+      distinct_names() < kMaxNames && stringify_string(event_name).size() <= kMaxNameJsonBytes;
+  counted[std::string(fits ? event_name : kOtherNames)] += count;
+}
+
+void DropCounters::fold_every_name() {
+  for (DropReason reason : kReasons) {
+    uint64_t total_count = total(reason);
+    auto& counted = of(reason);
+    counted.clear();
+    if (total_count > 0) counted.emplace(kOtherNames, total_count);
+  }
 }
 
 void DropCounters::merge(const DropCounters& other) {

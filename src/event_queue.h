@@ -9,7 +9,7 @@
 // written: an event is stored without its token, which the TokenKeeper holds
 // in memory and which is put back when the event is read (token_keeper.h).
 // The on-disk format, its version and its recovery rules are described in
-// event_queue.cpp.
+// queue_file_format.cpp.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +24,9 @@
 #include "token_keeper.h"
 
 namespace tep {
+
+enum class Settlement : uint8_t;  // queue_file_format.h
+class QueueIndex;                 // queue_index.h
 
 // The fields named after a config field are set from the config, whose
 // defaults producer_config.cpp defines.
@@ -40,7 +43,7 @@ struct QueueLimits {
   /// read at start, so fewer, larger files load faster (10k events in
   /// Chromium, read one file per request: 16 KiB segments ~65 ms, 32 KiB
   /// ~42 ms, 64 KiB ~24 ms).
-  uint64_t segment_bytes = 32u * 1024u;
+  uint64_t segment_bytes = uint64_t{32} * 1024;
 };
 
 enum class AppendResult {
@@ -93,10 +96,11 @@ class EventQueue {
   /// Up to `max_count` of the oldest events whose total event_size() fits
   /// `max_bytes` (the first is returned even if it alone is larger), skipping
   /// those whose id `skip` returns true for (e.g. already in flight). Events
-  /// are read back from the store; one that can no longer be read is dropped
-  /// from the queue and its name kept for take_unreadable_names().
+  /// are read back from the store; one that can no longer be read is removed
+  /// from the queue (so it can't sit at the head forever) and its name kept
+  /// for take_unreadable_names(): hence not const.
   std::vector<Event> peek(size_t max_count, size_t max_bytes,
-                          const std::function<bool(const std::string& id)>& skip) const;
+                          const std::function<bool(const std::string& id)>& skip);
 
   /// Names of events dropped because their record could not be read back
   /// since the last call (storage damaged after restore); for the counters.
@@ -125,13 +129,16 @@ class EventQueue {
   /// of them without `skip`), or -1
   int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip = nullptr) const;
 
-  struct Impl;  // index and segment state, in event_queue.cpp
-
  private:
+  bool rewrite_segment(uint64_t old_sequence, const std::vector<uint64_t>& keys);
+  std::vector<uint64_t> settle_keys(const std::vector<uint64_t>& keys, Settlement settlement);
+  std::vector<Event> remove_keys(const std::vector<uint64_t>& keys);
+
   FileStore& store_;
   QueueLimits limits_;
   TokenKeeper& tokens_;
-  std::unique_ptr<Impl> impl_;
+  /// What memory keeps of the queued events and of the segment files.
+  std::unique_ptr<QueueIndex> index_;
 };
 
 }  // namespace tep

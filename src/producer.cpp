@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "character_encoding.h"
 #include "http_date.h"
 #include "json_reader.h"
 #include "send_message_batch.h"
@@ -22,7 +23,7 @@ constexpr int64_t kClockSkewThresholdMs = 2000;
 // (time zones lie within UTC-12..UTC+14): at most ±24 h. A Date further off
 // is far likelier a wrong header (a cached answer, a misconfigured proxy)
 // than such a device, and moves the offset only as far as the bound.
-constexpr int64_t kMaxClockOffsetMs = 24 * 60 * 60 * 1000;
+constexpr int64_t kMaxClockOffsetMs = int64_t{24} * 60 * 60 * 1000;
 // setTimeout fires at once for a delay above 2^31 - 1 ms (24.8 days), so the
 // host is never asked to wait longer: it wakes early and is asked again.
 constexpr int64_t kLongestTimerDelayMs = 2147483647;
@@ -133,13 +134,12 @@ std::string Producer::new_id() {
   host_.random_bytes(bytes, sizeof bytes);
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static const char kHex[] = "0123456789abcdef";
   std::string id;
   id.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) id += '-';
-    id += kHex[bytes[i] >> 4];
-    id += kHex[bytes[i] & 0xF];
+    id += lower_hex_digit(bytes[i] >> 4);
+    id += lower_hex_digit(bytes[i] & 0xF);
   }
   return id;
 }
@@ -167,8 +167,8 @@ void Producer::set_outage(bool outage) {
 }
 
 void Producer::count_refused_on_page(DropReason reason, std::string_view name,
-                                     std::string_view problem, uint64_t n) {
-  count(reason, name.empty() ? "(unnamed)" : name, n);
+                                     std::string_view problem, uint64_t count_on_page) {
+  count(reason, name.empty() ? "(unnamed)" : name, count_on_page);
   if (config_.submitter.strict_mode) host_.report_problem(problem);
 }
 
@@ -201,17 +201,24 @@ void Producer::send_event(std::string_view event_json, int64_t now_ms) {
   set_outage(true);
 }
 
-void Producer::start(const std::vector<Batch>& batches) {
-  for (const auto& batch : batches) {
-    OutgoingRequest request;
-    request.request_id = batch.request_id;
-    request.body = batch.body;
-    request.event_count = batch.events.size();
-    request.keepalive = batch.keepalive;
-    request.refresh_credentials = batch.refresh_credentials;
-    request.credentials_sub_status = batch.credentials_sub_status;
-    host_.send(request);
-  }
+void Producer::start(const std::vector<OutgoingRequest>& batches) {
+  for (const auto& batch : batches) host_.send(batch);
+}
+
+// The monitoring event for the counters, within the event size limit like
+// any event. The counters' caps keep their payload to ~10 KiB; default
+// headers so large that they leave no room for it (a huge appVersion, say)
+// have every name counted under "(other)". None if even that doesn't fit.
+std::optional<Event> Producer::monitoring_report(int64_t now_ms) {
+  Event report = submitter_.monitoring_event(counters_.to_json(), new_id(), corrected_now(now_ms));
+  if (submitted_event_bytes(report) < kMaxEventBytes) return report;
+  counters_.fold_every_name();
+  counters_dirty_ = true;
+  ++storage_generation_;
+  report.payload = counters_.to_json();
+  if (submitted_event_bytes(report) < kMaxEventBytes) return report;
+  last_error_ = "[tep.monitor.too_large] the default headers leave no room for the drop counters";
+  return std::nullopt;
 }
 
 void Producer::start_monitoring_if_due(int64_t now_ms) {
@@ -219,13 +226,14 @@ void Producer::start_monitoring_if_due(int64_t now_ms) {
   if (now_ms < next_monitoring_ms_) return;
   next_monitoring_ms_ = now_ms + config_.monitoring_interval_ms;
   if (counters_.empty() || monitoring_request_id_ != 0) return;
+  std::optional<Event> report = monitoring_report(now_ms);
+  if (!report) return;
   monitoring_snapshot_ = counters_;
-  Event report = submitter_.monitoring_event(counters_.to_json(), new_id(), corrected_now(now_ms));
-  monitoring_event_id_ = report.id;
+  monitoring_event_id_ = report->id;
   monitoring_request_id_ = next_monitoring_request_id_++;
   OutgoingRequest request;
   request.request_id = monitoring_request_id_;
-  request.body = encode_send_message_batch({report});
+  request.body = encode_send_message_batch({*report});
   request.event_count = 1;
   request.public_only = true;
   host_.send(request);
@@ -248,8 +256,11 @@ void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(now_ms, true
 
 void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
   (void)now_ms;
-  Batch batch = scheduler_.keepalive_batch(max_body_bytes);
-  if (!batch.events.empty()) start({batch});
+  if (auto batch = scheduler_.keepalive_batch(max_body_bytes)) host_.send(*batch);
+}
+
+std::string Producer::leaving_batch_body(size_t max_body_bytes) {
+  return scheduler_.leaving_batch_body(max_body_bytes);
 }
 
 int64_t Producer::next_wake_ms(int64_t now_ms) const {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,23 +14,13 @@
 #include "drop_counters.h"
 #include "event_queue.h"
 #include "file_store.h"
+#include "outgoing_request.h"
 #include "producer_config.h"
 #include "scheduler.h"
 #include "submitter.h"
 #include "token_keeper.h"
 
 namespace tep {
-
-/// A request for the host to perform with fetch.
-struct OutgoingRequest {
-  uint32_t request_id = 0;
-  std::string body;  ///< SendMessageBatch form body
-  size_t event_count = 0;
-  bool public_only = false;  ///< the monitoring event: public endpoint, no Authorization
-  bool keepalive = false;
-  bool refresh_credentials = false;  ///< ask the provider again before sending (after a 401)
-  std::string credentials_sub_status;
-};
 
 enum class BusMessage { kOutageStart, kOutageEnd };
 
@@ -110,7 +101,7 @@ class Producer {
   /// An event refused before it reached the worker: one the page could not
   /// serialise (cyclic, BigInt…) or could not hold before init. Counted.
   void count_refused_on_page(DropReason reason, std::string_view name, std::string_view problem,
-                             uint64_t count);
+                             uint64_t count_on_page);
 
   /// Starts whatever is due (batches, monitoring); call on every timer.
   void tick(int64_t now_ms);
@@ -118,6 +109,9 @@ class Producer {
   void flush(int64_t now_ms);
   /// The page is going away: one keepalive batch within `max_body_bytes`.
   void send_keepalive(size_t max_body_bytes, int64_t now_ms);
+  /// The body of the batch the page would send itself while it unloads
+  /// (Scheduler::leaving_batch_body), or "" if nothing is queued.
+  std::string leaving_batch_body(size_t max_body_bytes);
   /// When tick() should next run, or -1 if only new input can make work.
   int64_t next_wake_ms(int64_t now_ms) const;
 
@@ -154,7 +148,8 @@ class Producer {
   void set_outage(bool outage);
   void count(DropReason reason, std::string_view name, uint64_t n = 1);
   void start_monitoring_if_due(int64_t now_ms);
-  void start(const std::vector<Batch>& batches);
+  std::optional<Event> monitoring_report(int64_t now_ms);
+  void start(const std::vector<OutgoingRequest>& batches);
   void learn_clock(const HttpOutcome& outcome, int64_t now_ms);
 
   ProducerConfig config_;

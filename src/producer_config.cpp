@@ -19,7 +19,7 @@ constexpr int64_t kMinDefaultMaxBackoffMs = 60000;
 constexpr int64_t kDefaultMonitoringIntervalMs = 60000;
 // maxDiskUsageBytes: 5 MiB, a tenth of the smallest common per-origin quota,
 // and ~10k typical events.
-constexpr int64_t kDefaultMaxDiskBytes = 5 * 1024 * 1024;
+constexpr int64_t kDefaultMaxDiskBytes = int64_t{5} * 1024 * 1024;
 // maxInFlightBatches: one request at a time keeps delivery in order.
 constexpr int64_t kDefaultMaxInFlight = 1;
 // eventTtlMs: 0, events never expire, as in the spec.

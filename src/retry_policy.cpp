@@ -11,8 +11,10 @@ int64_t backoff_delay_ms(const BackoffConfig& config, uint32_t failures, double 
   for (uint32_t i = 1; i < failures && window < config.max_delay_ms; ++i) window *= 2;
   window = std::min(window, config.max_delay_ms);
   double draw = std::clamp(random01, 0.0, 1.0);
-  int64_t delay =
-      window / 2 + static_cast<int64_t>(draw * static_cast<double>(window - window / 2));
+  // Equal jitter: half the window for sure, the other half drawn.
+  int64_t fixed_half = window / 2;
+  int64_t drawn_half = window - fixed_half;
+  int64_t delay = fixed_half + static_cast<int64_t>(draw * static_cast<double>(drawn_half));
   return std::max(delay, config.min_delay_ms);
 }
 

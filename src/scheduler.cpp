@@ -26,28 +26,46 @@ std::string sub_status_of(const std::string& body) {
 
 }  // namespace
 
-Batch Scheduler::make_batch(size_t max_events, size_t max_body_bytes, bool keepalive) {
-  auto skip_busy = [this](const std::string& id) { return in_flight_ids_.count(id) > 0; };
-  auto skip_busy_or_suspect = [this](const std::string& id) {
-    return in_flight_ids_.count(id) > 0 || suspects_.count(id) > 0;
+std::function<bool(const std::string& id)> Scheduler::skip_in_flight() const {
+  return [this](const std::string& id) { return in_flight_ids_.count(id) > 0; };
+}
+
+std::string Scheduler::encode_within(std::vector<Event>& events, size_t max_body_bytes) {
+  std::string body = encode_send_message_batch(events);
+  while (body.size() > max_body_bytes && events.size() > 1) {
+    events.pop_back();
+    body = encode_send_message_batch(events);
+  }
+  return body;
+}
+
+std::string Scheduler::leaving_batch_body(size_t max_body_bytes) {
+  std::vector<Event> events = queue_.peek(config_.max_batch_events, max_body_bytes, skip_in_flight());
+  if (events.empty()) return {};
+  std::string body = encode_within(events, max_body_bytes);
+  return body.size() > max_body_bytes ? std::string() : body;
+}
+
+std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t max_body_bytes,
+                                                     bool keepalive) {
+  auto skip_busy = skip_in_flight();
+  auto skip_busy_or_suspect = [this, &skip_busy](const std::string& id) {
+    return skip_busy(id) || suspects_.count(id) > 0;
   };
   std::vector<Event> events = queue_.peek(max_events, max_body_bytes, skip_busy_or_suspect);
   if (events.empty() && !suspects_.empty()) {
     // Only suspects are left: give one of them another chance, alone.
     events = queue_.peek(1, max_body_bytes, skip_busy);
   }
-  Batch batch;
-  if (events.empty()) return batch;
-  std::string body = encode_send_message_batch(events);
-  while (body.size() > max_body_bytes && events.size() > 1) {
-    events.pop_back();
-    body = encode_send_message_batch(events);
-  }
-  if (keepalive && body.size() > max_body_bytes) return batch;
+  if (events.empty()) return std::nullopt;
+  std::string body = encode_within(events, max_body_bytes);
+  if (keepalive && body.size() > max_body_bytes) return std::nullopt;
 
+  OutgoingRequest batch;
   batch.request_id = next_request_id_++;
   batch.keepalive = keepalive;
   batch.body = std::move(body);
+  batch.event_count = events.size();
   batch.refresh_credentials = refresh_credentials_next_;
   batch.credentials_sub_status = credentials_sub_status_;
   InFlight request;
@@ -59,14 +77,13 @@ Batch Scheduler::make_batch(size_t max_events, size_t max_body_bytes, bool keepa
     request.ids.push_back(e.id);
     in_flight_ids_.insert(e.id);
   }
-  request.events = events;
+  request.events = std::move(events);
   in_flight_.emplace(batch.request_id, std::move(request));
-  batch.events = std::move(events);
   return batch;
 }
 
-std::vector<Batch> Scheduler::due_batches(int64_t now_ms, bool force) {
-  std::vector<Batch> batches;
+std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) {
+  std::vector<OutgoingRequest> batches;
   if (!online_ || now_ms < retry_after_until_ms_) return batches;
   if (!force && now_ms < retry_at_ms_) return batches;
   while (in_flight_.size() < config_.max_in_flight) {
@@ -75,27 +92,26 @@ std::vector<Batch> Scheduler::due_batches(int64_t now_ms, bool force) {
     bool due = force || failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
                unsent >= config_.max_batch_events;
     if (!due) {
-      int64_t oldest = queue_.oldest_created_ms(
-          [this](const std::string& id) { return in_flight_ids_.count(id) > 0; });
+      int64_t oldest = queue_.oldest_created_ms(skip_in_flight());
       if (oldest < 0) break;
       due = now_ms - oldest >= config_.batch_interval_ms;
     }
     if (!due) break;
     size_t limit = split_limit_ ? split_limit_ : config_.max_batch_events;
-    Batch batch = make_batch(limit, config_.max_batch_body_bytes, false);
-    if (batch.events.empty()) break;
-    batches.push_back(std::move(batch));
+    auto batch = make_batch(limit, config_.max_batch_body_bytes, false);
+    if (!batch) break;
+    batches.push_back(std::move(*batch));
     // While bisecting or retrying, probe with one request at a time.
     if (split_limit_ > 0 || failures_ > 0) break;
   }
   return batches;
 }
 
-Batch Scheduler::keepalive_batch(size_t max_body_bytes) {
+std::optional<OutgoingRequest> Scheduler::keepalive_batch(size_t max_body_bytes) {
   // One at a time: a page fires several hide events as it goes, and every
   // keepalive whose answer dies with the page is sent again on the next load.
   for (const auto& request : in_flight_) {
-    if (request.second.keepalive) return Batch();
+    if (request.second.keepalive) return std::nullopt;
   }
   return make_batch(config_.max_batch_events, max_body_bytes, true);
 }
@@ -259,8 +275,7 @@ int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
       unsent >= config_.max_batch_events) {
     return std::max(gate, now_ms);
   }
-  int64_t oldest = queue_.oldest_created_ms(
-      [this](const std::string& id) { return in_flight_ids_.count(id) > 0; });
+  int64_t oldest = queue_.oldest_created_ms(skip_in_flight());
   if (oldest < 0) return -1;
   return std::max(gate, oldest + config_.batch_interval_ms);
 }

@@ -5,13 +5,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "event.h"
 #include "event_queue.h"
+#include "outgoing_request.h"
 #include "retry_policy.h"
 
 namespace tep {
@@ -24,7 +27,7 @@ struct SchedulerConfig {
   /// The TL consumer accepts at most 10 entries per SendMessageBatch.
   size_t max_batch_events = 10;
   /// Body budget per request: 256 KiB is SQS's own payload limit.
-  size_t max_batch_body_bytes = 256 * 1024;
+  size_t max_batch_body_bytes = size_t{256} * 1024;
   /// Requests in flight at once (maxInFlightBatches).
   size_t max_in_flight = 0;
   /// Inconclusive 4xx answers after which an event that alone fails while
@@ -41,16 +44,6 @@ struct HttpOutcome {
   std::string body;
   std::string retry_after;  ///< Retry-After header, if any
   std::string date;         ///< Date header, if any
-};
-
-/// A request for the host to perform.
-struct Batch {
-  uint32_t request_id = 0;
-  std::vector<Event> events;
-  std::string body;                    ///< the SendMessageBatch form body
-  bool keepalive = false;              ///< page is going away: fetch with keepalive
-  bool refresh_credentials = false;    ///< ask the provider again first (after a 401)
-  std::string credentials_sub_status;  ///< the 401's sub-status, for the provider
 };
 
 /// What a settled request means, for the producer to apply.
@@ -70,11 +63,18 @@ class Scheduler {
   /// event is batch_interval old, or `force` (flush / page hide); never while
   /// backing off (unless `force`, which still honours Retry-After) or offline,
   /// never more than max_in_flight, never an event twice at once.
-  std::vector<Batch> due_batches(int64_t now_ms, bool force);
+  std::vector<OutgoingRequest> due_batches(int64_t now_ms, bool force);
 
   /// One batch of the queue's head that fits `max_body_bytes`, to send with
-  /// keepalive while the page goes away; empty events if nothing fits.
-  Batch keepalive_batch(size_t max_body_bytes);
+  /// keepalive while the page goes away; none if nothing fits or a keepalive
+  /// batch is still in flight.
+  std::optional<OutgoingRequest> keepalive_batch(size_t max_body_bytes);
+
+  /// The body of the batch keepalive_batch would send now (the queue's head
+  /// not in flight, within `max_body_bytes`), or "" if there is none; changes
+  /// nothing. The page holds it, to send it itself while it unloads, when its
+  /// worker may be ended before it could send anything.
+  std::string leaving_batch_body(size_t max_body_bytes);
 
   /// Applies the outcome of a request. `random01` draws the backoff jitter.
   BatchVerdict on_outcome(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms,
@@ -89,10 +89,8 @@ class Scheduler {
 
   size_t in_flight_batches() const { return in_flight_.size(); }
   size_t in_flight_events() const { return in_flight_ids_.size(); }
-  bool is_in_flight(const std::string& id) const { return in_flight_ids_.count(id) > 0; }
   int64_t retry_at_ms() const { return retry_at_ms_; }
   uint32_t consecutive_failures() const { return failures_; }
-  const SchedulerConfig& config() const { return config_; }
 
  private:
   struct InFlight {
@@ -102,7 +100,12 @@ class Scheduler {
     bool keepalive = false;
   };
 
-  Batch make_batch(size_t max_events, size_t max_body_bytes, bool keepalive);
+  std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
+                                            bool keepalive);
+  /// Encodes `events`, dropping from the back until the body fits (one event at least).
+  static std::string encode_within(std::vector<Event>& events, size_t max_body_bytes);
+  /// The queue's `skip` for events already in a request.
+  std::function<bool(const std::string& id)> skip_in_flight() const;
   void fail(int64_t now_ms, double random01, const HttpOutcome& outcome);
   void succeed();
   BatchVerdict on_client_error(InFlight& request, const HttpOutcome& outcome, int64_t now_ms,

@@ -3,27 +3,12 @@
 #include <optional>
 #include <string>
 
+#include "character_encoding.h"
 #include "json_reader.h"
 #include "stringify_writer.h"
 
 namespace tep {
 namespace {
-
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// The UTF-16 unit of the \uXXXX escape at `at` (the backslash), if it is one.
-std::optional<uint32_t> escaped_unit(std::string_view json, size_t at) {
-  if (at + 6 > json.size() || json[at] != '\\' || json[at + 1] != 'u') return std::nullopt;
-  uint32_t unit = 0;
-  for (size_t i = at + 2; i < at + 6; ++i) {
-    if (!is_hex(json[i])) return std::nullopt;
-    char c = json[i];
-    unit = unit * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-  }
-  return unit;
-}
 
 // JSON.stringify writes a lone surrogate (half of an emoji cut in two, say)
 // as an escape such as \ud800, which nlohmann's parser refuses. An event
@@ -35,16 +20,16 @@ std::optional<uint32_t> escaped_unit(std::string_view json, size_t at) {
 std::optional<std::string> with_lone_surrogates_replaced(std::string_view json) {
   std::optional<std::string> replaced;
   for (size_t at = json.find('\\'); at != std::string_view::npos; at = json.find('\\', at)) {
-    auto unit = escaped_unit(json, at);
+    auto unit = read_json_unicode_escape(json, at);
     if (!unit) {
       at += 2;  // another escape: skip the escaped character (it may be a backslash)
       continue;
     }
-    bool high = *unit >= 0xD800 && *unit <= 0xDBFF;
-    bool low = *unit >= 0xDC00 && *unit <= 0xDFFF;
+    bool high = is_high_surrogate(*unit);
+    bool low = is_low_surrogate(*unit);
     if (high) {
-      auto next = escaped_unit(json, at + 6);
-      if (next && *next >= 0xDC00 && *next <= 0xDFFF) {
+      auto next = read_json_unicode_escape(json, at + 6);
+      if (next && is_low_surrogate(*next)) {
         at += 12;  // a pair: one character beyond U+FFFF
         continue;
       }

@@ -26,7 +26,7 @@ uint32_t rotate_right(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
 void compress(uint32_t state[8], const unsigned char* block) {
   uint32_t w[64];
-  for (int i = 0; i < 16; ++i) {
+  for (size_t i = 0; i < 16; ++i) {
     w[i] = (uint32_t(block[4 * i]) << 24) | (uint32_t(block[4 * i + 1]) << 16) |
            (uint32_t(block[4 * i + 2]) << 8) | uint32_t(block[4 * i + 3]);
   }

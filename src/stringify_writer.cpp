@@ -5,6 +5,7 @@
 #include <numeric>
 #include <optional>
 
+#include "character_encoding.h"
 #include "json_reader.h"
 
 namespace tep {
@@ -20,7 +21,6 @@ const char* escape_of(unsigned char c) {
 }
 
 void append_quoted(std::string& out, std::string_view text) {
-  static const char kHex[] = "0123456789abcdef";
   out += '"';
   size_t run = 0;  // start of the characters not yet appended
   for (size_t i = 0; i < text.size(); ++i) {
@@ -32,8 +32,8 @@ void append_quoted(std::string& out, std::string_view text) {
       out += escape;
     } else {
       out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      out += lower_hex_digit(c >> 4);
+      out += lower_hex_digit(c & 0xF);
     }
   }
   out.append(text, run, text.size() - run);

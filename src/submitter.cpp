@@ -27,6 +27,10 @@ size_t stored_size(const std::string& headers, const std::string& id, const std:
 
 }  // namespace
 
+size_t submitted_event_bytes(const Event& event) {
+  return stored_size(event.headers, event.id, event.name, event.payload);
+}
+
 bool Submitter::allows(std::string_view category) const {
   if (category == "NECESSARY") return true;
   if (category == "PERFORMANCE") return !config_.consent.performance_blocked;

@@ -19,6 +19,10 @@ namespace tep {
 /// {headers,id,name} as JSON plus the payload, in UTF-8 bytes.
 constexpr size_t kMaxEventBytes = 20480;
 
+/// The size kMaxEventBytes limits: `event`'s {"headers":…,"id":…,"name":…}
+/// as JSON plus its payload.
+size_t submitted_event_bytes(const Event& event);
+
 struct ConsentState {
   bool performance_blocked = false;
   bool targeting_blocked = false;
@@ -52,10 +56,7 @@ class Submitter {
                          int64_t now_ms) const;
 
   void set_consent(ConsentState consent) { config_.consent = consent; }
-  const ConsentState& consent() const { return config_.consent; }
   void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
-  const Credentials& credentials() const { return credentials_; }
-  const SubmitterConfig& config() const { return config_; }
 
   /// True if events of this category may be queued now (NECESSARY always;
   /// unknown categories never).

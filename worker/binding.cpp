@@ -124,6 +124,12 @@ EMSCRIPTEN_KEEPALIVE void tep_send_keepalive(double max_body_bytes, double now_m
                                      static_cast<int64_t>(now_ms));
 }
 
+/// The body of the batch the page sends itself while it unloads, or "".
+EMSCRIPTEN_KEEPALIVE const char* tep_leaving_batch(double max_body_bytes) {
+  reply = instance->producer->leaving_batch_body(static_cast<size_t>(max_body_bytes));
+  return reply.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE double tep_next_wake(double now_ms) {
   return static_cast<double>(instance->producer->next_wake_ms(static_cast<int64_t>(now_ms)));
 }
@@ -178,10 +184,6 @@ EMSCRIPTEN_KEEPALIVE double tep_storage_generation() {
 }
 
 EMSCRIPTEN_KEEPALIVE int tep_outage() { return instance->producer->outage() ? 1 : 0; }
-
-EMSCRIPTEN_KEEPALIVE double tep_corrected_now(double now_ms) {
-  return static_cast<double>(instance->producer->corrected_now(static_cast<int64_t>(now_ms)));
-}
 
 /// getStats() as JSON.
 EMSCRIPTEN_KEEPALIVE const char* tep_stats() {

@@ -6,7 +6,10 @@ type Pointer = number;
 
 export interface Host {
   send(request: {
-    id: number; body: string; eventCount: number; publicOnly: boolean; keepalive: boolean; subStatus: string;
+    id: number; body: string; eventCount: number; publicOnly: boolean; keepalive: boolean;
+    /** The previous request was refused with a 401: ask the provider for fresh credentials first. */
+    refreshCredentials: boolean;
+    subStatus: string;
   }): void;
   publish(outage: boolean): void;
   problem(message: string): void;
@@ -35,6 +38,7 @@ export interface CoreModule {
   _tep_tick(now: number): void;
   _tep_flush(now: number): void;
   _tep_send_keepalive(maxBodyBytes: number, now: number): void;
+  _tep_leaving_batch(maxBodyBytes: number): Pointer;
   _tep_next_wake(now: number): number;
   _tep_on_response(
     id: number, kind: number, status: number, body: Pointer, bodyLength: number, retryAfter: Pointer, date: Pointer, now: number,

@@ -18,7 +18,8 @@ target_compile_options(core PRIVATE
 # Restoring the queue parses and checksums every stored byte: -Oz code does
 # that ~2.4x slower than -O2 (10k events: 48 ms against 20 ms in node), for a
 # few hundred bytes more of wasm.
-set_source_files_properties(src/event_queue.cpp src/record_checksum.cpp
+set_source_files_properties(src/event_queue.cpp src/queue_file_format.cpp src/queue_index.cpp
+  src/record_checksum.cpp
   TARGET_DIRECTORY core PROPERTIES COMPILE_OPTIONS "-O2")
 # Closure (ADVANCED) shrinks the Emscripten JS glue from ~20 KB to ~12 KB gz.
 # Emscripten 3.1.6 speaks the flags of the closure release of its time
@@ -54,10 +55,11 @@ target_link_options(core PRIVATE
   -sMALLOC=emmalloc
   # Abort messages and asserts cost size and are never read in production.
   -sASSERTIONS=0
-  # The worker passes only locateFile (and its own `host`, read by the
-  # EM_JS calls): the glue need not handle the other Module options
+  # The worker passes only locateFile and onAbort (an aborted core closes
+  # its worker, which the page then replaces), and its own `host`, read by
+  # the EM_JS calls: the glue need not handle the other Module options
   # (~0.3 KB gz).
-  -sINCOMING_MODULE_JS_API=[locateFile]
+  -sINCOMING_MODULE_JS_API=[locateFile,onAbort]
   # Workers always have TextDecoder: no fallback UTF-8 decoder in the glue.
   -sTEXTDECODER=2
   # No eval or new Function in the glue, so a CSP without 'unsafe-eval' works.

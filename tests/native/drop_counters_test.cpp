@@ -1,6 +1,8 @@
 #include "drop_counters.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
 
 using tep::DropCounters;
 using tep::DropReason;
@@ -59,4 +61,53 @@ TEST_CASE("Merging adds every count of the other counters to these") {
   mine.merge(adopted);
   CHECK(mine.to_json() == R"({"consentFilteredEvents":{"ad":1},"storingFailedEvents":{"play":5},)"
                           R"("validationFailedEvents":{}})");
+}
+
+TEST_CASE("Names beyond the cap are counted together under (other), every event still counted") {
+  DropCounters counters;
+  constexpr size_t kNames = 1000;
+  for (size_t i = 0; i < kNames; ++i) {
+    counters.add(DropReason::kValidationFailed, "event-" + std::to_string(i));
+  }
+  nlohmann::json names = counters.to_json_value()["validationFailedEvents"];
+  CHECK(names.size() == DropCounters::kMaxNames + 1);
+  CHECK(names.value("(other)", uint64_t{0}) == kNames - DropCounters::kMaxNames);
+  CHECK(names.contains("event-0"));
+  CHECK_FALSE(names.contains("event-999"));
+  CHECK(counters.total(DropReason::kValidationFailed) == kNames);
+}
+
+TEST_CASE("The cap on names holds across every reason together") {
+  DropCounters counters;
+  for (size_t i = 0; i < DropCounters::kMaxNames; ++i) {
+    counters.add(DropReason::kConsentFiltered, "ad-" + std::to_string(i));
+  }
+  counters.add(DropReason::kStoringFailed, "play", 3);
+  counters.add(DropReason::kConsentFiltered, "ad-0");  // already counted: keeps its own count
+  nlohmann::json json = counters.to_json_value();
+  CHECK(json["storingFailedEvents"] == nlohmann::json{{"(other)", 3}});
+  CHECK(json["consentFilteredEvents"]["ad-0"] == 2);
+}
+
+TEST_CASE("A name too long to report is counted under (other)") {
+  DropCounters counters;
+  counters.add(DropReason::kValidationFailed, std::string(10000, 'x'));
+  // Short in bytes, but six times as long once escaped for JSON.
+  counters.add(DropReason::kValidationFailed, std::string(100, '\x01'));
+  counters.add(DropReason::kValidationFailed, "ok");
+  CHECK(counters.to_json() == R"({"consentFilteredEvents":{},"storingFailedEvents":{},)"
+                              R"json("validationFailedEvents":{"(other)":2,"ok":1}})json");
+}
+
+TEST_CASE("Counters read back with more names than the cap are folded as when counted") {
+  std::string json = R"({"storingFailedEvents":{)";
+  for (size_t i = 0; i < 2 * DropCounters::kMaxNames; ++i) {
+    json += (i ? ",\"" : "\"") + std::to_string(1000 + i) + "\":1";
+  }
+  json += "}}";
+  DropCounters counters;
+  REQUIRE(counters.from_json(json));
+  nlohmann::json names = counters.to_json_value()["storingFailedEvents"];
+  CHECK(names.size() == DropCounters::kMaxNames + 1);
+  CHECK(counters.total(DropReason::kStoringFailed) == 2 * DropCounters::kMaxNames);
 }

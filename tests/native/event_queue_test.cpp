@@ -56,7 +56,7 @@ std::vector<std::string> ids_of(const std::vector<Event>& events) {
   return ids;
 }
 
-std::vector<Event> all(const EventQueue& q) { return q.peek(1000000, SIZE_MAX, nullptr); }
+std::vector<Event> all(EventQueue& q) { return q.peek(1000000, SIZE_MAX, nullptr); }
 
 std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* report = nullptr) {
   TokenKeeper tokens;

@@ -1,7 +1,8 @@
-// The producer as a whole keeps bearer tokens out of its store: events are
-// stored without them and sent with them while the worker knows them, across
-// reloads, stores of the earlier format and adopted stores. The scheduler's
-// simulations of the producer are in scheduler_test.cpp.
+// The producer as a whole, in a simulated world: it keeps bearer tokens out
+// of its store (events are stored without them and sent with them while the
+// worker knows them, across reloads, stores of the earlier format and adopted
+// stores), reports its drop counters, learns the collector's clock, purges by
+// consent and restores its state. Batching and retries are in scheduler_test.cpp.
 #include "producer.h"
 
 #include <algorithm>
@@ -18,17 +19,15 @@ using sim::World;
 
 namespace {
 
-constexpr int64_t kMinute = 60 * 1000;
+using sim::Answer;
+using sim::config;
+using sim::kHour;
+using sim::kMinute;
+using sim::kSecond;
+using sim::require_nothing_lost;
+
 const std::string kToken = "eyJ0eXAiOiJKV1QifQ.token-of-user-42.c2ln+/=";
 const std::string kClientId = "producer-test-client";
-
-tep::ProducerConfig config() {
-  tep::ProducerConfig c = tep::default_producer_config();
-  c.submitter.client.app_name = "sim";
-  c.scheduler.batch_interval_ms = 30 * 1000;
-  c.scheduler.backoff.max_delay_ms = 30 * 1000;
-  return c;
-}
 
 tep::Credentials logged_in(const std::string& token) { return {kClientId, token}; }
 tep::Credentials logged_out() { return {kClientId, std::nullopt}; }
@@ -249,4 +248,257 @@ TEST_CASE("Adopted counters this release can't read are kept, not merged") {
   tep::AdoptReport report = w.producer().adopt(gone, w.now);
   CHECK(report.kept_files == std::vector<std::string>{"counters.json"});
   CHECK(w.producer().counters().empty());
+}
+
+TEST_CASE("The next wake-up is never further away than a browser timer can wait") {
+  // setTimeout fires at once for a delay above 2^31 - 1 ms (24.8 days).
+  constexpr int64_t kLongestTimerDelayMs = 2147483647;
+  constexpr int64_t kDay = 24 * kHour;
+  auto c = config(30 * kDay);
+  c.monitoring_interval_ms = 40 * kDay;
+  World w(c);
+  w.send("play");
+  int64_t wake = w.producer().next_wake_ms(w.now);
+  CHECK(wake > w.now);
+  CHECK(wake - w.now <= kLongestTimerDelayMs);
+  w.run_until(w.now + 29 * kDay);
+  CHECK(w.requests.empty());
+  w.run_until(w.now + 2 * kDay);
+  require_nothing_lost(w, 1);
+}
+
+TEST_CASE("Counters are reported every minute and reset only after the collector confirms them") {
+  auto c = config();
+  c.submitter.consent.targeting_blocked = true;
+  World w(c);
+  w.producer().set_credentials({std::string("client"), std::string("token")});
+  bool down = true;
+  w.collector = [&](const SentRequest& r) {
+    return down ? sim::unreachable() : sim::healthy(r.entries);
+  };
+  w.send("ad", "TARGETING");
+  w.send("ad", "TARGETING");
+  w.run_until(w.now + 61 * kSecond);
+  REQUIRE(w.requests.size() == 1);
+  CHECK(w.requests[0].request.public_only);
+  CHECK(w.requests[0].entries[0].name == "tep-tl-monitoring");
+  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 2);
+
+  down = false;
+  w.send("ad", "TARGETING");  // counted while the next report is on its way
+  w.run_until(w.now + 60 * kSecond);
+  CHECK(w.producer().counters().empty());
+  auto fields = sim::parse_form(w.requests.back().request.body);
+  CHECK(
+      fields["SendMessageBatchRequestEntry.1.MessageBody"] ==
+      R"({"consentFilteredEvents":{"ad":3},"storingFailedEvents":{},"validationFailedEvents":{}})");
+  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
+            "authorization") == std::string::npos);
+}
+
+TEST_CASE("Counters survive a reload") {
+  auto c = config();
+  c.submitter.consent.targeting_blocked = true;
+  World w(c);
+  w.send("ad", "TARGETING");
+  w.reopen();
+  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 1);
+}
+
+TEST_CASE("The outage state survives a reload") {
+  World w(config());
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().outage());
+  w.reopen();
+  CHECK(w.producer().outage());
+}
+
+TEST_CASE("A collector whose clock differs corrects requested-sent-timestamp") {
+  World w(config());
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    a.outcome.date =
+        "Thu, 13 Nov 2025 07:13:20 GMT";  // 1763018000000, 5 h after the client's clock
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  int64_t expected_offset = 1763018000000 - w.now;
+  CHECK(std::llabs(w.producer().clock_offset_ms() - expected_offset) <= 1000);
+  w.send("later");
+  w.run_until(w.now + kMinute);
+  auto fields = sim::parse_form(w.requests.back().request.body);
+  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
+            "\"requested-sent-timestamp\":1763018") != std::string::npos);
+}
+
+TEST_CASE("A Date on a response that confirms nothing leaves the clock offset alone") {
+  World w(config());
+  w.collector = [&](const SentRequest&) {
+    Answer a = sim::status(503);
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 10 * kMinute);
+  CHECK(w.producer().clock_offset_ms() == 0);
+}
+
+TEST_CASE("A confirming response with a Date years ahead moves the clock offset at most a day") {
+  World w(config());
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().clock_offset_ms() == 24 * kHour);
+}
+
+TEST_CASE("A wildly wrong Date never expires events younger than the TTL by the device's clock") {
+  auto c = config();
+  c.queue.ttl_ms = kHour;
+  World w(c);
+  bool confirm = true;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = confirm ? sim::healthy(r.entries) : sim::unreachable();
+    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
+    confirm = false;
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);  // the first batch is confirmed, with the wrong Date
+  REQUIRE(w.delivered.size() == 10);
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 50 * kMinute);
+  CHECK(w.producer().queue().size() == 10);
+  CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 0);
+  w.reopen();  // restoring applies the TTL too
+  CHECK(w.producer().queue().size() == 10);
+  w.run_until(w.now + 11 * kMinute);
+  CHECK(w.producer().queue().size() == 0);  // older than the TTL by the device's clock: expired
+}
+
+TEST_CASE("A full disk drops new events, counts them and raises the outage") {
+  auto c = config();
+  c.queue.max_disk_bytes = 4096;
+  World w(c);
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 100; ++i) w.send("play");
+  size_t stored = w.producer().queue().size();
+  CHECK(stored < 100);
+  CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 100 - stored);
+  CHECK(w.producer().outage());
+}
+
+TEST_CASE("Blocking a category with purge removes its queued events and counts them") {
+  auto c = config();
+  c.monitoring_interval_ms = 24 * kHour;
+  World w(c);
+  w.producer().set_online(false, w.now);
+  w.send("ad", "TARGETING");
+  w.send("ad", "TARGETING");
+  w.send("view", "PERFORMANCE");
+  w.send("play", "NECESSARY");
+  w.producer().set_consent({false, true}, /*purge=*/true);
+  CHECK(w.producer().queue().size() == 2);
+  CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") !=
+        std::string::npos);
+  w.producer().set_consent({true, true}, /*purge=*/false);
+  CHECK(w.producer().queue().size() == 2);  // without purge, queued events stay
+}
+
+TEST_CASE("Feral event types are purged from the restored queue") {
+  auto c = config();
+  World first(c);
+  first.producer().set_online(false, first.now);
+  first.send("legacy_event");
+  first.send("play");
+  auto with_feral = config();
+  with_feral.feral_event_types = {"legacy_event"};
+  tep::Producer restored(with_feral, first.disk, first);
+  auto summary = restored.restore(first.now);
+  CHECK(summary.feral == 1);
+  CHECK(summary.restored == 1);
+  CHECK(restored.queue().size() == 1);
+}
+
+namespace {
+
+// The size of the monitoring event sent in `request`, measured as the
+// Submitter measures events against kMaxEventBytes: {"headers":H,"id":"…",
+// "name":"…"} plus the payload.
+size_t monitoring_event_bytes(const SentRequest& request) {
+  auto fields = sim::parse_form(request.request.body);
+  const std::string entry = "SendMessageBatchRequestEntry.1.";
+  std::string headers = fields[entry + "MessageAttribute.2.Value.StringValue"];
+  std::string id = fields[entry + "Id"];
+  std::string name = fields[entry + "MessageAttribute.1.Value.StringValue"];
+  std::string payload = fields[entry + "MessageBody"];
+  return std::string(R"({"headers":,"id":"","name":""})").size() + headers.size() + id.size() +
+         name.size() + payload.size();
+}
+
+// Every count the monitoring event in `request` reports.
+uint64_t counts_reported(const SentRequest& request) {
+  auto fields = sim::parse_form(request.request.body);
+  auto payload = nlohmann::json::parse(fields["SendMessageBatchRequestEntry.1.MessageBody"],
+                                       nullptr, /*allow_exceptions=*/false);
+  uint64_t total = 0;
+  for (const auto& reason : payload.items()) {
+    for (const auto& name : reason.value().items()) total += name.value().get<uint64_t>();
+  }
+  return total;
+}
+
+const SentRequest* first_monitoring_request(const World& w) {
+  for (const auto& r : w.requests) {
+    if (r.request.public_only) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("The monitoring event stays under the event size limit however many and long the names") {
+  World w(config());
+  uint64_t refused = 0;
+  for (int i = 0; i < 500; ++i) {
+    std::string name = "event-" + std::to_string(i) + "-" + std::string(150, 'n');
+    w.producer().count_refused_on_page(tep::DropReason::kValidationFailed, name, "", 1);
+    ++refused;
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::string name(15000, static_cast<char>('a' + i));
+    w.producer().count_refused_on_page(tep::DropReason::kStoringFailed, name, "", 2);
+    refused += 2;
+  }
+  w.run_until(w.now + 61 * kSecond);
+  const SentRequest* report = first_monitoring_request(w);
+  REQUIRE(report != nullptr);
+  CHECK(monitoring_event_bytes(*report) < tep::kMaxEventBytes);
+  CHECK(counts_reported(*report) == refused);
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().counters().empty());  // confirmed: nothing is reported twice
+}
+
+TEST_CASE("Default headers too large to leave room for names report every name under (other)") {
+  auto c = config();
+  c.submitter.client.app_version = std::string(19800, 'v');
+  World w(c);
+  for (int i = 0; i < 10; ++i) {
+    w.producer().count_refused_on_page(tep::DropReason::kValidationFailed,
+                                       "event-" + std::to_string(i) + std::string(100, 'n'), "", 1);
+  }
+  w.run_until(w.now + 61 * kSecond);
+  const SentRequest* report = first_monitoring_request(w);
+  REQUIRE(report != nullptr);
+  CHECK(monitoring_event_bytes(*report) < tep::kMaxEventBytes);
+  auto fields = sim::parse_form(report->request.body);
+  CHECK(fields["SendMessageBatchRequestEntry.1.MessageBody"] ==
+        R"({"consentFilteredEvents":{},"storingFailedEvents":{},)"
+        R"json("validationFailedEvents":{"(other)":10}})json");
 }

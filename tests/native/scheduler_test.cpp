@@ -1,5 +1,7 @@
 // Deterministic simulations of the scheduler inside the whole producer: a
-// fake clock and a fake collector, hours of faults in milliseconds.
+// fake clock and a fake collector, hours of faults in milliseconds. What the
+// producer adds around it (monitoring, clock, consent, restore) is tested in
+// producer_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "simulated_world.h"
@@ -11,30 +13,16 @@ using tep::BusMessage;
 
 namespace {
 
-constexpr int64_t kSecond = 1000;
-constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kHour = 60 * kMinute;
-
-tep::ProducerConfig config(int64_t interval_ms = 30 * kSecond) {
-  tep::ProducerConfig c = tep::default_producer_config();
-  c.submitter.client.app_name = "sim";
-  c.scheduler.batch_interval_ms = interval_ms;
-  c.scheduler.backoff.max_delay_ms = std::max(kMinute, interval_ms);  // maxBackoffMs's default
-  c.monitoring_interval_ms = kMinute;
-  return c;
-}
+using sim::config;
+using sim::kHour;
+using sim::kMinute;
+using sim::kSecond;
+using sim::require_nothing_lost;
 
 size_t queue_batch_requests(const World& w) {
   return static_cast<size_t>(
       std::count_if(w.requests.begin(), w.requests.end(),
                     [](const SentRequest& r) { return !r.request.public_only; }));
-}
-
-// Every event the producer accepted is delivered or counted, none twice in flight.
-void require_nothing_lost(World& w, size_t sent, size_t counted = 0) {
-  REQUIRE_FALSE(w.duplicate_in_flight);
-  REQUIRE(w.producer().queue().size() == 0);
-  REQUIRE(w.delivered.size() + counted == sent);
 }
 
 }  // namespace
@@ -282,6 +270,7 @@ TEST_CASE("A 401 asks for fresh credentials once and retries at once") {
   for (int i = 0; i < 10; ++i) w.send("play");
   w.run_until(w.now + 2 * kSecond);
   REQUIRE(w.requests.size() == 2);
+  CHECK_FALSE(w.requests[0].request.refresh_credentials);
   CHECK(w.requests[1].request.refresh_credentials);
   CHECK(w.requests[1].request.credentials_sub_status == "11003");
   require_nothing_lost(w, 10);
@@ -400,23 +389,6 @@ TEST_CASE("A short batch interval does not shorten the backoff against a dead co
   CHECK(w.requests[last].sent_at_ms - w.requests[last - 1].sent_at_ms >= 30 * kSecond);
 }
 
-TEST_CASE("The next wake-up is never further away than a browser timer can wait") {
-  // setTimeout fires at once for a delay above 2^31 - 1 ms (24.8 days).
-  constexpr int64_t kLongestTimerDelayMs = 2147483647;
-  constexpr int64_t kDay = 24 * kHour;
-  auto c = config(30 * kDay);
-  c.monitoring_interval_ms = 40 * kDay;
-  World w(c);
-  w.send("play");
-  int64_t wake = w.producer().next_wake_ms(w.now);
-  CHECK(wake > w.now);
-  CHECK(wake - w.now <= kLongestTimerDelayMs);
-  w.run_until(w.now + 29 * kDay);
-  CHECK(w.requests.empty());
-  w.run_until(w.now + 2 * kDay);
-  require_nothing_lost(w, 1);
-}
-
 TEST_CASE("A reload mid-flight loses nothing and never resends what was confirmed") {
   World w(config());
   for (int i = 0; i < 25; ++i) w.send("play");
@@ -439,161 +411,45 @@ TEST_CASE("Several batches in flight drain faster and never share an event") {
   require_nothing_lost(w, 200);
 }
 
-TEST_CASE("Counters are reported every minute and reset only after the collector confirms them") {
+TEST_CASE("The leaving batch is the queue's head not in flight, within the budget, and changes nothing") {
   auto c = config();
-  c.submitter.consent.targeting_blocked = true;
+  c.scheduler.batch_interval_ms = 24 * kHour;  // nothing goes on the timer
   World w(c);
-  w.producer().set_credentials({std::string("client"), std::string("token")});
-  bool down = true;
-  w.collector = [&](const SentRequest& r) {
-    return down ? sim::unreachable() : sim::healthy(r.entries);
+  CHECK(w.producer().leaving_batch_body(60000).empty());
+  for (int i = 0; i < 3; ++i) w.send("leaving");
+  std::string body = w.producer().leaving_batch_body(60000);
+  CHECK(sim::entries_of(body).size() == 3);
+  // Asking again gives the same batch: nothing was marked in flight.
+  CHECK(w.producer().leaving_batch_body(60000) == body);
+  CHECK(w.requests.empty());
+  // A budget smaller than the three leaves fewer; smaller than one, none.
+  CHECK(sim::entries_of(w.producer().leaving_batch_body(body.size() - 1)).size() == 2);
+  CHECK(w.producer().leaving_batch_body(100).empty());
+  // Events in flight are left out: their request may still be answered.
+  w.collector = [](const SentRequest& r) {
+    auto answer = sim::healthy(r.entries);
+    answer.latency_ms = kHour;
+    return answer;
   };
-  w.send("ad", "TARGETING");
-  w.send("ad", "TARGETING");
-  w.run_until(w.now + 61 * kSecond);
+  w.producer().flush(w.now);
   REQUIRE(w.requests.size() == 1);
-  CHECK(w.requests[0].request.public_only);
-  CHECK(w.requests[0].entries[0].name == "tep-tl-monitoring");
-  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 2);
-
-  down = false;
-  w.send("ad", "TARGETING");  // counted while the next report is on its way
-  w.run_until(w.now + 60 * kSecond);
-  CHECK(w.producer().counters().empty());
-  auto fields = sim::parse_form(w.requests.back().request.body);
-  CHECK(
-      fields["SendMessageBatchRequestEntry.1.MessageBody"] ==
-      R"({"consentFilteredEvents":{"ad":3},"storingFailedEvents":{},"validationFailedEvents":{}})");
-  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
-            "authorization") == std::string::npos);
+  CHECK(w.producer().leaving_batch_body(60000).empty());
+  w.send("after");
+  CHECK(sim::entries_of(w.producer().leaving_batch_body(60000)).size() == 1);
 }
 
-TEST_CASE("Counters survive a reload") {
+TEST_CASE("A keepalive batch goes once while the page leaves, and its events are sent again if its answer dies") {
   auto c = config();
-  c.submitter.consent.targeting_blocked = true;
+  c.scheduler.batch_interval_ms = 24 * kHour;
   World w(c);
-  w.send("ad", "TARGETING");
-  w.reopen();
-  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 1);
-}
-
-TEST_CASE("The outage state survives a reload") {
-  World w(config());
-  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + kSecond);
-  CHECK(w.producer().outage());
-  w.reopen();
-  CHECK(w.producer().outage());
-}
-
-TEST_CASE("A collector whose clock differs corrects requested-sent-timestamp") {
-  World w(config());
-  w.collector = [&](const SentRequest& r) {
-    Answer a = sim::healthy(r.entries);
-    a.outcome.date =
-        "Thu, 13 Nov 2025 07:13:20 GMT";  // 1763018000000, 5 h after the client's clock
-    return a;
-  };
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + kSecond);
-  int64_t expected_offset = 1763018000000 - w.now;
-  CHECK(std::llabs(w.producer().clock_offset_ms() - expected_offset) <= 1000);
-  w.send("later");
+  for (int i = 0; i < 3; ++i) w.send("keepalive");
+  w.producer().send_keepalive(60000, w.now);
+  w.producer().send_keepalive(60000, w.now);  // pagehide after visibilitychange: still one
+  REQUIRE(w.requests.size() == 1);
+  CHECK(w.requests[0].request.keepalive);
+  CHECK(w.requests[0].entries.size() == 3);
+  w.reopen();  // the page died with the request: no answer
+  w.producer().flush(w.now);
   w.run_until(w.now + kMinute);
-  auto fields = sim::parse_form(w.requests.back().request.body);
-  CHECK(fields["SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue"].find(
-            "\"requested-sent-timestamp\":1763018") != std::string::npos);
-}
-
-TEST_CASE("A Date on a response that confirms nothing leaves the clock offset alone") {
-  World w(config());
-  w.collector = [&](const SentRequest&) {
-    Answer a = sim::status(503);
-    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
-    return a;
-  };
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + 10 * kMinute);
-  CHECK(w.producer().clock_offset_ms() == 0);
-}
-
-TEST_CASE("A confirming response with a Date years ahead moves the clock offset at most a day") {
-  World w(config());
-  w.collector = [&](const SentRequest& r) {
-    Answer a = sim::healthy(r.entries);
-    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
-    return a;
-  };
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + kSecond);
-  CHECK(w.producer().clock_offset_ms() == 24 * kHour);
-}
-
-TEST_CASE("A wildly wrong Date never expires events younger than the TTL by the device's clock") {
-  auto c = config();
-  c.queue.ttl_ms = kHour;
-  World w(c);
-  bool confirm = true;
-  w.collector = [&](const SentRequest& r) {
-    Answer a = confirm ? sim::healthy(r.entries) : sim::unreachable();
-    a.outcome.date = "Fri, 01 Jan 2100 00:00:00 GMT";
-    confirm = false;
-    return a;
-  };
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + kSecond);  // the first batch is confirmed, with the wrong Date
-  REQUIRE(w.delivered.size() == 10);
-  for (int i = 0; i < 10; ++i) w.send("play");
-  w.run_until(w.now + 50 * kMinute);
-  CHECK(w.producer().queue().size() == 10);
-  CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 0);
-  w.reopen();  // restoring applies the TTL too
-  CHECK(w.producer().queue().size() == 10);
-  w.run_until(w.now + 11 * kMinute);
-  CHECK(w.producer().queue().size() == 0);  // older than the TTL by the device's clock: expired
-}
-
-TEST_CASE("A full disk drops new events, counts them and raises the outage") {
-  auto c = config();
-  c.queue.max_disk_bytes = 4096;
-  World w(c);
-  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
-  for (int i = 0; i < 100; ++i) w.send("play");
-  size_t stored = w.producer().queue().size();
-  CHECK(stored < 100);
-  CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 100 - stored);
-  CHECK(w.producer().outage());
-}
-
-TEST_CASE("Blocking a category with purge removes its queued events and counts them") {
-  auto c = config();
-  c.monitoring_interval_ms = 24 * kHour;
-  World w(c);
-  w.producer().set_online(false, w.now);
-  w.send("ad", "TARGETING");
-  w.send("ad", "TARGETING");
-  w.send("view", "PERFORMANCE");
-  w.send("play", "NECESSARY");
-  w.producer().set_consent({false, true}, /*purge=*/true);
-  CHECK(w.producer().queue().size() == 2);
-  CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") !=
-        std::string::npos);
-  w.producer().set_consent({true, true}, /*purge=*/false);
-  CHECK(w.producer().queue().size() == 2);  // without purge, queued events stay
-}
-
-TEST_CASE("Feral event types are purged from the restored queue") {
-  auto c = config();
-  World first(c);
-  first.producer().set_online(false, first.now);
-  first.send("legacy_event");
-  first.send("play");
-  auto with_feral = config();
-  with_feral.feral_event_types = {"legacy_event"};
-  tep::Producer restored(with_feral, first.disk, first);
-  auto summary = restored.restore(first.now);
-  CHECK(summary.feral == 1);
-  CHECK(summary.restored == 1);
-  CHECK(restored.queue().size() == 1);
+  CHECK(w.producer().queue().size() == 0);
 }

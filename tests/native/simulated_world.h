@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,6 +17,21 @@
 #include "producer.h"
 
 namespace sim {
+
+constexpr int64_t kSecond = 1000;
+constexpr int64_t kMinute = 60 * kSecond;
+constexpr int64_t kHour = 60 * kMinute;
+
+/// The config the simulations run with: the defaults, with a batch interval
+/// of `interval_ms` and monitoring every minute.
+inline tep::ProducerConfig config(int64_t interval_ms = 30 * kSecond) {
+  tep::ProducerConfig c = tep::default_producer_config();
+  c.submitter.client.app_name = "sim";
+  c.scheduler.batch_interval_ms = interval_ms;
+  c.scheduler.backoff.max_delay_ms = std::max(kMinute, interval_ms);  // maxBackoffMs's default
+  c.monitoring_interval_ms = kMinute;
+  return c;
+}
 
 /// Decodes application/x-www-form-urlencoded text into name → value.
 inline std::map<std::string, std::string> parse_form(const std::string& body) {
@@ -232,5 +248,12 @@ class World final : public tep::HostPort {
   std::vector<Pending> pending_;
   std::set<std::string> in_flight_ids_;
 };
+
+/// Every event the producer accepted is delivered or counted, none twice in flight.
+inline void require_nothing_lost(World& w, size_t sent, size_t counted = 0) {
+  REQUIRE_FALSE(w.duplicate_in_flight);
+  REQUIRE(w.producer().queue().size() == 0);
+  REQUIRE(w.delivered.size() + counted == sent);
+}
 
 }  // namespace sim
