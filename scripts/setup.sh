@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and nothing twice: Debian packages
-# (Emscripten, nlohmann/json, Catch2, Chromium, clang runtime for fuzzers and
-# sanitizers) and the npm dev dependencies. Fast when everything is present.
+# (Emscripten, nlohmann/json, Catch2, the three browser engines, clang runtime
+# for fuzzers and sanitizers) and the npm dev dependencies. Fast when
+# everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +10,13 @@ debian_packages=(
   emscripten          # em++ 3.1.6 with clang-14, lld, binaryen: builds the wasm core
   nlohmann-json3-dev  # JSON for the core (events, config, counters)
   catch2              # v2 single-header test framework for the native and wasm tests
-  chromium            # the browser that the end-to-end tests drive
+  chromium            # the browser that runs every browser test (driven by playwright-core)
+  firefox-esr         # Firefox, for the browser tests' Firefox run (puppeteer-core over WebDriver BiDi)
+  webkit2gtk-driver   # WebKitWebDriver and WebKitGTK's MiniBrowser, for the WebKit run (selenium-webdriver)
+  xvfb                # a virtual display: MiniBrowser has no headless mode
+  xauth               # xvfb-run needs it to authorise the virtual display
   clang-14            # libFuzzer targets and sanitizer builds of the core
+  clang-tidy          # the core's static checks (.clang-tidy, scripts/lint-cpp.sh)
   libclang-rt-14-dev  # clang's fuzzer/ASan/UBSan runtimes
   ninja-build         # faster incremental builds than make
   cmake
@@ -28,7 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm dev dependencies (playwright-core, esbuild, the TIDAL package for comparisons).
+# npm dev dependencies (playwright-core, puppeteer-core and selenium-webdriver,
+# which drive Debian's browsers and never download one; esbuild; the TIDAL
+# package for comparisons).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error

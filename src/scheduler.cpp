@@ -39,15 +39,7 @@ std::string Scheduler::encode_within(std::vector<Event>& events, size_t max_body
   return body;
 }
 
-std::string Scheduler::leaving_batch_body(size_t max_body_bytes) {
-  std::vector<Event> events = queue_.peek(config_.max_batch_events, max_body_bytes, skip_in_flight());
-  if (events.empty()) return {};
-  std::string body = encode_within(events, max_body_bytes);
-  return body.size() > max_body_bytes ? std::string() : body;
-}
-
-std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t max_body_bytes,
-                                                     bool keepalive) {
+std::vector<Event> Scheduler::next_events(size_t max_events, size_t max_body_bytes) {
   auto skip_busy = skip_in_flight();
   auto skip_busy_or_suspect = [this, &skip_busy](const std::string& id) {
     return skip_busy(id) || suspects_.count(id) > 0;
@@ -57,6 +49,24 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
     // Only suspects are left: give one of them another chance, alone.
     events = queue_.peek(1, max_body_bytes, skip_busy);
   }
+  return events;
+}
+
+std::string Scheduler::leaving_batch_body(size_t max_body_bytes) {
+  // Exactly the batch keepalive_batch would make now: the worker tells them
+  // apart by their bodies.
+  for (const auto& request : in_flight_) {
+    if (request.second.keepalive) return {};
+  }
+  std::vector<Event> events = next_events(config_.max_batch_events, max_body_bytes);
+  if (events.empty()) return {};
+  std::string body = encode_within(events, max_body_bytes);
+  return body.size() > max_body_bytes ? std::string() : body;
+}
+
+std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t max_body_bytes,
+                                                     bool keepalive) {
+  std::vector<Event> events = next_events(max_events, max_body_bytes);
   if (events.empty()) return std::nullopt;
   std::string body = encode_within(events, max_body_bytes);
   if (keepalive && body.size() > max_body_bytes) return std::nullopt;

@@ -70,10 +70,11 @@ class Scheduler {
   /// batch is still in flight.
   std::optional<OutgoingRequest> keepalive_batch(size_t max_body_bytes);
 
-  /// The body of the batch keepalive_batch would send now (the queue's head
-  /// not in flight, within `max_body_bytes`), or "" if there is none; changes
-  /// nothing. The page holds it, to send it itself while it unloads, when its
-  /// worker may be ended before it could send anything.
+  /// The body of the batch keepalive_batch would make now, or "" if it
+  /// would make none; changes nothing. The page holds it, to send it itself
+  /// when it is hidden or unloads (its worker may be ended before it could
+  /// send anything); the worker then makes the keepalive batch and, finding
+  /// the same body, takes the page's answer as that request's.
   std::string leaving_batch_body(size_t max_body_bytes);
 
   /// Applies the outcome of a request. `random01` draws the backoff jitter.
@@ -102,6 +103,9 @@ class Scheduler {
 
   std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
                                             bool keepalive);
+  /// The queue's head to send next: not in flight, suspects (events a
+  /// refused batch held) only alone once nothing else is left.
+  std::vector<Event> next_events(size_t max_events, size_t max_body_bytes);
   /// Encodes `events`, dropping from the back until the body fits (one event at least).
   static std::string encode_within(std::vector<Event>& events, size_t max_body_bytes);
   /// The queue's `skip` for events already in a request.

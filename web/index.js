@@ -3,6 +3,7 @@
 // worker; sendEvent only serialises the event and buffers it.
 import { Action, Notice, noticeProblem } from './protocol.js';
 import { createOutbox, readCredentials } from './outbox.js';
+import { sendLeavingBatch } from './leaving-batch.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -119,6 +120,7 @@ function createSession() {
     unacknowledged: new Map(),
     nextSeq: 1,
     purgedBeforeSeq: 0, // a purge was asked after the hand-overs below this seq
+    leaving: null, // the batch the page sends itself when hidden (web/leaving-batch.js)
   };
 }
 
@@ -210,6 +212,9 @@ function onWorkerMessage(session, event) {
       return;
     case Notice.credentialsRequest:
       answerCredentials(session, data.requestId, data.subStatus);
+      return;
+    case Notice.leaving:
+      session.leaving = data.body === null ? null : data;
       return;
     case Notice.accepted:
       for (const seq of session.unacknowledged.keys()) {
@@ -353,10 +358,19 @@ function onPageHidden() {
   const session = current;
   if (!session?.ready || handedOver) return;
   handedOver = true;
+  // The worker may be ended before it hears of this: the page sends the
+  // batch the worker keeps ready for it, and tells the worker the outcome.
+  const leaving = session.leaving;
+  session.leaving = null;
+  if (leaving) {
+    sendLeavingBatch(leaving, (outcome) => {
+      if (!session.closed) session.worker.postMessage({ action: Action.leavingAnswer, ...outcome });
+    });
+  }
   // No time to wait for the provider: everything goes now.
   session.outbox.release();
   postBuffered({ askProvider: false });
-  request(session, Action.pageHidden).catch(() => {});
+  request(session, Action.pageHidden, leaving ? { leaving: leaving.version } : {}).catch(() => {});
 }
 
 function onPageShown() {

@@ -26,13 +26,17 @@
 /** @typedef {{ id: number, action: 'consent', blocked: BlockedCategories, purge?: boolean }} ConsentRequest */
 /** @typedef {{ action: 'credentials', requestId: number, credentials: Credentials, error?: string }} CredentialsAnswer */
 /** @typedef {{ id: number, action: 'stats' }} StatsRequest */
-/** @typedef {{ id: number, action: 'pageHidden' }} PageHiddenRequest */
+/** @typedef {{ id: number, action: 'pageHidden', leaving?: number }} PageHiddenRequest */
+/**
+ * @typedef {{ action: 'leavingAnswer', version: number, kind: number, status: number, body: string,
+ *   retryAfter: string, date: string }} LeavingAnswer
+ */
 /** @typedef {{ id: number, action: 'online', online: boolean }} OnlineRequest */
 /** @typedef {{ id: number, action: 'shutdown' }} ShutdownRequest */
 /** @typedef {{ id: number, action: 'ping' }} PingRequest */
 /**
  * @typedef {PrepareRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
- *   | StatsRequest | PageHiddenRequest | OnlineRequest | ShutdownRequest | PingRequest} Request
+ *   | StatsRequest | PageHiddenRequest | LeavingAnswer | OnlineRequest | ShutdownRequest | PingRequest} Request
  */
 
 /** @typedef {{ type: 'reply', id: number, result?: any, error?: { code: string, message: string } }} ReplyNotice */
@@ -40,7 +44,10 @@
 /** @typedef {{ type: 'problem', message: string }} ProblemNotice */
 /** @typedef {{ type: 'credentials-request', requestId: number, subStatus?: string }} CredentialsRequestNotice */
 /** @typedef {{ type: 'accepted', seq: number }} AcceptedNotice */
-/** @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice} WorkerNotice */
+/** @typedef {{ type: 'leaving', version: number, body: string | null, url?: string, token?: string | null }} LeavingNotice */
+/**
+ * @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice | LeavingNotice} WorkerNotice
+ */
 
 export const Action = Object.freeze({
   prepare: 'prepare',         // no reply: start compiling and reading the store before init
@@ -50,7 +57,8 @@ export const Action = Object.freeze({
   consent: 'consent',
   credentials: 'credentials', // the answer to a credentials-request, no reply
   stats: 'stats',             // → getStats() result
-  pageHidden: 'pageHidden',   // → stats, once durable; a keepalive batch is sent
+  pageHidden: 'pageHidden',   // → stats, once durable; a keepalive batch is sent (by the page if it sent the leaving batch)
+  leavingAnswer: 'leavingAnswer', // what became of the leaving batch the page sent
   online: 'online',
   shutdown: 'shutdown',       // → once durable; the worker then stops
   ping: 'ping',               // → true: the worker is alive (where Web Locks can't tell)
@@ -62,6 +70,7 @@ export const Notice = Object.freeze({
   problem: 'problem',
   credentialsRequest: 'credentials-request',
   accepted: 'accepted', // the events hand-overs up to seq are in the queue and as durable as storage allows
+  leaving: 'leaving', // the batch the page sends itself with keepalive while it unloads (null: none)
 });
 
 // The fields of each request and notice beside `id`/`action` and `type`, as
@@ -74,7 +83,8 @@ export const REQUEST_FIELDS = Object.freeze({
   consent: ['blocked', 'purge'],
   credentials: ['requestId', 'credentials', 'error'],
   stats: [],
-  pageHidden: [],
+  pageHidden: ['leaving'],
+  leavingAnswer: ['version', 'kind', 'status', 'body', 'retryAfter', 'date'],
   online: ['online'],
   shutdown: [],
   ping: [],
@@ -85,6 +95,7 @@ export const NOTICE_FIELDS = Object.freeze({
   problem: ['message'],
   'credentials-request': ['requestId', 'subStatus'],
   accepted: ['seq'],
+  leaving: ['version', 'body', 'url', 'token'],
 });
 
 // --- shapes ------------------------------------------------------------------
@@ -115,7 +126,9 @@ const requestFields = {
     && (m.purge === undefined || typeof m.purge === 'boolean'),
   [Action.credentials]: (m) => isRequestId(m.requestId) && isCredentials(m.credentials) && isOptionalString(m.error),
   [Action.stats]: () => true,
-  [Action.pageHidden]: () => true,
+  [Action.pageHidden]: (m) => m.leaving === undefined || isRequestId(m.leaving),
+  [Action.leavingAnswer]: (m) => isRequestId(m.version) && [0, 1, 2].includes(m.kind) && Number.isSafeInteger(m.status)
+    && typeof m.body === 'string' && typeof m.retryAfter === 'string' && typeof m.date === 'string',
   [Action.online]: (m) => typeof m.online === 'boolean',
   [Action.shutdown]: () => true,
   [Action.ping]: () => true,
@@ -136,6 +149,8 @@ const noticeFields = {
   [Notice.problem]: (m) => typeof m.message === 'string',
   [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
   [Notice.accepted]: (m) => isRequestId(m.seq),
+  [Notice.leaving]: (m) => isRequestId(m.version)
+    && (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),
 };
 
 /** Why a worker → page notice is malformed, or null if it is well formed. */

@@ -10,7 +10,7 @@ import { createCoreStrings } from './core-strings.js';
 import { createGroupCommit } from './group-commit.js';
 import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
-import { createSender } from './sender.js';
+import { createSender, OutcomeKind } from './sender.js';
 import { createWakeTimer } from './wake-timer.js';
 
 // flush() stops starting new batches after this long: with one last request
@@ -30,6 +30,9 @@ let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
+// The browser allows 64 KiB of keepalive bodies in flight per page; leave
+// room for the headers and another library's beacon.
+const KEEPALIVE_BUDGET_BYTES = 60000;
 const requestsInFlight = new Map(); // request id → Promise settled with its outcome
 
 // --- strings across the wasm boundary ------------------------------------
@@ -91,6 +94,48 @@ function durable(urgent) {
 function afterCoreCall(urgent = false) {
   groupCommit.changed(urgent);
   wakeTimer.arm();
+  refreshLeavingBatch();
+}
+
+// --- the leaving batch ---------------------------------------------------------
+//
+// A page that unloads (a navigation, the tab closed) may end its worker
+// before the worker hears of it, let alone sends anything. So the page holds
+// the batch this worker would send with keepalive, kept current from here,
+// and sends it itself in its pagehide handler.
+
+// The page's copy is refreshed right after a change, then at most once per
+// this interval while changes go on (10 a second, each at most one batch).
+const LEAVING_BATCH_INTERVAL_MS = 100;
+// The page answers for the batch it sent within the sender's 10 s timeout;
+// without its answer by then (it went away) the events are sent again.
+const LEAVING_ANSWER_TIMEOUT_MS = 15000;
+let leavingTimer = 0;
+let leavingRefreshedAt = -Infinity;
+let leavingTold = ''; // what the page holds: body and endpoint
+let leavingBody = '';
+let leavingVersion = 0;
+let claimingLeaving = false; // inside pageHidden's call that makes the keepalive batch
+let pageLeaving = null; // { version, answer(outcome) }: the batch the page sent, until it answers
+
+function refreshLeavingBatch() {
+  if (leavingTimer) return;
+  const wait = Math.max(0, leavingRefreshedAt + LEAVING_BATCH_INTERVAL_MS - performance.now());
+  leavingTimer = setTimeout(() => {
+    leavingTimer = 0;
+    leavingRefreshedAt = performance.now();
+    const body = core.UTF8ToString(core._tep_leaving_batch(KEEPALIVE_BUDGET_BYTES));
+    const token = credentials?.token || null;
+    const url = token ? config.tlConsumerUri : config.tlPublicConsumerUri;
+    const told = body && `${url} ${token} ${body}`;
+    if (told === leavingTold) return;
+    leavingTold = told;
+    leavingBody = body;
+    leavingVersion++;
+    self.postMessage(
+      body ? { type: Notice.leaving, version: leavingVersion, body, url, token } : { type: Notice.leaving, version: leavingVersion, body: null },
+    );
+  }, wait);
 }
 
 // --- requests ----------------------------------------------------------------
@@ -110,7 +155,11 @@ function applyCredentials(fresh) {
 let sender = null; // worker/sender.js, set at init
 
 async function perform(request) {
-  const outcome = await sender.send(request);
+  applyOutcome(request, await sender.send(request));
+}
+
+/** Tells the core what became of `request`. */
+function applyOutcome(request, outcome) {
   const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
   withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
     core._tep_on_response(
@@ -135,7 +184,10 @@ function endOutageOfGoneTab(deliveredBefore) {
 
 const host = {
   send(request) {
-    const done = perform(request)
+    // The keepalive batch the page sent itself (see pageHidden): its answer comes from the page.
+    const sent = claimingLeaving && request.keepalive && request.body === leavingBody ? awaitPageAnswer(request) : perform(request);
+    claimingLeaving = false;
+    const done = sent
       .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
       .finally(() => requestsInFlight.delete(request.id));
     requestsInFlight.set(request.id, done);
@@ -291,9 +343,10 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
         return credentials;
       },
     },
-    // A keepalive batch goes at once with the credentials last handed over:
-    // the page is going away, and an answer from it would come too late.
-    refreshFirst: (request) => !request.keepalive,
+    // Credentials come with each hand-over of events; the page's provider is
+    // asked only when the collector refused them (a 401), and never for a
+    // keepalive batch: the page is going away, its answer would come too late.
+    refreshFirst: (request) => request.refreshCredentials && !request.keepalive,
     endpoints: () => config,
   });
   const summary = JSON.parse(core.UTF8ToString(core._tep_restore(Date.now())));
@@ -320,7 +373,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     orphanWatcher = watchForOrphans({
       ownPath: storePath,
       adopt: adoptStore,
-      onError: (error) => reportProblem(`[tep.tabs.adoption] ${error.message || error}`),
+      onError: (error) => reportProblem(`[tep.tabs.adoption] ${error instanceof Error ? error.message : error}`),
     });
     orphanWatcher.scan();
   }
@@ -408,16 +461,39 @@ async function flush() {
   }
 }
 
-// The browser allows 64 KiB of keepalive bodies in flight per page; leave
-// room for the headers and another library's beacon.
-const KEEPALIVE_BUDGET_BYTES = 60000;
 
-async function pageHidden() {
+/**
+ * The page is hidden or unloading: everything is made durable now, and one
+ * keepalive batch goes. If the page sent the leaving batch it held
+ * (`leaving`: its version) and the core's keepalive batch is that batch, the
+ * page's answer is this request's; otherwise the worker sends it.
+ * @param {import('../web/protocol.js').PageHiddenRequest} request
+ */
+async function pageHidden({ leaving }) {
   const made = durable(true);
+  claimingLeaving = leaving !== undefined && leaving === leavingVersion && leavingBody !== '';
   core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now());
+  claimingLeaving = false;
   afterCoreCall();
   await made;
   return stats();
+}
+
+/** Resolves once the page answers for `request`, which it sent, or the wait times out. */
+function awaitPageAnswer(request) {
+  return new Promise((resolve) => {
+    const answer = (outcome) => {
+      clearTimeout(timer);
+      pageLeaving = null;
+      applyOutcome(request, outcome);
+      resolve();
+    };
+    const timer = setTimeout(
+      () => answer({ kind: OutcomeKind.timeout, status: 0, body: '', retryAfter: '', date: '' }),
+      LEAVING_ANSWER_TIMEOUT_MS,
+    );
+    pageLeaving = { version: leavingVersion, answer };
+  });
 }
 
 const handlers = {
@@ -444,6 +520,9 @@ const handlers = {
     afterCoreCall();
   },
   [Action.ping]: () => true,
+  [Action.leavingAnswer]: (/** @type {import('../web/protocol.js').LeavingAnswer} */ { version, kind, status, body, retryAfter, date }) => {
+    if (pageLeaving?.version === version) pageLeaving.answer({ kind, status, body, retryAfter, date });
+  },
   [Action.shutdown]: async () => {
     orphanWatcher?.stop();
     await durable(true);

@@ -35,11 +35,64 @@ export const keptAsidePath = (storePath) => KEPT_ASIDE_PREFIX + storePath.slice(
 
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
 
+// Where the browser can't list an origin's databases (indexedDB.databases()
+// is missing before Firefox 126), the workers keep the list of stores
+// themselves: one database, one object store, one record per store path.
+// Its name never matches the scan for stores.
+const REGISTRY_NAME = 'tep-store-registry';
+const REGISTRY_STORE = 'stores';
+// How long a claim waits for the registry before going on without it.
+const REGISTRY_WAIT_MS = 2000;
+const listsDatabases = () => typeof self.indexedDB?.databases === 'function';
+
+/** Runs `work(objectStore)` in one transaction of the registry; resolves once it completes. */
+function inRegistry(mode, work) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(REGISTRY_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(REGISTRY_STORE);
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => reject(new Error('the store registry is blocked'));
+    open.onsuccess = () => {
+      const db = open.result;
+      let result;
+      try {
+        const transaction = db.transaction([REGISTRY_STORE], mode);
+        const request = work(transaction.objectStore(REGISTRY_STORE));
+        if (request) request.onsuccess = () => (result = request.result);
+        transaction.oncomplete = () => {
+          db.close();
+          resolve(result);
+        };
+        transaction.onabort = transaction.onerror = () => {
+          db.close();
+          reject(transaction.error ?? new Error('the store registry transaction failed'));
+        };
+      } catch (error) {
+        db.close();
+        reject(error);
+      }
+    };
+  });
+}
+
+/** Adds this tab's store to the registry, where the browser can't list databases. */
+async function registerStore(path) {
+  if (listsDatabases()) return;
+  await inRegistry('readwrite', (stores) => stores.put(Date.now(), path));
+}
+
+/** Takes an adopted store (its database deleted) off the registry. */
+async function unregisterStore(path) {
+  if (listsDatabases()) return;
+  await inRegistry('readwrite', (stores) => stores.delete(path));
+}
+
 /** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
 async function storePaths() {
-  if (!indexedDB.databases) return [];
-  const databases = await indexedDB.databases();
-  return databases.map((d) => d.name).filter((name) => name && name.startsWith(STORE_PREFIX));
+  const names = listsDatabases()
+    ? (await indexedDB.databases()).map((d) => d.name)
+    : await inRegistry('readonly', (stores) => stores.getAllKeys());
+  return names.filter((name) => typeof name === 'string' && name.startsWith(STORE_PREFIX));
 }
 
 function randomStoreId() {
@@ -59,7 +112,7 @@ export async function claimStore(preferredId) {
       // A duplicated tab copies sessionStorage, and with it the store id:
       // a store whose worker answers is taken.
       if (id === preferredId && (await storeAnswers(STORE_PREFIX + id))) continue;
-      return { id, path: STORE_PREFIX + id };
+      return registered({ id, path: STORE_PREFIX + id });
     }
     const held = await new Promise((resolve) => {
       locks.request(STORE_PREFIX + id, { ifAvailable: true }, (lock) => {
@@ -68,9 +121,25 @@ export async function claimStore(preferredId) {
         return lock ? new Promise(() => {}) : undefined;
       });
     });
-    if (held) return { id, path: STORE_PREFIX + id };
+    if (held) return registered({ id, path: STORE_PREFIX + id });
   }
   throw new Error('no store could be claimed');
+}
+
+/**
+ * The claimed store, listed in the registry before any event is stored in
+ * it, so that it can be adopted once its tab is gone. A registry that can't
+ * be written (IndexedDB unavailable) leaves the store unlisted: its events
+ * are then in memory only anyway (a storage outage).
+ */
+async function registered(claim) {
+  // An IndexedDB that doesn't answer must not hold up init: the write may
+  // still land, and else the next scan lists the store.
+  let timer;
+  const gaveUp = new Promise((resolve) => (timer = setTimeout(resolve, REGISTRY_WAIT_MS)));
+  await Promise.race([registerStore(claim.path).catch(() => {}), gaveUp]);
+  clearTimeout(timer);
+  return claim;
 }
 
 // How long a claim waits for a live worker to say it has the store: workers
@@ -99,6 +168,12 @@ function storeAnswers(path) {
  * Watches for stores of tabs that are gone and adopts them.
  * `adopt(path)` copies the store's events into this tab's queue and, once
  * that is durable, deletes the store; it resolves to how many events.
+ * @param {{
+ *   ownPath: string,
+ *   adopt: (path: string) => Promise<number>,
+ *   onAdopted?: (path: string, taken: number) => void,
+ *   onError?: (error: unknown) => void,
+ * }} options
  */
 export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const heard = new Map(); // path → last heartbeat time (heartbeat mode)
@@ -122,6 +197,8 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
 
   async function takeOver(path) {
     const taken = await adopt(path);
+    // Its database is gone: no later scan should find it listed.
+    await unregisterStore(path).catch((error) => onError?.(error));
     onAdopted?.(path, taken);
   }
 
@@ -146,6 +223,9 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
     if (scanning) return;
     scanning = true;
     try {
+      // The registry goes with the site's data when the user clears it under
+      // a running tab: each scan lists this tab's store again.
+      await registerStore(ownPath);
       for (const path of await storePaths()) {
         if (path !== ownPath) await tryAdopt(path);
       }

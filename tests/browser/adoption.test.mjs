@@ -4,13 +4,14 @@
 // bytes stay in the origin's IndexedDB, in a database no tab adopts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 
 const EVENTS = 12;
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();
@@ -89,7 +90,7 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
   });
   const { storeId } = await gone.evaluate(() => window.producer.getStats());
   const path = `/tep-store-${storeId}`;
-  await gone.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await gone.evaluate(() => window.crashWorkers());
 
   // Beside its readable segment, the store holds what a later release wrote:
   // a segment of format version 9 and a file of a name this release doesn't know.

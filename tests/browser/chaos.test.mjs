@@ -65,7 +65,7 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
     // flush only waits for what can be sent; under a fault it returns after one attempt.
     await page.evaluate(() => window.producer.flush()).catch(() => {});
     if (phase.interrupt) {
-      if (phase.interrupt === 'kill') await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+      if (phase.interrupt === 'kill') await page.evaluate(() => window.crashWorkers());
       await page.reload();
       await page.waitForFunction(() => window.producerReady === true);
       await start(page);

@@ -142,6 +142,8 @@ async function pageWithQueuedEvents(name) {
     await window.producer.init(config);
     for (let i = 0; i < 5; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
     await window.producer.getStats(); // the events are in the worker's queue
+    // The page gets the batch it sends while unloading within a few ms of a change.
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }, { config: testConfig(browser.url, HOLD), name });
   return page;
 }
@@ -166,4 +168,28 @@ test('closing the tab sends the queued events in a keepalive batch that reaches 
   await waitFor(() => deliveredNamed('tab_closed').then((found) => found.length === 5), {
     what: 'the 5 events at the collector', timeoutMs: 5000,
   });
+});
+
+test('a tab switch sends the queued events once: the page sends them, the worker takes its answer and does not send them again', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await pageWithQueuedEvents('tab_switched');
+  const setVisibility = (state) =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await setVisibility('hidden');
+  await waitFor(() => deliveredNamed('tab_switched').then((found) => found.length === 5), { what: 'the 5 events at the collector' });
+  await setVisibility('visible');
+  // The worker heard the page's answer: nothing is left to send.
+  const stats = await waitFor(async () => {
+    const s = await page.evaluate(() => window.producer.getStats());
+    return s.queued === 0 && s;
+  }, { what: 'the queue emptied by the page\'s answer' });
+  assert.equal(stats.delivered, 5);
+  await page.evaluate(() => window.producer.flush());
+  const requests = (await (await fetch(`${browser.url}consumer/requests?limit=200`)).json()).requests;
+  const carrying = requests.filter((r) => r.body.includes('tab_switched'));
+  assert.equal(carrying.length, 1, 'one request carried them');
+  await page.close();
 });

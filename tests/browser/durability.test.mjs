@@ -4,11 +4,12 @@
 // and an event sent as the page goes away must be stored before it dies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();
@@ -57,7 +58,7 @@ test('events reported durable survive worker kills and reloads at random moments
     next += 20;
     await new Promise((r) => setTimeout(r, Math.floor(draw() * 120)));
     if (draw() < 0.5) {
-      await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+      await page.evaluate(() => window.crashWorkers());
       kills++;
     }
     await page.reload();
@@ -116,7 +117,7 @@ test("an event the app sends in its own visibilitychange handler is stored at on
   // The tab dies 300 ms later: well before the provider answers (3 s) or the
   // page would stop waiting for it (1 s).
   await new Promise((resolve) => setTimeout(resolve, 300));
-  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await page.evaluate(() => window.crashWorkers());
 
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);

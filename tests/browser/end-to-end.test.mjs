@@ -2,12 +2,13 @@
 // fetch → reference consumer, across a consumer outage and a page reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();

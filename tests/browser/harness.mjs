@@ -1,6 +1,9 @@
-// What every browser test needs: Debian's Chromium driven by playwright-core
-// with a profile that persists across reloads (so IndexedDB does), and the
-// demo server (reference consumer + static files) on a free loopback port.
+// What every browser test needs: the demo server (reference consumer +
+// static files) on a free loopback port with a client for its consumer, and
+// a browser. Tests written once for every engine open theirs with
+// openBrowserUnderTest() from ./engines.mjs; openBrowser() here is the
+// Chromium-only form (playwright-core, Debian's Chromium, a profile that
+// persists across reloads so IndexedDB does) for tests that need Chromium.
 import { chromium } from 'playwright-core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,22 +17,18 @@ export const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export async function openBrowser() {
-  const profile = await mkdtemp(join(tmpdir(), 'tep-profile-'));
+export const chromiumPath = () => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The demo server on a free port with a fresh data folder, and the calls a
+ * test makes to its consumer: faults (control), counts, and what it stored.
+ */
+export async function startTestServer() {
   const dataDir = await mkdtemp(join(tmpdir(), 'tep-consumer-'));
   const server = await startDemoServer({ port: 0, dataDir, quiet: true });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: chromiumArgs,
-    headless: true,
-  });
-  const pageErrors = [];
-  context.on('page', (page) => page.on('pageerror', (e) => pageErrors.push(String(e))));
   return {
-    context,
     server,
     url: server.url,
-    pageErrors,
     async control(fault) {
       const res = await fetch(`${server.url}consumer/control`, { method: 'POST', body: JSON.stringify(fault), headers: { 'Content-Type': 'application/json' } });
       return res.json();
@@ -49,17 +48,42 @@ export async function openBrowser() {
       return all;
     },
     async close() {
-      await context.close().catch(() => {});
       await server.close();
-      await rm(profile, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** A page of the test site with the package loaded and window.producer ready. */
+/** Chromium with a persistent profile, and the test server: for Chromium-only tests. */
+export async function openBrowser() {
+  const profile = await mkdtemp(join(tmpdir(), 'tep-profile-'));
+  const testServer = await startTestServer();
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: chromiumArgs,
+    headless: true,
+  });
+  const pageErrors = [];
+  context.on('page', (page) => page.on('pageerror', (e) => pageErrors.push(String(e))));
+  return {
+    ...testServer,
+    context,
+    pageErrors,
+    async close() {
+      await context.close().catch(() => {});
+      await testServer.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A page of the test site with the package loaded and window.producer ready.
+ * Takes either browser: openBrowser()'s (playwright pages) or
+ * openBrowserUnderTest()'s (the engine driver's pages).
+ */
 export async function openProducerPage(browser, page) {
-  page ??= await browser.context.newPage();
+  page ??= browser.newPage ? await browser.newPage() : await browser.context.newPage();
   await page.goto(`${browser.url}tests/browser/pages/producer.html`);
   await page.waitForFunction(() => window.producerReady === true);
   return page;

@@ -77,7 +77,7 @@ function writePreviousLayout(page, path, files) {
 /** Kills the page's workers abruptly, as a crash would, and deletes the store at `path`. */
 function killWorkersAndDeleteStore(page, path) {
   return page.evaluate(async (path) => {
-    window.workers.forEach((w) => w.terminate());
+    window.crashWorkers();
     await new Promise((resolve) => {
       const request = indexedDB.deleteDatabase(path);
       request.onsuccess = request.onerror = () => resolve();
@@ -153,7 +153,7 @@ async function tabWithStoredEvents(name) {
 
 test('after the worker is killed and the page reloaded, a fresh IDBFS mount reads every queued event from IndexedDB, and the producer restores them all', async () => {
   const { page, path } = await tabWithStoredEvents('idbfs_layout');
-  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await page.evaluate(() => window.crashWorkers());
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await defineProbe(page);

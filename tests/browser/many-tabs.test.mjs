@@ -3,11 +3,12 @@
 // the few raw duplicates are those whose confirmation died with a tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();
@@ -81,12 +82,14 @@ async function runTabs({ name, seed, overrides }) {
   return { committed: committed.size, unique: perSeq.size, storedTwice: [...perSeq.values()].filter((n) => n > 1).length, duplicates, interruptions, stats };
 }
 
-test('three tabs with reloads, closes and a consumer outage deliver every event, with duplicates under 0.5 %', async () => {
+test('three tabs with reloads, closes and a consumer outage deliver every event, re-sending at most one batch per reload or close', async () => {
   const result = await runTabs({ name: 'tabs', seed: 7 });
   console.log(`# ${result.committed} events, ${result.unique} delivered, ${result.duplicates} raw duplicates, ${result.interruptions} reloads/closes`);
   assert.equal(result.unique, result.committed);
   assert.equal(result.storedTwice, 0, 'no event under two ids');
-  assert.ok(result.duplicates <= result.committed * 0.005, `${result.duplicates} raw duplicates`);
+  // A page going away sends its leaving batch itself; the collector's answer
+  // dies with it, so those events (one batch, at most 10) go again from the store.
+  assert.ok(result.duplicates <= 10 * result.interruptions, `${result.duplicates} raw duplicates after ${result.interruptions} reloads/closes`);
   assert.ok(result.stats.every((s) => s.coordination === 'locks'));
 });
 

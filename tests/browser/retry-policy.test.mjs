@@ -2,12 +2,13 @@
 // the outage bus says what happened, Retry-After and the timeout are honoured.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 
 let browser;
 let page;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
   page = await openProducerPage(browser);
   await page.evaluate(async (config) => {
     config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'retry', token: 't' }) };
@@ -92,14 +93,15 @@ test('a request that hangs is aborted after 10 s and its events are sent again',
   assert.ok(Date.now() - started >= 9500, 'not before the 10 s timeout');
 });
 
-test('offline pauses sending and online sends at once', async () => {
-  await browser.context.setOffline(true);
+test('offline pauses sending and online sends at once', async (t) => {
+  if (!browser.skipUnless(t, 'offline')) return;
+  await browser.setOffline(true);
   await send('offline', 10);
   await new Promise((r) => setTimeout(r, 800));
   const whileOffline = await page.evaluate(() => window.producer.getStats());
   assert.equal(whileOffline.online, false);
   assert.equal(whileOffline.queued, 10);
-  await browser.context.setOffline(false);
+  await browser.setOffline(false);
   const back = Date.now();
   await waitFor(async () => (await arrived('offline')) === 10, { what: 'the offline events', timeoutMs: 15000 });
   assert.ok(Date.now() - back < 5000);

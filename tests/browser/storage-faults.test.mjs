@@ -6,12 +6,13 @@
 // what is queued is durable and survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 import { setQuotaFull, clearStorage } from './storage-fault-switches.mjs';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();

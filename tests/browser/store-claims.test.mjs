@@ -5,13 +5,14 @@
 // loses an event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 
 const NO_LOCKS_WORKER = '/tests/browser/pages/no-locks-worker.js';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();
@@ -23,7 +24,7 @@ test('without Web Locks a duplicated tab, which copies sessionStorage, gets a st
   const { storeId, coordination } = await original.evaluate(() => window.producer.getStats());
   assert.equal(coordination, 'heartbeat');
 
-  const duplicate = await browser.context.newPage();
+  const duplicate = await browser.newPage();
   await duplicate.goto(`${browser.url}tests/browser/pages/producer.html`);
   await duplicate.evaluate((id) => sessionStorage.setItem('tep-store-id', id), storeId);
   await duplicate.reload();
@@ -65,7 +66,7 @@ test('a tab whose store another tab deletes steps aside, stores its whole queue 
     what: 'the queue durable again',
   });
 
-  await page.evaluate(() => window.workers.forEach((w) => w.terminate()));
+  await page.evaluate(() => window.crashWorkers());
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));

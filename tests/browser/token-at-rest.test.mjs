@@ -167,7 +167,7 @@ function earlierReleaseSegment(events) {
 function putIntoStore(page, path, name, bytes) {
   return page.evaluate(
     ({ path, name, bytes }) => {
-      window.workers.forEach((w) => w.terminate());
+      window.crashWorkers();
       return new Promise((resolve, reject) => {
         const open = indexedDB.open(path);
         open.onerror = () => reject(open.error);

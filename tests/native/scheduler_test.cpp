@@ -438,6 +438,18 @@ TEST_CASE("The leaving batch is the queue's head not in flight, within the budge
   CHECK(sim::entries_of(w.producer().leaving_batch_body(60000)).size() == 1);
 }
 
+TEST_CASE("The leaving batch is the body the keepalive batch then has, and none while one is in flight") {
+  auto c = config();
+  c.scheduler.batch_interval_ms = 24 * kHour;
+  World w(c);
+  for (int i = 0; i < 4; ++i) w.send("leaving");
+  std::string leaving = w.producer().leaving_batch_body(60000);
+  w.producer().send_keepalive(60000, w.now);
+  REQUIRE(w.requests.size() == 1);
+  CHECK(w.requests[0].request.body == leaving);
+  CHECK(w.producer().leaving_batch_body(60000).empty());
+}
+
 TEST_CASE("A keepalive batch goes once while the page leaves, and its events are sent again if its answer dies") {
   auto c = config();
   c.scheduler.batch_interval_ms = 24 * kHour;

@@ -1,0 +1,94 @@
+// Where the browser can't list an origin's databases (indexedDB.databases()
+// is missing before Firefox 126), a closed tab's store is still found and
+// adopted: the workers keep a registry of the stores themselves
+// (worker/tab-stores.js). Runs in every engine, with the method taken away.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
+
+const NO_DATABASE_LIST_WORKER = '/tests/browser/pages/no-database-list-worker.js';
+const REGISTRY = 'tep-store-registry';
+const EVENTS = 12;
+
+let browser;
+before(async () => {
+  browser = await openBrowserUnderTest();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The store paths the registry lists, read in the page with plain IndexedDB calls. */
+function registeredStores(page) {
+  return page.evaluate(
+    (name) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('stores')) {
+            db.close();
+            resolve([]);
+            return;
+          }
+          const request = db.transaction(['stores']).objectStore('stores').getAllKeys();
+          request.onsuccess = () => {
+            db.close();
+            resolve(request.result);
+          };
+          request.onerror = () => reject(request.error);
+        };
+      }),
+    REGISTRY,
+  );
+}
+
+const databaseNames = (page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort());
+
+test("without indexedDB.databases() a closed tab's store is found in the registry, adopted, and taken off it", async () => {
+  await browser.control({ mode: 'down' });
+  const gone = await openProducerPage(browser);
+  await gone.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }));
+  await gone.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++) window.producer.sendEvent({ name: 'adopted_from_registry', consentCategory: 'NECESSARY', payload: { seq } });
+  }, EVENTS);
+  await waitFor(() => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
+    what: 'the events durable in IndexedDB',
+  });
+  const gonePath = `/tep-store-${(await gone.evaluate(() => window.producer.getStats())).storeId}`;
+  assert.deepEqual(await registeredStores(gone), [gonePath]);
+  // The tab dies without a goodbye: its worker is killed, then the tab closed.
+  await gone.evaluate(() => window.crashWorkers());
+  await gone.close();
+
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER }));
+  await waitFor(
+    async () => new Set((await browser.consumerEvents()).filter((e) => e.name === 'adopted_from_registry').map((e) => JSON.parse(e.body).payload.seq)).size === EVENTS,
+    { what: `the ${EVENTS} adopted events at the consumer` },
+  );
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.adoptedEvents, EVENTS);
+  const ownPath = `/tep-store-${stats.storeId}`;
+  await waitFor(async () => JSON.stringify(await registeredStores(page)) === JSON.stringify([ownPath]), {
+    what: 'the registry listing only the live tab',
+  });
+  assert.ok(!(await databaseNames(page)).includes(gonePath), 'the adopted database is deleted');
+  await page.close();
+});
+
+test('where the browser lists databases, the workers keep no registry', async () => {
+  // A context of its own: the test above left a registry in the main one.
+  const context = await browser.newIsolatedContext();
+  const page = await openProducerPage(browser, await context.newPage());
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  const names = await databaseNames(page);
+  assert.ok(names.includes(`/tep-store-${storeId}`));
+  assert.ok(!names.includes(REGISTRY), `databases: ${names.join(', ')}`);
+  await page.close();
+  await context.close();
+});
