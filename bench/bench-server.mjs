@@ -23,7 +23,11 @@ const isolationHeaders = {
 /** Starts the server on a free loopback port; resolves to { url, close, consumerStats, consumerControl, consumerReset }. */
 export async function startBenchServer({ dataDir }) {
   const demo = await startDemoServer({
-    port: 0, dataDir, quiet: true, serveFiles: staticFiles(mounts, { index: null }), headers: isolationHeaders,
+    port: 0,
+    dataDir,
+    quiet: true,
+    serveFiles: staticFiles(mounts, { index: null }),
+    headers: isolationHeaders,
   });
   const { url } = demo;
   const post = async (path, body) => {

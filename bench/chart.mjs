@@ -31,7 +31,12 @@ function costPanel(results, box) {
   for (const library of ['wasm', 'tidal']) {
     const points = results.depths[library];
     series.push({ library, kind: 'total', dash: '', points: points.map((p) => [p.depth, p.totalP50]) });
-    series.push({ library, kind: 'call', dash: 'stroke-dasharray="5 4"', points: points.map((p) => [p.depth, p.callP50]) });
+    series.push({
+      library,
+      kind: 'call',
+      dash: 'stroke-dasharray="5 4"',
+      points: points.map((p) => [p.depth, p.callP50]),
+    });
   }
   const depths = results.depths.wasm.map((p) => p.depth);
   const positiveDepths = depths.filter((d) => d > 0);
@@ -44,7 +49,12 @@ function costPanel(results, box) {
   const px = (depth) => box.x + ((xOf(depth) - xMin) / (xMax - xMin || 1)) * box.width;
   const py = (value) => box.y + box.height - ((Math.log10(value) - yMin) / (yMax - yMin || 1)) * box.height;
 
-  parts.push(text(box.x, box.y - 28, 'Main-thread cost per sendEvent vs queue depth (median, log–log)', { size: 14, weight: 'bold' }));
+  parts.push(
+    text(box.x, box.y - 28, 'Main-thread cost per sendEvent vs queue depth (median, log–log)', {
+      size: 14,
+      weight: 'bold',
+    }),
+  );
   for (let decade = yMin; decade <= yMax; decade++) {
     const y = py(10 ** decade);
     parts.push(line(box.x, y, box.x + box.width, y, '#e3e3e3'));
@@ -55,7 +65,9 @@ function costPanel(results, box) {
     parts.push(line(x, box.y, x, box.y + box.height, '#eeeeee'));
     parts.push(text(x, box.y + box.height + 16, depthLabel(depth), { anchor: 'middle', size: 11, color: '#555' }));
   }
-  parts.push(text(box.x + box.width / 2, box.y + box.height + 34, 'events already queued', { anchor: 'middle', size: 12 }));
+  parts.push(
+    text(box.x + box.width / 2, box.y + box.height + 34, 'events already queued', { anchor: 'middle', size: 12 }),
+  );
   parts.push(line(box.x, box.y + box.height, box.x + box.width, box.y + box.height, '#333'));
   parts.push(line(box.x, box.y, box.x, box.y + box.height, '#333'));
 
@@ -95,7 +107,10 @@ function costPanel(results, box) {
 function drainPanel(results, box) {
   const parts = [];
   const median = (runs) => {
-    const values = runs.map((r) => r.steadyRate).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    const values = runs
+      .map((r) => r.steadyRate)
+      .filter((v) => Number.isFinite(v))
+      .sort((a, b) => a - b);
     if (!values.length) return 0;
     const m = values.length >> 1;
     return values.length % 2 ? values[m] : (values[m - 1] + values[m]) / 2;
@@ -112,16 +127,28 @@ function drainPanel(results, box) {
   const top = Math.max(target, ...bars.map((b) => b[3])) * 1.15;
   const py = (value) => box.y + box.height - (value / top) * box.height;
   const events = (results.drain.wasm[0]?.events ?? 0).toLocaleString('en-US');
-  parts.push(text(box.x, box.y - 28, `Drain of ${events} stored events, events/s (median)`, { size: 13, weight: 'bold' }));
-  parts.push(text(box.x, box.y - 12, 'grey: a bare fetch loop with the same bodies, no producer', { size: 10, color: '#555' }));
+  parts.push(
+    text(box.x, box.y - 28, `Drain of ${events} stored events, events/s (median)`, { size: 13, weight: 'bold' }),
+  );
+  parts.push(
+    text(box.x, box.y - 12, 'grey: a bare fetch loop with the same bodies, no producer', { size: 10, color: '#555' }),
+  );
   parts.push(line(box.x, box.y + box.height, box.x + box.width, box.y + box.height, '#333'));
   const slot = box.width / bars.length;
   bars.forEach(([name, detail, library, value], i) => {
     const x = box.x + i * slot + slot * 0.12;
     const width = slot * 0.76;
     const y = py(value);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${(box.y + box.height - y).toFixed(1)}" fill="${COLORS[library]}"/>`);
-    parts.push(text(x + width / 2, y - 5, Math.round(value).toLocaleString('en-US'), { anchor: 'middle', size: 11, weight: 'bold' }));
+    parts.push(
+      `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${(box.y + box.height - y).toFixed(1)}" fill="${COLORS[library]}"/>`,
+    );
+    parts.push(
+      text(x + width / 2, y - 5, Math.round(value).toLocaleString('en-US'), {
+        anchor: 'middle',
+        size: 11,
+        weight: 'bold',
+      }),
+    );
     parts.push(text(x + width / 2, box.y + box.height + 16, name, { anchor: 'middle', size: 10 }));
     parts.push(text(x + width / 2, box.y + box.height + 30, detail, { anchor: 'middle', size: 10, color: '#555' }));
   });

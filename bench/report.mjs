@@ -139,7 +139,8 @@ export function comparisonRows(results) {
   const durabilityCell = (library, mode, extra = () => '') => {
     const runs = results.durability[library][mode];
     const crashed = runs.length - completed(library, mode).length;
-    if (crashed === runs.length) return `tab crashed (out of memory)${runs.length > 1 ? ` in all ${runs.length} runs` : ''}`;
+    if (crashed === runs.length)
+      return `tab crashed (out of memory)${runs.length > 1 ? ` in all ${runs.length} runs` : ''}`;
     const figures = pair(durability(library, mode, 'p50'), durability(library, mode, 'p99')) + extra(library);
     return crashed ? `${figures}; crashed in ${crashed} of ${runs.length} runs` : figures;
   };
@@ -165,7 +166,11 @@ export function comparisonRows(results) {
     meets: verdict(durability('wasm', 'up', 'p99') <= TARGETS.durableP99Ms),
   });
   const peakMemory = (library) =>
-    bytes(Math.max(...['down', 'up'].flatMap((mode) => results.durability[library][mode].map((r) => r.peakRendererBytes ?? 0))));
+    bytes(
+      Math.max(
+        ...['down', 'up'].flatMap((mode) => results.durability[library][mode].map((r) => r.peakRendererBytes ?? 0)),
+      ),
+    );
   rows.push({
     metric: 'peak renderer process memory (page + worker) during those runs',
     ours: peakMemory('wasm'),
@@ -224,7 +229,12 @@ export function comparisonRows(results) {
   for (const stored of results.initStored.wasm) {
     const theirsStored = results.initStored.tidal.find((t) => t.count === stored.count);
     if (!theirsStored) continue;
-    initRow(`${stored.count.toLocaleString('en-US')} events stored`, stored, theirsStored, stored.count >= 10000 ? 0.5 : 1);
+    initRow(
+      `${stored.count.toLocaleString('en-US')} events stored`,
+      stored,
+      theirsStored,
+      stored.count >= 10000 ? 0.5 : 1,
+    );
   }
   for (const { depth } of ours) {
     const a = at(ours, depth);
@@ -249,7 +259,7 @@ export function comparisonRows(results) {
   });
   const pageEntry = results.sizes.wasm.find((f) => f.path.endsWith('index.js'));
   rows.push({
-    metric: 'download, gzip -9 bytes, page entry (the main thread\'s share)',
+    metric: "download, gzip -9 bytes, page entry (the main thread's share)",
     ours: bytes(pageEntry.gzip),
     theirs: bytes(results.sizes.tidalTotal),
     advantage: advantage(pageEntry.gzip, results.sizes.tidalTotal, true),
@@ -292,14 +302,26 @@ function detailsOfDepths(results) {
   for (const [library, name] of Object.entries(results.libraries)) {
     for (const p of results.depths[library]) {
       if (p.crashed) {
-        rows.push([depthLabel(p.depth), name, p.queuedAtStart.toLocaleString('en-US'), 'the page crashed', '', '', '', '', '']);
+        rows.push([
+          depthLabel(p.depth),
+          name,
+          p.queuedAtStart.toLocaleString('en-US'),
+          'the page crashed',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ]);
         continue;
       }
       rows.push([
         depthLabel(p.depth),
         name,
         p.queuedAtStart.toLocaleString('en-US'),
-        [p.fillMs ? `${number(p.fillMs)} ms` : '', p.initMs ? `init ${number(p.initMs)} ms` : ''].filter(Boolean).join('; '),
+        [p.fillMs ? `${number(p.fillMs)} ms` : '', p.initMs ? `init ${number(p.initMs)} ms` : '']
+          .filter(Boolean)
+          .join('; '),
         p.costEvents,
         pair(p.callP50, p.callP99),
         pair(p.totalP50, p.totalP99),
@@ -311,7 +333,17 @@ function detailsOfDepths(results) {
     }
   }
   return markdownTable(
-    ['depth', 'library', 'queued at start', 'reached in; restore', 'events timed', 'call µs p50 / p99', 'incl. deferred µs p50 / p99', 'stored bytes / event', 'sendEvent → durable ms p50 / p99 at depth'],
+    [
+      'depth',
+      'library',
+      'queued at start',
+      'reached in; restore',
+      'events timed',
+      'call µs p50 / p99',
+      'incl. deferred µs p50 / p99',
+      'stored bytes / event',
+      'sendEvent → durable ms p50 / p99 at depth',
+    ],
     rows,
   );
 }
@@ -333,7 +365,14 @@ function detailsOfMemory(results) {
     }
   }
   return markdownTable(
-    ['depth', 'library', 'page (measureUserAgentSpecificMemory)', 'page usedJSHeapSize', 'worker JS (measureUserAgentSpecificMemory)', 'wasm linear memory'],
+    [
+      'depth',
+      'library',
+      'page (measureUserAgentSpecificMemory)',
+      'page usedJSHeapSize',
+      'worker JS (measureUserAgentSpecificMemory)',
+      'wasm linear memory',
+    ],
     rows,
   );
 }
@@ -352,7 +391,11 @@ function detailsOfDurability(results) {
           number(r.p50),
           number(r.p99),
           number(r.max),
-          r.crashed ? (r.achievedRate === undefined ? 'all: the tab crashed' : `${r.neverWritten}, then the tab crashed`) : r.neverWritten,
+          r.crashed
+            ? r.achievedRate === undefined
+              ? 'all: the tab crashed'
+              : `${r.neverWritten}, then the tab crashed`
+            : r.neverWritten,
           mode === 'up' && !r.crashed ? r.delivered : '',
           library === 'wasm' ? `${r.pollsWithStorageError} of ${r.statsPolls}` : 'n/a',
           bytes(r.peakRendererBytes),
@@ -361,7 +404,20 @@ function detailsOfDurability(results) {
     }
   }
   return markdownTable(
-    ['library', 'consumer', 'run', 'events', 'events/s sent', 'p50 ms', 'p99 ms', 'max ms', 'never in IndexedDB', 'delivered', 'getStats() polls with storageError', 'peak renderer memory'],
+    [
+      'library',
+      'consumer',
+      'run',
+      'events',
+      'events/s sent',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'never in IndexedDB',
+      'delivered',
+      'getStats() polls with storageError',
+      'peak renderer memory',
+    ],
     rows,
   );
 }
@@ -387,7 +443,17 @@ function detailsOfDrain(results) {
     ]);
   }
   return markdownTable(
-    ['library', 'in flight', 'init ms', 'restored', 'accepted', 'init → all accepted, ms', 'events/s end to end', 'events/s first → last accepted', 'duplicates at consumer'],
+    [
+      'library',
+      'in flight',
+      'init ms',
+      'restored',
+      'accepted',
+      'init → all accepted, ms',
+      'events/s end to end',
+      'events/s first → last accepted',
+      'duplicates at consumer',
+    ],
     rows,
   );
 }
@@ -401,7 +467,12 @@ function detailsOfSizes(results) {
       `${f.gzip.toLocaleString('en-US')} (${Math.round((100 * f.gzip) / results.sizes.wasmTotal)} %)`,
     ]),
     [results.libraries.wasm, '**total**', '', `**${results.sizes.wasmTotal.toLocaleString('en-US')}**`],
-    ...results.sizes.tidal.map((f) => [results.libraries.tidal, f.path, f.raw.toLocaleString('en-US'), f.gzip.toLocaleString('en-US')]),
+    ...results.sizes.tidal.map((f) => [
+      results.libraries.tidal,
+      f.path,
+      f.raw.toLocaleString('en-US'),
+      f.gzip.toLocaleString('en-US'),
+    ]),
   ];
   return markdownTable(['library', 'file', 'bytes', 'gzip -9 bytes'], rows);
 }
@@ -412,21 +483,30 @@ function checks(results) {
   for (const [library, name] of Object.entries(results.libraries)) {
     for (const p of results.depths[library]) {
       if (p.crashed) continue; // listed with the problems
-      if (p.notDurable) found.push(`${name}, depth ${depthLabel(p.depth)}: ${p.notDurable} of ${p.storedBytesEvents} events were not durable within the wait.`);
-      if (p.costEvents < results.plan.batchSize * 2) found.push(`${name}, depth ${depthLabel(p.depth)}: only ${p.costEvents} events timed within the time limit.`);
+      if (p.notDurable)
+        found.push(
+          `${name}, depth ${depthLabel(p.depth)}: ${p.notDurable} of ${p.storedBytesEvents} events were not durable within the wait.`,
+        );
+      if (p.costEvents < results.plan.batchSize * 2)
+        found.push(`${name}, depth ${depthLabel(p.depth)}: only ${p.costEvents} events timed within the time limit.`);
     }
     for (const r of [...results.durability[library].down, ...results.durability[library].up]) {
       const run = `${name}, durability with the consumer ${r.consumerMode}`;
       if (r.crashed) continue; // listed with the problems
-      if (r.consumerMode === 'down' && r.neverWritten) found.push(`${run}: ${r.neverWritten} of ${r.events} events were not in IndexedDB 20 s after the last call.`);
+      if (r.consumerMode === 'down' && r.neverWritten)
+        found.push(`${run}: ${r.neverWritten} of ${r.events} events were not in IndexedDB 20 s after the last call.`);
       if (r.consumerMode === 'up' && r.neverWritten) {
         found.push(
           `${run}: ${r.neverWritten} of ${r.events} events were not written to IndexedDB within 20 s; ` +
             `${r.delivered} of ${r.events} were delivered.`,
         );
       }
-      if (r.pollsWithStorageError) found.push(`${run}: getStats().storageError was set in ${r.pollsWithStorageError} of ${r.statsPolls} polls (a failed IndexedDB sync; the worker retries it 1 s later).`);
-      if (r.achievedRate < 900) found.push(`${run}: the page could send only ${number(r.achievedRate)} events/s of the 1,000 asked.`);
+      if (r.pollsWithStorageError)
+        found.push(
+          `${run}: getStats().storageError was set in ${r.pollsWithStorageError} of ${r.statsPolls} polls (a failed IndexedDB sync; the worker retries it 1 s later).`,
+        );
+      if (r.achievedRate < 900)
+        found.push(`${run}: the page could send only ${number(r.achievedRate)} events/s of the 1,000 asked.`);
     }
   }
   const drainRuns = [
@@ -436,7 +516,10 @@ function checks(results) {
   for (const [name, r] of drainRuns) {
     if (r.restored < r.events) found.push(`${name}, drain: init restored ${r.restored} of ${r.events} stored events.`);
     if (!r.complete) found.push(`${name}, drain: only ${r.accepted} of ${r.events} accepted within 60 s.`);
-    if (r.duplicates) found.push(`${name}, drain (${r.maxInFlightBatches} in flight): the consumer saw ${r.duplicates} duplicate deliveries.`);
+    if (r.duplicates)
+      found.push(
+        `${name}, drain (${r.maxInFlightBatches} in flight): the consumer saw ${r.duplicates} duplicate deliveries.`,
+      );
   }
   return found;
 }
@@ -591,14 +674,23 @@ function initBreakdown(timings) {
 function detailsOfInit(results) {
   const scenarios = [['nothing stored', (library) => results.initEmpty[library]]];
   for (const { count } of results.initStored.wasm) {
-    scenarios.push([`${count.toLocaleString('en-US')} stored`, (library) => results.initStored[library].find((s) => s.count === count)]);
+    scenarios.push([
+      `${count.toLocaleString('en-US')} stored`,
+      (library) => results.initStored[library].find((s) => s.count === count),
+    ]);
   }
   const rows = [];
   for (const [label, runsOf] of scenarios) {
     for (const [library, name] of Object.entries(results.libraries)) {
       const runs = runsOf(library);
       if (!runs) continue;
-      rows.push([label, name, runs.times.map((t) => number(t)).join(', '), number(median(runs.times)), library === 'wasm' ? initBreakdown(runs.timings) : '']);
+      rows.push([
+        label,
+        name,
+        runs.times.map((t) => number(t)).join(', '),
+        number(median(runs.times)),
+        library === 'wasm' ? initBreakdown(runs.timings) : '',
+      ]);
     }
   }
   return `The page's \`await init(config)\`, each run in a new page (nothing stored) or the same tab reloaded

@@ -52,7 +52,10 @@ const plan = quick
       depths: [0, 1000, 10000, 100000],
       costBatches: { wasm: () => 200, tidal: (depth) => (depth >= 100000 ? 2 : depth >= 10000 ? 10 : 20) },
       // TIDAL writes its whole queue per event: few events keep the depth near its label.
-      storedBytesEvents: { wasm: () => 200, tidal: (depth) => (depth >= 100000 ? 3 : depth >= 10000 ? 10 : depth >= 1000 ? 20 : 10) },
+      storedBytesEvents: {
+        wasm: () => 200,
+        tidal: (depth) => (depth >= 100000 ? 3 : depth >= 10000 ? 10 : depth >= 1000 ? 20 : 10),
+      },
       // TIDAL's tab runs out of memory at this rate: one run of it is enough.
       durability: { events: 5000, repetitions: { wasm: 2, tidal: 1 } },
       // TIDAL's drain of 10k runs into the 60 s limit: one run of it is enough.
@@ -75,8 +78,14 @@ const libraries = {
 
 const chromiumArgs = [
   // As in tests/browser/harness.mjs: no sandbox as root, no background traffic.
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   // measureUserAgentSpecificMemory() answers at once instead of after the next GC.
   '--enable-blink-features=ForceEagerMeasureMemory',
 ];
@@ -95,7 +104,6 @@ function percentile(values, fraction) {
 }
 
 // --- browser and server ------------------------------------------------------------
-
 
 /**
  * Samples the resident memory of this profile's largest renderer process (the
@@ -224,7 +232,11 @@ async function measureAtDepth(library, depth) {
     if (library === 'wasm') {
       await page.evaluate((c) => window.bench.init(c), config);
       if (depth > 0) {
-        point.fillMs = await page.evaluate((args) => window.bench.fill(args), { count: depth, firstSeq: 0, timeoutMs: 120000 });
+        point.fillMs = await page.evaluate((args) => window.bench.fill(args), {
+          count: depth,
+          firstSeq: 0,
+          timeoutMs: 120000,
+        });
       }
       point.queuedAtStart = await queuedEvents(page);
     } else {
@@ -234,18 +246,25 @@ async function measureAtDepth(library, depth) {
       point.queuedAtStart = depth;
     }
     nextSeq += depth;
-    log(`${library} depth ${depth}: ${point.queuedAtStart} queued${point.fillMs ? ` (filled in ${Math.round(point.fillMs)} ms)` : ''}`);
+    log(
+      `${library} depth ${depth}: ${point.queuedAtStart} queued${point.fillMs ? ` (filled in ${Math.round(point.fillMs)} ms)` : ''}`,
+    );
 
     if (MEMORY_DEPTHS.includes(depth)) point.memory = await page.evaluate(() => window.bench.memory());
 
     // Stored bytes per event, and sendEvent → durable at this depth.
     const storedEvents = plan.storedBytesEvents[library](depth);
     await page.evaluate(() => window.bench.countStoredBytes(true));
-    await page.evaluate((args) => window.bench.sendPaced(args), { count: storedEvents, rate: STEADY_RATE, firstSeq: nextSeq });
-    const latencies = await page.evaluate(
-      (args) => window.bench.durableLatencies(args),
-      { firstSeq: nextSeq, count: storedEvents, timeoutMs: depth >= 100000 ? 90000 : 30000 },
-    );
+    await page.evaluate((args) => window.bench.sendPaced(args), {
+      count: storedEvents,
+      rate: STEADY_RATE,
+      firstSeq: nextSeq,
+    });
+    const latencies = await page.evaluate((args) => window.bench.durableLatencies(args), {
+      firstSeq: nextSeq,
+      count: storedEvents,
+      timeoutMs: depth >= 100000 ? 90000 : 30000,
+    });
     const stored = await page.evaluate(() => window.bench.probeReport());
     await page.evaluate(() => window.bench.countStoredBytes(false));
     nextSeq += storedEvents;
@@ -256,10 +275,12 @@ async function measureAtDepth(library, depth) {
     point.durableAtDepthP99 = percentile(latencies, 0.99);
     point.notDurable = latencies.filter((l) => l === null).length;
 
-    const cost = await page.evaluate(
-      (args) => window.bench.sendCost(args),
-      { batches: plan.costBatches[library](depth), batchSize: BATCH_SIZE, firstSeq: nextSeq, timeLimitMs: COST_TIME_LIMIT_MS },
-    );
+    const cost = await page.evaluate((args) => window.bench.sendCost(args), {
+      batches: plan.costBatches[library](depth),
+      batchSize: BATCH_SIZE,
+      firstSeq: nextSeq,
+      timeLimitMs: COST_TIME_LIMIT_MS,
+    });
     point.costEvents = cost.sent;
     point.callP50 = percentile(cost.call, 0.5);
     point.callP99 = percentile(cost.call, 0.99);
@@ -296,7 +317,11 @@ async function measureDurability(library, consumerMode) {
     const page = await openPage(library);
     await page.evaluate((c) => window.bench.init(c), producerConfig(server.url, { eventBatchInterval: 1000 }));
     const { events } = plan.durability;
-    const sending = page.evaluate((args) => window.bench.sendPaced(args), { count: events, rate: STEADY_RATE, firstSeq: 0 });
+    const sending = page.evaluate((args) => window.bench.sendPaced(args), {
+      count: events,
+      rate: STEADY_RATE,
+      firstSeq: 0,
+    });
     // This package reports a failed IndexedDB sync in getStats().storageError.
     let statsPolls = 0;
     let pollsWithStorageError = 0;
@@ -312,10 +337,11 @@ async function measureDurability(library, consumerMode) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const sendingMs = await sending;
-    const latencies = await page.evaluate(
-      (args) => window.bench.durableLatencies(args),
-      { firstSeq: 0, count: events, timeoutMs: DURABLE_TIMEOUT_MS },
-    );
+    const latencies = await page.evaluate((args) => window.bench.durableLatencies(args), {
+      firstSeq: 0,
+      count: events,
+      timeoutMs: DURABLE_TIMEOUT_MS,
+    });
     const written = latencies.filter((l) => l !== null);
     const delivered = consumerMode === 'up' ? (await waitForConsumer(server, events, 10000)).stats.accepted : 0;
     const result = {
@@ -369,7 +395,11 @@ async function measureDrain(library, maxInFlightBatches) {
     const page = await openPage(library);
     if (library === 'wasm') {
       await page.evaluate((c) => window.bench.init(c), config);
-      const filled = await page.evaluate((args) => window.bench.fill(args), { count: events, firstSeq: 0, timeoutMs: 60000 });
+      const filled = await page.evaluate((args) => window.bench.fill(args), {
+        count: events,
+        firstSeq: 0,
+        timeoutMs: 60000,
+      });
       if (filled === null) throw new Error('the queue was not durable within 60 s');
       await reload(page); // same tab: the reloaded page finds its stored queue
     } else {
@@ -381,9 +411,10 @@ async function measureDrain(library, maxInFlightBatches) {
     const initMs = await page.evaluate((c) => window.bench.init(c), config);
     const initDone = start + initMs;
     // Sending starts as soon as the queue is restored: what was delivered meanwhile was restored too.
-    const restored = library === 'wasm'
-      ? await page.evaluate(() => window.bench.stats()).then((stats) => stats.queued + stats.delivered)
-      : events;
+    const restored =
+      library === 'wasm'
+        ? await page.evaluate(() => window.bench.stats()).then((stats) => stats.queued + stats.delivered)
+        : events;
     const drained = await waitForConsumer(server, events, DRAIN_TIMEOUT_MS);
     const accepted = Math.min(events, drained.stats.accepted);
     const result = {
@@ -418,12 +449,14 @@ async function measureDrain(library, maxInFlightBatches) {
 async function measureFetchCeiling(parallel) {
   return withFreshBrowser(async ({ server, openPage }) => {
     const page = await openPage('none');
-    const rate = await page.evaluate(
-      (args) => window.bench.fetchCeiling(args),
-      { count: plan.drain.events, parallel, url: `${server.url}api/event-batch` },
-    );
+    const rate = await page.evaluate((args) => window.bench.fetchCeiling(args), {
+      count: plan.drain.events,
+      parallel,
+      url: `${server.url}api/event-batch`,
+    });
     const { accepted } = await server.consumerStats();
-    if (accepted !== plan.drain.events) throw new Error(`the consumer accepted ${accepted} of ${plan.drain.events} bare-fetch events`);
+    if (accepted !== plan.drain.events)
+      throw new Error(`the consumer accepted ${accepted} of ${plan.drain.events} bare-fetch events`);
     log(`bare fetch loop, ${parallel} in flight: ${Math.round(rate)} events/s`);
     return rate;
   });
@@ -442,7 +475,9 @@ async function measureInitEmpty(library) {
     const timings = [];
     for (let i = 0; i < plan.initRepetitions; i++) {
       const page = await openPage(library);
-      times.push(await page.evaluate((c) => window.bench.init(c), producerConfig(server.url, { eventBatchInterval: 1000 })));
+      times.push(
+        await page.evaluate((c) => window.bench.init(c), producerConfig(server.url, { eventBatchInterval: 1000 })),
+      );
       timings.push(await initTimingsOf(page, library));
       await page.close();
     }
@@ -478,7 +513,9 @@ async function measureInitStored(library, count) {
       timings.push(await initTimingsOf(page, library));
       restored.push(library === 'wasm' ? (await page.evaluate(() => window.bench.stats())).queued : count);
     }
-    log(`${library} init with ${count} stored: ${times.map((t) => t.toFixed(0)).join(', ')} ms (restored ${restored.join(', ')})`);
+    log(
+      `${library} init with ${count} stored: ${times.map((t) => t.toFixed(0)).join(', ')} ms (restored ${restored.join(', ')})`,
+    );
     return { count, times, timings, restored };
   });
 }
@@ -492,9 +529,7 @@ async function gzippedBytes(path) {
 
 async function measureSizes() {
   const wasm = await Promise.all(PACKAGE_FILES.map(gzippedBytes));
-  const tidal = await Promise.all(
-    ['node_modules/@tidal-music/event-producer/dist/index.js'].map(gzippedBytes),
-  );
+  const tidal = await Promise.all(['node_modules/@tidal-music/event-producer/dist/index.js'].map(gzippedBytes));
   const total = (files) => files.reduce((sum, file) => sum + file.gzip, 0);
   return { wasm, tidal, wasmTotal: total(wasm), tidalTotal: total(tidal) };
 }
@@ -507,7 +542,9 @@ async function unlessCrashed(library, what, measure, crashedResult) {
     return await measure();
   } catch (error) {
     if (!/crash/i.test(String(error?.message ?? error))) throw error;
-    const peak = error.peakRendererBytes ? ` (its renderer process had reached ${(error.peakRendererBytes / 1024 ** 3).toFixed(1)} GiB)` : '';
+    const peak = error.peakRendererBytes
+      ? ` (its renderer process had reached ${(error.peakRendererBytes / 1024 ** 3).toFixed(1)} GiB)`
+      : '';
     problems.push(`${libraries[library]}: the page crashed during ${what}${peak}.`);
     log(`${library}: the page crashed during ${what}${peak}`);
     return { ...crashedResult, crashed: true, peakRendererBytes: error.peakRendererBytes ?? null };
@@ -517,7 +554,9 @@ async function unlessCrashed(library, what, measure, crashedResult) {
 function machine() {
   const chromiumVersion = (() => {
     try {
-      return execFileSync(chromiumPath, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execFileSync(chromiumPath, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return 'unknown';
     }
@@ -547,7 +586,9 @@ async function main() {
   await preflight();
   const started = performance.now();
   const results = { machine: machine(), plan: { ...plan, batchSize: BATCH_SIZE, steadyRate: STEADY_RATE }, libraries };
-  log(`${quick ? 'quick' : 'full'} run on ${results.machine.cores} × ${results.machine.cpu}, ${results.machine.chromium}`);
+  log(
+    `${quick ? 'quick' : 'full'} run on ${results.machine.cores} × ${results.machine.cpu}, ${results.machine.chromium}`,
+  );
 
   results.sizes = await measureSizes();
   results.depths = {};
@@ -558,7 +599,8 @@ async function main() {
   for (const library of Object.keys(libraries)) {
     results.initEmpty[library] = await measureInitEmpty(library);
     results.initStored[library] = [];
-    for (const count of plan.initStoredCounts) results.initStored[library].push(await measureInitStored(library, count));
+    for (const count of plan.initStoredCounts)
+      results.initStored[library].push(await measureInitStored(library, count));
   }
   for (const library of Object.keys(libraries)) {
     results.depths[library] = [];
@@ -577,34 +619,44 @@ async function main() {
     for (const consumerMode of ['down', 'up']) {
       for (let i = 0; i < plan.durability.repetitions[library]; i++) {
         results.durability[library][consumerMode].push(
-          await unlessCrashed(library, `1,000 events/s with the consumer ${consumerMode}`, () => measureDurability(library, consumerMode), {
-            consumerMode,
-            events: plan.durability.events,
-            p50: Infinity,
-            p99: Infinity,
-            max: Infinity,
-            neverWritten: plan.durability.events,
-            delivered: 0,
-            statsPolls: 0,
-            pollsWithStorageError: 0,
-          }),
+          await unlessCrashed(
+            library,
+            `1,000 events/s with the consumer ${consumerMode}`,
+            () => measureDurability(library, consumerMode),
+            {
+              consumerMode,
+              events: plan.durability.events,
+              p50: Infinity,
+              p99: Infinity,
+              max: Infinity,
+              neverWritten: plan.durability.events,
+              delivered: 0,
+              statsPolls: 0,
+              pollsWithStorageError: 0,
+            },
+          ),
         );
       }
     }
   }
   const drain = (library, maxInFlightBatches) =>
-    unlessCrashed(library, `the drain (${maxInFlightBatches} in flight)`, () => measureDrain(library, maxInFlightBatches), {
-      events: plan.drain.events,
-      maxInFlightBatches,
-      initMs: null,
-      restored: 0,
-      accepted: 0,
-      complete: false,
-      duplicates: null,
-      endToEndMs: null,
-      endToEndRate: null,
-      steadyRate: null,
-    });
+    unlessCrashed(
+      library,
+      `the drain (${maxInFlightBatches} in flight)`,
+      () => measureDrain(library, maxInFlightBatches),
+      {
+        events: plan.drain.events,
+        maxInFlightBatches,
+        initMs: null,
+        restored: 0,
+        accepted: 0,
+        complete: false,
+        duplicates: null,
+        endToEndMs: null,
+        endToEndRate: null,
+        steadyRate: null,
+      },
+    );
   results.fetchCeiling = { one: [], four: [] };
   for (let i = 0; i < plan.drain.repetitions.wasm; i++) {
     results.fetchCeiling.one.push(await measureFetchCeiling(1));

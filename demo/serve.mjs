@@ -12,9 +12,18 @@ import { staticFiles } from './static-files.mjs';
  * requests (default: the demo's), `headers` go on every response.
  */
 export async function startDemoServer({
-  port = 8080, host = DEFAULT_HOST, dataDir, quiet = false, serveFiles = staticFiles(), headers = {},
+  port = 8080,
+  host = DEFAULT_HOST,
+  dataDir,
+  quiet = false,
+  serveFiles = staticFiles(),
+  headers = {},
 } = {}) {
-  const consumer = createConsumer({ dataDir, log: quiet ? () => {} : (line) => console.log(line), hostNames: hostNamesOf(host) });
+  const consumer = createConsumer({
+    dataDir,
+    log: quiet ? () => {} : (line) => console.log(line),
+    hostNames: hostNamesOf(host),
+  });
   const server = createServer(async (req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     try {

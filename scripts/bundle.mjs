@@ -19,9 +19,21 @@ const coreModule = {
   },
 };
 
-const common = { bundle: true, format: 'esm', minify: true, target: 'es2020', logLevel: 'warning', legalComments: 'none' };
+const common = {
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2020',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 await build({ ...common, entryPoints: ['web/index.js'], outfile: 'dist/index.js' });
 // core.mjs finds core.wasm with new URL('core.wasm', import.meta.url): beside worker.js.
-await build({ ...common, entryPoints: ['worker/producer-worker.js'], outfile: 'dist/worker.js', plugins: [coreModule] });
+await build({
+  ...common,
+  entryPoints: ['worker/producer-worker.js'],
+  outfile: 'dist/worker.js',
+  plugins: [coreModule],
+});
 await copyFile(new URL('core.wasm', wasmModule), new URL('core.wasm', dist));
 await copyFile(new URL('../web/index.d.ts', import.meta.url), new URL('index.d.ts', dist));

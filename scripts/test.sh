@@ -57,6 +57,7 @@ stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cpp.sh
 stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
+stage "JS formatting (Prettier, .prettierrc.json)" npx --no-install prettier --check "**/*.{js,mjs}"
 stage "worker and page modules with fake timers (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/

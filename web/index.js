@@ -163,7 +163,6 @@ function request(session, action, fields = {}) {
   });
 }
 
-
 async function answerCredentials(session, requestId, subStatus) {
   let credentials = null;
   let error;
@@ -238,9 +237,7 @@ function watchWorker(session, aliveLockHeld) {
   if (locks && aliveLockHeld) {
     const watching = new AbortController();
     session.stopWatching = () => watching.abort();
-    locks
-      .request(session.aliveLock, { signal: watching.signal }, () => onWorkerEnded(session))
-      .catch(() => {}); // aborted by closeSession
+    locks.request(session.aliveLock, { signal: watching.signal }, () => onWorkerEnded(session)).catch(() => {}); // aborted by closeSession
     return;
   }
   const timer = setInterval(() => {
@@ -256,7 +253,10 @@ function holdUnacknowledged(ended) {
   const segments = [];
   let purge = false;
   for (const [seq, handOver] of ended.unacknowledged) {
-    segments.push({ consent: handOver.consent, purge: false }, { events: handOver.events, unserialisable: handOver.unserialisable });
+    segments.push(
+      { consent: handOver.consent, purge: false },
+      { events: handOver.events, unserialisable: handOver.unserialisable },
+    );
     eventsInHeldSegments += handOver.events.length;
     purge ||= seq < ended.purgedBeforeSeq;
   }
@@ -413,7 +413,13 @@ function checkUrl(value, field) {
 }
 
 // Fields the app may leave out (the core has their defaults) but not get wrong.
-const POSITIVE_NUMBER_FIELDS = ['eventBatchInterval', 'monitoringInterval', 'maxDiskUsageBytes', 'maxInFlightBatches', 'maxBackoffMs'];
+const POSITIVE_NUMBER_FIELDS = [
+  'eventBatchInterval',
+  'monitoringInterval',
+  'maxDiskUsageBytes',
+  'maxInFlightBatches',
+  'maxBackoffMs',
+];
 
 function checkPositiveNumber(value, field) {
   if (value === undefined) return;
@@ -460,7 +466,16 @@ function coreConfig(c) {
   return {
     appInfo: fields(c.appInfo, ['appName', 'appVersion']),
     // `model` and `version` are the names TIDAL's README uses.
-    platform: fields(c.platform, ['browserName', 'browserVersion', 'osName', 'osVersion', 'deviceVendor', 'deviceModel', 'model', 'version']),
+    platform: fields(c.platform, [
+      'browserName',
+      'browserVersion',
+      'osName',
+      'osVersion',
+      'deviceVendor',
+      'deviceModel',
+      'model',
+      'version',
+    ]),
     blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
     ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
   };
@@ -548,10 +563,14 @@ function startEarlyWorker() {
     const early = { worker, failed: false };
     // A worker that can't load (CSP worker-src, a missing file) is left to
     // init(), which starts its own and reports why.
-    worker.addEventListener('error', (event) => {
-      event.preventDefault?.();
-      early.failed = true;
-    }, { once: true });
+    worker.addEventListener(
+      'error',
+      (event) => {
+        event.preventDefault?.();
+        early.failed = true;
+      },
+      { once: true },
+    );
     worker.postMessage({ action: Action.prepare, storeId: rememberedStoreId() });
     earlyWorker = early;
   } catch {
@@ -629,7 +648,12 @@ async function start(session, startingConsent) {
   watchWorker(session, summary.aliveLockHeld === true);
   if (summary.storeId) rememberStoreId(summary.storeId);
   if (heldOverflow) {
-    unserialisable.push({ name: '(held before init)', problem: 'too many events before init', reason: 'storing', count: heldOverflow });
+    unserialisable.push({
+      name: '(held before init)',
+      problem: 'too many events before init',
+      reason: 'storing',
+      count: heldOverflow,
+    });
     heldOverflow = 0;
   }
   postHeld(session);
@@ -650,7 +674,10 @@ async function start(session, startingConsent) {
       outage = true;
       emit(new OutageStartError('storage'));
     }
-    throw new InitError('storage', `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`);
+    throw new InitError(
+      'storage',
+      `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`,
+    );
   }
 }
 
@@ -719,7 +746,12 @@ function purgeHeld(blocked) {
   }
   buffer = keep(buffer);
   for (const [name, count] of purged) {
-    unserialisable.push({ name, problem: '[tep.event.consent_purged] purged by a consent change before init finished', reason: 'consent', count });
+    unserialisable.push({
+      name,
+      problem: '[tep.event.consent_purged] purged by a consent change before init finished',
+      reason: 'consent',
+      count,
+    });
   }
 }
 

@@ -50,18 +50,18 @@
  */
 
 export const Action = Object.freeze({
-  prepare: 'prepare',         // no reply: start compiling and reading the store before init
-  init: 'init',               // → restore summary
-  events: 'events',           // no reply; 'accepted' once stored
-  flush: 'flush',             // → stats, once queued events are durable and a send was attempted
+  prepare: 'prepare', // no reply: start compiling and reading the store before init
+  init: 'init', // → restore summary
+  events: 'events', // no reply; 'accepted' once stored
+  flush: 'flush', // → stats, once queued events are durable and a send was attempted
   consent: 'consent',
   credentials: 'credentials', // the answer to a credentials-request, no reply
-  stats: 'stats',             // → getStats() result
-  pageHidden: 'pageHidden',   // → stats, once durable; a keepalive batch is sent (by the page if it sent the leaving batch)
+  stats: 'stats', // → getStats() result
+  pageHidden: 'pageHidden', // → stats, once durable; a keepalive batch is sent (by the page if it sent the leaving batch)
   leavingAnswer: 'leavingAnswer', // what became of the leaving batch the page sent
   online: 'online',
-  shutdown: 'shutdown',       // → once durable; the worker then stops
-  ping: 'ping',               // → true: the worker is alive (where Web Locks can't tell)
+  shutdown: 'shutdown', // → once durable; the worker then stops
+  ping: 'ping', // → true: the worker is alive (where Web Locks can't tell)
 });
 
 export const Notice = Object.freeze({
@@ -107,28 +107,50 @@ const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isOptionalString = (v) => v === undefined || v === null || typeof v === 'string';
 const isRequestId = (v) => Number.isSafeInteger(v) && v >= 0;
-const isCredentials = (v) => v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
+const isCredentials = (v) =>
+  v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
 
 // What each action needs of its fields, beyond being an object with that action.
 const requestFields = {
-  [Action.init]: (m) => isObject(m.config) && isObject(m.config.core) && typeof m.config.tlConsumerUri === 'string'
-    && typeof m.config.tlPublicConsumerUri === 'string' && isCredentials(m.credentials) && isOptionalString(m.wasmUrl)
-    && isOptionalString(m.storeId) && isOptionalString(m.aliveLock),
+  [Action.init]: (m) =>
+    isObject(m.config) &&
+    isObject(m.config.core) &&
+    typeof m.config.tlConsumerUri === 'string' &&
+    typeof m.config.tlPublicConsumerUri === 'string' &&
+    isCredentials(m.credentials) &&
+    isOptionalString(m.wasmUrl) &&
+    isOptionalString(m.storeId) &&
+    isOptionalString(m.aliveLock),
   [Action.prepare]: (m) => isOptionalString(m.wasmUrl) && isOptionalString(m.storeId),
-  [Action.events]: (m) => (m.seq === undefined || isRequestId(m.seq)) && Array.isArray(m.events) && m.events.every((e) => typeof e === 'string')
-    && (m.unserialisable === undefined || (Array.isArray(m.unserialisable) && m.unserialisable.every(
-      (u) => isObject(u) && typeof u.problem === 'string' && (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0))
-        && (u.reason === undefined || u.reason === 'validation' || u.reason === 'storing' || u.reason === 'consent'),
-    )))
-    && isCredentials(m.credentials),
+  [Action.events]: (m) =>
+    (m.seq === undefined || isRequestId(m.seq)) &&
+    Array.isArray(m.events) &&
+    m.events.every((e) => typeof e === 'string') &&
+    (m.unserialisable === undefined ||
+      (Array.isArray(m.unserialisable) &&
+        m.unserialisable.every(
+          (u) =>
+            isObject(u) &&
+            typeof u.problem === 'string' &&
+            (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0)) &&
+            (u.reason === undefined || u.reason === 'validation' || u.reason === 'storing' || u.reason === 'consent'),
+        ))) &&
+    isCredentials(m.credentials),
   [Action.flush]: () => true,
-  [Action.consent]: (m) => isObject(m.blocked) && Object.values(m.blocked).every((b) => typeof b === 'boolean' || b === undefined)
-    && (m.purge === undefined || typeof m.purge === 'boolean'),
+  [Action.consent]: (m) =>
+    isObject(m.blocked) &&
+    Object.values(m.blocked).every((b) => typeof b === 'boolean' || b === undefined) &&
+    (m.purge === undefined || typeof m.purge === 'boolean'),
   [Action.credentials]: (m) => isRequestId(m.requestId) && isCredentials(m.credentials) && isOptionalString(m.error),
   [Action.stats]: () => true,
   [Action.pageHidden]: (m) => m.leaving === undefined || isRequestId(m.leaving),
-  [Action.leavingAnswer]: (m) => isRequestId(m.version) && [0, 1, 2].includes(m.kind) && Number.isSafeInteger(m.status)
-    && typeof m.body === 'string' && typeof m.retryAfter === 'string' && typeof m.date === 'string',
+  [Action.leavingAnswer]: (m) =>
+    isRequestId(m.version) &&
+    [0, 1, 2].includes(m.kind) &&
+    Number.isSafeInteger(m.status) &&
+    typeof m.body === 'string' &&
+    typeof m.retryAfter === 'string' &&
+    typeof m.date === 'string',
   [Action.online]: (m) => typeof m.online === 'boolean',
   [Action.shutdown]: () => true,
   [Action.ping]: () => true,
@@ -144,13 +166,16 @@ export function requestProblem(message) {
 }
 
 const noticeFields = {
-  [Notice.reply]: (m) => isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
-  [Notice.bus]: (m) => typeof m.outage === 'boolean' && (m.reason === undefined || m.reason === 'delivery' || m.reason === 'storage'),
+  [Notice.reply]: (m) =>
+    isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
+  [Notice.bus]: (m) =>
+    typeof m.outage === 'boolean' && (m.reason === undefined || m.reason === 'delivery' || m.reason === 'storage'),
   [Notice.problem]: (m) => typeof m.message === 'string',
   [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
   [Notice.accepted]: (m) => isRequestId(m.seq),
-  [Notice.leaving]: (m) => isRequestId(m.version)
-    && (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),
+  [Notice.leaving]: (m) =>
+    isRequestId(m.version) &&
+    (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),
 };
 
 /** Why a worker → page notice is malformed, or null if it is well formed. */

@@ -72,7 +72,10 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
     unsynced.clear();
     Promise.resolve()
       .then(() => store(names))
-      .then(() => null, (error) => error ?? new Error('the write failed'))
+      .then(
+        () => null,
+        (error) => error ?? new Error('the write failed'),
+      )
       .then((error) => {
         running = false;
         onResult(error);

@@ -11,8 +11,7 @@
  */
 export function createOutageState(post, { delivery = false, storage = false } = {}) {
   const state = { delivery, storage, queueFull: false };
-  const describe = () =>
-    state.storage || state.queueFull ? 'storage' : state.delivery ? 'delivery' : 'none';
+  const describe = () => (state.storage || state.queueFull ? 'storage' : state.delivery ? 'delivery' : 'none');
   let told = describe();
   function announce() {
     const now = describe();

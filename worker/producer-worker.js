@@ -133,7 +133,9 @@ function refreshLeavingBatch() {
     leavingBody = body;
     leavingVersion++;
     self.postMessage(
-      body ? { type: Notice.leaving, version: leavingVersion, body, url, token } : { type: Notice.leaving, version: leavingVersion, body: null },
+      body
+        ? { type: Notice.leaving, version: leavingVersion, body, url, token }
+        : { type: Notice.leaving, version: leavingVersion, body: null },
     );
   }, wait);
 }
@@ -163,7 +165,14 @@ function applyOutcome(request, outcome) {
   const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
   withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
     core._tep_on_response(
-      request.id, outcome.kind, outcome.status, body, core.lengthBytesUTF8(outcome.body), retryAfter, date, Date.now(),
+      request.id,
+      outcome.kind,
+      outcome.status,
+      body,
+      core.lengthBytesUTF8(outcome.body),
+      retryAfter,
+      date,
+      Date.now(),
     ),
   );
   endOutageOfGoneTab(deliveredBefore);
@@ -185,7 +194,10 @@ function endOutageOfGoneTab(deliveredBefore) {
 const host = {
   send(request) {
     // The keepalive batch the page sent itself (see pageHidden): its answer comes from the page.
-    const sent = claimingLeaving && request.keepalive && request.body === leavingBody ? awaitPageAnswer(request) : perform(request);
+    const sent =
+      claimingLeaving && request.keepalive && request.body === leavingBody
+        ? awaitPageAnswer(request)
+        : perform(request);
     claimingLeaving = false;
     const done = sent
       .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
@@ -263,10 +275,12 @@ function holdAliveLock(name) {
   const locks = self.navigator?.locks;
   if (!name || !locks) return Promise.resolve(false);
   return new Promise((answer) => {
-    locks.request(name, () => {
-      answer(true);
-      return new Promise(() => {}); // released only when the worker ends
-    }).catch(() => answer(false));
+    locks
+      .request(name, () => {
+        answer(true);
+        return new Promise(() => {}); // released only when the worker ends
+      })
+      .catch(() => answer(false));
   });
 }
 
@@ -328,9 +342,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     lastStorageError = String(storageError.message || storageError);
   }
 
-  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) =>
-    core._tep_create(c, folder),
-  );
+  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
   startGroupCommit();
@@ -461,7 +473,6 @@ async function flush() {
   }
 }
 
-
 /**
  * The page is hidden or unloading: everything is made durable now, and one
  * keepalive batch goes. If the page sent the leaving batch it held
@@ -510,7 +521,9 @@ const handlers = {
     core._tep_set_consent(blocked.PERFORMANCE ? 1 : 0, blocked.TARGETING ? 1 : 0, purge ? 1 : 0);
     afterCoreCall();
   },
-  [Action.credentials]: (/** @type {import('../web/protocol.js').CredentialsAnswer} */ { requestId, credentials: fresh }) => {
+  [Action.credentials]: (
+    /** @type {import('../web/protocol.js').CredentialsAnswer} */ { requestId, credentials: fresh },
+  ) => {
     pageCredentials.answer(requestId, fresh);
   },
   [Action.stats]: stats,
@@ -520,7 +533,9 @@ const handlers = {
     afterCoreCall();
   },
   [Action.ping]: () => true,
-  [Action.leavingAnswer]: (/** @type {import('../web/protocol.js').LeavingAnswer} */ { version, kind, status, body, retryAfter, date }) => {
+  [Action.leavingAnswer]: (
+    /** @type {import('../web/protocol.js').LeavingAnswer} */ { version, kind, status, body, retryAfter, date },
+  ) => {
     if (pageLeaving?.version === version) pageLeaving.answer({ kind, status, body, retryAfter, date });
   },
   [Action.shutdown]: async () => {

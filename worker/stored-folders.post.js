@@ -72,9 +72,13 @@ function storedFolderDatabase(path) {
         if (db !== cached) {
           // A failed request aborts its transaction, which says so to its
           // own listener; IDBFS's handlers never see the error (see above).
-          db.addEventListener('error', function (event) {
-            event.stopPropagation();
-          }, true);
+          db.addEventListener(
+            'error',
+            function (event) {
+              event.stopPropagation();
+            },
+            true,
+          );
           // The browser closes the connection when the site's data is
           // cleared under the tab: the stored files may be gone.
           db.onclose = function () {
@@ -118,9 +122,13 @@ function readStoredEntries(mount) {
         var keys = Object.keys(remote.entries);
         if (!keys.length) return resolve(entries);
         var transaction = remote.db.transaction([IDBFS.DB_STORE_NAME], 'readonly');
-        settleWith(transaction, function () {
-          resolve(entries);
-        }, reject);
+        settleWith(
+          transaction,
+          function () {
+            resolve(entries);
+          },
+          reject,
+        );
         var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
         // All gets at once: IndexedDB answers them in one pass.
         keys.forEach(function (key) {
@@ -165,7 +173,7 @@ function storeFiles(db, path, names) {
 
 Module['storedFolders'] = {
   /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
-  'onLost': null,
+  onLost: null,
 
   /**
    * Mounts IDBFS at `path` and loads the folder's files from IndexedDB.
@@ -173,7 +181,7 @@ Module['storedFolders'] = {
    * then mounted all the same, in memory only. Can be called before the
    * module's promise resolves: the stored entries are read meanwhile.
    */
-  'load': function (path) {
+  load: function (path) {
     if (!FS.analyzePath(path).exists) FS.mkdir(path);
     var mount = FS.mount(IDBFS, {}, path).mount;
     return Promise.all([readStoredEntries(mount), storedFoldersRuntimeReady])
@@ -197,7 +205,7 @@ Module['storedFolders'] = {
    * and resolves once it committed. While the folder is `lost` every file is
    * stored, whatever `names` says.
    */
-  'store': function (path, names) {
+  store: function (path, names) {
     var everything = !!storedFoldersLost[path];
     return storedFolderDatabase(path)
       .then(function (db) {
@@ -227,7 +235,7 @@ Module['storedFolders'] = {
    * mounted and no tab adopts it: it keeps bytes this release could not
    * read, for a release that can.
    */
-  'keepAside': function (path, names, asidePath) {
+  keepAside: function (path, names, asidePath) {
     function forget() {
       var db = IDBFS.dbs[asidePath];
       if (db) db.close();
@@ -261,7 +269,7 @@ Module['storedFolders'] = {
    * `deleteDatabase`, also deletes its database (resolves also when that
    * fails or is blocked).
    */
-  'drop': function (path, deleteDatabase) {
+  drop: function (path, deleteDatabase) {
     var db = IDBFS.dbs[path];
     if (db) db.close();
     delete IDBFS.dbs[path];
@@ -276,9 +284,12 @@ Module['storedFolders'] = {
     return new Promise(function (resolve) {
       try {
         var request = IDBFS.indexedDB().deleteDatabase(path);
-        request.onsuccess = request.onerror = request.onblocked = function () {
-          resolve();
-        };
+        request.onsuccess =
+          request.onerror =
+          request.onblocked =
+            function () {
+              resolve();
+            };
       } catch (e) {
         resolve();
       }

@@ -267,7 +267,7 @@ window.bench = {
   /** Queues `count` events through sendEvent in bursts of 1000; ms until the last one is durable. */
   async fill({ count, firstSeq, timeoutMs }) {
     const start = performance.now();
-    for (let sent = 0; sent < count; ) {
+    for (let sent = 0; sent < count;) {
       const burst = Math.min(1000, count - sent);
       for (let i = 0; i < burst; i++) producer.sendEvent(benchEvent(firstSeq + sent + i));
       sent += burst;
@@ -314,7 +314,10 @@ window.bench = {
           const response = await fetch(url, {
             method: 'POST',
             body,
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${credentials.token}` },
+            headers: {
+              'Content-Type': 'application/x-www-form-urlencoded',
+              Authorization: `Bearer ${credentials.token}`,
+            },
             credentials: 'omit',
           });
           await response.text();

@@ -64,7 +64,8 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
-const sendXml = (res, status, xml, headers) => send(res, status, xml, { ...COLLECTOR_CORS, 'Content-Type': 'text/xml', ...headers });
+const sendXml = (res, status, xml, headers) =>
+  send(res, status, xml, { ...COLLECTOR_CORS, 'Content-Type': 'text/xml', ...headers });
 const sendJson = (res, status, value, headers) =>
   send(res, status, JSON.stringify(value), { ...INSPECTION_HEADERS, 'Content-Type': 'application/json', ...headers });
 
@@ -142,26 +143,42 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     if (fault.mode === 'unauthorized') {
       // As TIDAL's API answers an expired or revoked token: JSON with a sub-status.
       record.status = 401;
-      const body = JSON.stringify({ status: 401, subStatus: fault.subStatus, userMessage: 'injected: the token is not valid' });
+      const body = JSON.stringify({
+        status: 401,
+        subStatus: fault.subStatus,
+        userMessage: 'injected: the token is not valid',
+      });
       return send(res, 401, body, { ...COLLECTOR_CORS, 'Content-Type': 'application/json' });
     }
     if (fault.mode === 'throttle') {
-      return reply(429, errorXml('Sender', 'Throttling', 'injected throttling'), { 'Retry-After': String(fault.retryAfterSeconds) });
+      return reply(429, errorXml('Sender', 'Throttling', 'injected throttling'), {
+        'Retry-After': String(fault.retryAfterSeconds),
+      });
     }
     if (fault.mode === 'unrelated') {
       record.status = 200;
-      return send(res, 200, '<html><body>captive portal</body></html>', { ...COLLECTOR_CORS, 'Content-Type': 'text/html' });
+      return send(res, 200, '<html><body>captive portal</body></html>', {
+        ...COLLECTOR_CORS,
+        'Content-Type': 'text/html',
+      });
     }
     if (fault.mode === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
 
-    if (size > MAX_BODY_BYTES) return reply(413, errorXml('Sender', 'AWS.SimpleQueueService.BatchRequestTooLong', 'body too large'));
+    if (size > MAX_BODY_BYTES)
+      return reply(413, errorXml('Sender', 'AWS.SimpleQueueService.BatchRequestTooLong', 'body too large'));
     const entries = parseSendMessageBatch(text);
     if (!entries) return reply(400, errorXml('Sender', 'AWS.SimpleQueueService.EmptyBatchRequest', 'no entries'));
     if (entries.length > MAX_ENTRIES) {
-      return reply(400, errorXml('Sender', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', `more than ${MAX_ENTRIES} entries`));
+      return reply(
+        400,
+        errorXml('Sender', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', `more than ${MAX_ENTRIES} entries`),
+      );
     }
     if (new Set(entries.map((e) => e.id)).size !== entries.length) {
-      return reply(400, errorXml('Sender', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'two entries share an Id'));
+      return reply(
+        400,
+        errorXml('Sender', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'two entries share an Id'),
+      );
     }
 
     received += entries.length;
@@ -234,7 +251,8 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     try {
       await discardControlBody(req);
     } catch (error) {
-      if (error instanceof ControlBodyError) return sendJson(res, error.status, { error: error.message, field: error.field });
+      if (error instanceof ControlBodyError)
+        return sendJson(res, error.status, { error: error.message, field: error.field });
       throw error;
     }
     store.clear();
@@ -246,17 +264,26 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
 
   async function handleInspection(req, res, url) {
     const refusal = crossOriginRefusal(req, { hostNames });
-    if (refusal) return sendJson(res, 403, { error: `only this consumer's own pages and local tools may use ${url.pathname}: ${refusal}` });
+    if (refusal)
+      return sendJson(res, 403, {
+        error: `only this consumer's own pages and local tools may use ${url.pathname}: ${refusal}`,
+      });
     const method = INSPECTION_METHODS.get(url.pathname);
     if (!method) return sendJson(res, 404, { error: 'unknown consumer path' });
     if (req.method === 'OPTIONS') return send(res, 204, '', { ...INSPECTION_HEADERS, Allow: `${method}, OPTIONS` });
-    if (req.method !== method) return sendJson(res, 405, { error: `${url.pathname} answers ${method} only` }, { Allow: `${method}, OPTIONS` });
+    if (req.method !== method)
+      return sendJson(res, 405, { error: `${url.pathname} answers ${method} only` }, { Allow: `${method}, OPTIONS` });
     switch (url.pathname) {
-      case '/consumer/stats': return sendJson(res, 200, stats());
-      case '/consumer/events': return showEvents(res, url);
-      case '/consumer/requests': return showRequests(res, url);
-      case '/consumer/control': return control(req, res);
-      default: return reset(req, res);
+      case '/consumer/stats':
+        return sendJson(res, 200, stats());
+      case '/consumer/events':
+        return showEvents(res, url);
+      case '/consumer/requests':
+        return showRequests(res, url);
+      case '/consumer/control':
+        return control(req, res);
+      default:
+        return reset(req, res);
     }
   }
 

@@ -32,10 +32,14 @@ function isAcceptedMediaType(req) {
  */
 export async function readControlBody(req) {
   if (!isAcceptedMediaType(req)) {
-    throw new ControlBodyError(415, `Content-Type must be application/json, not '${req.headers['content-type'] ?? 'none'}'`);
+    throw new ControlBodyError(
+      415,
+      `Content-Type must be application/json, not '${req.headers['content-type'] ?? 'none'}'`,
+    );
   }
   const { text, size } = await readBody(req, MAX_CONTROL_BODY_BYTES);
-  if (size > MAX_CONTROL_BODY_BYTES) throw new ControlBodyError(413, `the body is larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
+  if (size > MAX_CONTROL_BODY_BYTES)
+    throw new ControlBodyError(413, `the body is larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
   try {
     return JSON.parse(text);
   } catch {
@@ -50,7 +54,10 @@ export async function readControlBody(req) {
 export async function discardControlBody(req) {
   const declared = req.headers['content-type'] !== undefined;
   if (declared && !isAcceptedMediaType(req)) {
-    throw new ControlBodyError(415, `Content-Type must be application/json or absent, not '${req.headers['content-type']}'`);
+    throw new ControlBodyError(
+      415,
+      `Content-Type must be application/json or absent, not '${req.headers['content-type']}'`,
+    );
   }
   const { size } = await readBody(req, 0);
   if (!declared && size > 0) throw new ControlBodyError(415, 'a body needs Content-Type application/json');

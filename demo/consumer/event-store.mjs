@@ -1,6 +1,15 @@
 // Accepted events, durably: one JSON line per event, appended and flushed
 // before the collector answers, reloaded on start.
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, existsSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { redactHeaders } from './redaction.mjs';
 

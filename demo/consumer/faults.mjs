@@ -2,14 +2,24 @@
 // field of a control request is checked before anything changes, so a bad
 // request leaves the current faults as they were.
 
-export const FAULT_MODES = ['up', 'down', 'error', 'throttle', 'hang', 'slow', 'unrelated', 'senderFault', 'unauthorized'];
+export const FAULT_MODES = [
+  'up',
+  'down',
+  'error',
+  'throttle',
+  'hang',
+  'slow',
+  'unrelated',
+  'senderFault',
+  'unauthorized',
+];
 
 const DEFAULTS = {
-  status: 503,            // a typical overloaded collector
-  retryAfterSeconds: 2,   // short enough for tests to see the retry
-  delayMs: 3000,          // slow, but well inside the producer's 10 s timeout
+  status: 503, // a typical overloaded collector
+  retryAfterSeconds: 2, // short enough for tests to see the retry
+  delayMs: 3000, // slow, but well inside the producer's 10 s timeout
   senderFaultRate: 0.5,
-  subStatus: 11003,       // TIDAL's API: the access token has expired
+  subStatus: 11003, // TIDAL's API: the access token has expired
 };
 
 // The statuses an error may answer with: a final response (1xx are interim,
@@ -34,42 +44,45 @@ export class FaultRequestError extends Error {
 }
 
 const isIntegerWithin = (value, lowest, highest) => Number.isInteger(value) && value >= lowest && value <= highest;
-const isNumberWithin = (value, lowest, highest) => typeof value === 'number' && Number.isFinite(value) && value >= lowest && value <= highest;
+const isNumberWithin = (value, lowest, highest) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= lowest && value <= highest;
 
 // Each field a request may carry: its check, and what the error says when it
 // fails. A Map, so that a field such as `__proto__` finds no rule.
-const FIELDS = new Map(Object.entries({
-  mode: {
-    valid: (value) => FAULT_MODES.includes(value),
-    expected: (value) => `unknown mode '${String(value)}'; expected one of ${FAULT_MODES.join(', ')}`,
-  },
-  status: {
-    valid: (value) => isIntegerWithin(value, LOWEST_STATUS, HIGHEST_STATUS),
-    expected: () => `status must be an integer from ${LOWEST_STATUS} to ${HIGHEST_STATUS}`,
-  },
-  retryAfterSeconds: {
-    valid: (value) => isIntegerWithin(value, 0, LONGEST_RETRY_AFTER_SECONDS),
-    expected: () => `retryAfterSeconds must be a whole number of seconds from 0 to ${LONGEST_RETRY_AFTER_SECONDS}`,
-  },
-  delayMs: {
-    valid: (value) => isNumberWithin(value, 0, LONGEST_DELAY_MS),
-    expected: () => `delayMs must be a number of milliseconds from 0 to ${LONGEST_DELAY_MS}`,
-  },
-  senderFaultRate: {
-    valid: (value) => isNumberWithin(value, 0, 1),
-    expected: () => 'senderFaultRate must be a number from 0 to 1',
-  },
-  subStatus: {
-    // The unauthorized mode's sub-status: TIDAL's API uses five-digit codes.
-    valid: (value) => isIntegerWithin(value, 0, 99999),
-    expected: () => 'subStatus must be an integer from 0 to 99999',
-  },
-  count: {
-    // null, like leaving it out, keeps the fault until the next control request.
-    valid: (value) => value === null || isIntegerWithin(value, 1, LARGEST_COUNT),
-    expected: () => `count must be an integer from 1 to ${LARGEST_COUNT}, or null for no limit`,
-  },
-}));
+const FIELDS = new Map(
+  Object.entries({
+    mode: {
+      valid: (value) => FAULT_MODES.includes(value),
+      expected: (value) => `unknown mode '${String(value)}'; expected one of ${FAULT_MODES.join(', ')}`,
+    },
+    status: {
+      valid: (value) => isIntegerWithin(value, LOWEST_STATUS, HIGHEST_STATUS),
+      expected: () => `status must be an integer from ${LOWEST_STATUS} to ${HIGHEST_STATUS}`,
+    },
+    retryAfterSeconds: {
+      valid: (value) => isIntegerWithin(value, 0, LONGEST_RETRY_AFTER_SECONDS),
+      expected: () => `retryAfterSeconds must be a whole number of seconds from 0 to ${LONGEST_RETRY_AFTER_SECONDS}`,
+    },
+    delayMs: {
+      valid: (value) => isNumberWithin(value, 0, LONGEST_DELAY_MS),
+      expected: () => `delayMs must be a number of milliseconds from 0 to ${LONGEST_DELAY_MS}`,
+    },
+    senderFaultRate: {
+      valid: (value) => isNumberWithin(value, 0, 1),
+      expected: () => 'senderFaultRate must be a number from 0 to 1',
+    },
+    subStatus: {
+      // The unauthorized mode's sub-status: TIDAL's API uses five-digit codes.
+      valid: (value) => isIntegerWithin(value, 0, 99999),
+      expected: () => 'subStatus must be an integer from 0 to 99999',
+    },
+    count: {
+      // null, like leaving it out, keeps the fault until the next control request.
+      valid: (value) => value === null || isIntegerWithin(value, 1, LARGEST_COUNT),
+      expected: () => `count must be an integer from 1 to ${LARGEST_COUNT}, or null for no limit`,
+    },
+  }),
+);
 
 /** Throws FaultRequestError for anything but an object of known, valid fields. */
 export function checkFaultRequest(request) {
@@ -78,7 +91,8 @@ export function checkFaultRequest(request) {
   }
   for (const [field, value] of Object.entries(request)) {
     const rule = FIELDS.get(field);
-    if (!rule) throw new FaultRequestError(field, `unknown field '${field}'; expected ${[...FIELDS.keys()].join(', ')}`);
+    if (!rule)
+      throw new FaultRequestError(field, `unknown field '${field}'; expected ${[...FIELDS.keys()].join(', ')}`);
     if (!rule.valid(value)) throw new FaultRequestError(field, rule.expected(value));
   }
 }

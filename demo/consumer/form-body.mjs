@@ -23,11 +23,20 @@ export function parseSendMessageBatch(text) {
     if (!byNumber.has(number)) byNumber.set(number, {});
     const entry = byNumber.get(number);
     switch (match[2]) {
-      case 'Id': entry.id = value; break;
-      case 'MessageBody': entry.body = value; break;
-      case 'MessageAttribute.1.Value.StringValue': entry.name = value; break;
-      case HEADERS_FIELD: entry.headersText = value; break;
-      default: break; // Name/DataType fields carry nothing we keep
+      case 'Id':
+        entry.id = value;
+        break;
+      case 'MessageBody':
+        entry.body = value;
+        break;
+      case 'MessageAttribute.1.Value.StringValue':
+        entry.name = value;
+        break;
+      case HEADERS_FIELD:
+        entry.headersText = value;
+        break;
+      default:
+        break; // Name/DataType fields carry nothing we keep
     }
   }
   if (byNumber.size === 0) return null;

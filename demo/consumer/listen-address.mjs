@@ -24,9 +24,12 @@ export function urlOfListeningServer({ address, port }) {
 /** The line printed at start: the bound address and who can reach it. */
 export function listeningNotice({ address, port }) {
   const bound = `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
-  if (isLoopbackAddress(address)) return `Listening on ${bound}: this machine only (--host 0.0.0.0 shares it on the network).`;
-  return `Listening on ${bound}: reachable from the network. Anyone who can reach it can send events and, ` +
-    'with a tool such as curl, read what it received and change its faults; web pages of other origins cannot.';
+  if (isLoopbackAddress(address))
+    return `Listening on ${bound}: this machine only (--host 0.0.0.0 shares it on the network).`;
+  return (
+    `Listening on ${bound}: reachable from the network. Anyone who can reach it can send events and, ` +
+    'with a tool such as curl, read what it received and change its faults; web pages of other origins cannot.'
+  );
 }
 
 /** The names (not addresses) the consumer answers to besides localhost: the --host it was given, if it is one. */

@@ -12,7 +12,11 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: 'demo/data/consumer' },
   },
 });
-const consumer = createConsumer({ dataDir: values['data-dir'], log: (line) => console.log(line), hostNames: hostNamesOf(values.host) });
+const consumer = createConsumer({
+  dataDir: values['data-dir'],
+  log: (line) => console.log(line),
+  hostNames: hostNamesOf(values.host),
+});
 const server = createServer(async (req, res) => {
   if (await consumer.handle(req, res)) return;
   res.writeHead(404);

@@ -40,15 +40,17 @@ function redactedValue(value) {
  */
 export function redactHeaders(headers) {
   if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return headers;
-  return Object.fromEntries(Object.entries(headers).map(([key, value]) =>
-    [key, isAuthorizationKey(key) ? redactedValue(value) : value]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([key, value]) => [key, isAuthorizationKey(key) ? redactedValue(value) : value]),
+  );
 }
 
 function redactHeadersText(text) {
   if (!/authorization/i.test(text)) return null;
   try {
     const headers = JSON.parse(text);
-    if (headers && typeof headers === 'object' && !Array.isArray(headers)) return JSON.stringify(redactHeaders(headers));
+    if (headers && typeof headers === 'object' && !Array.isArray(headers))
+      return JSON.stringify(redactHeaders(headers));
   } catch {
     // Not JSON: it can't be read, so it can't be shown either.
   }
@@ -60,12 +62,15 @@ function redactHeadersText(text) {
  * map redacted, every other byte as received.
  */
 export function redactFormBody(text) {
-  return text.split('&').map((pair) => {
-    // Decoded as the consumer reads the whole body (form-body.mjs), so what it
-    // takes for a header map is what gets redacted.
-    const [[key, value] = []] = new URLSearchParams(pair);
-    if (key === undefined || entryFieldOf(key) !== HEADERS_FIELD) return pair;
-    const redacted = redactHeadersText(value);
-    return redacted === null ? pair : `${pair.slice(0, pair.indexOf('='))}=${encodeURIComponent(redacted)}`;
-  }).join('&');
+  return text
+    .split('&')
+    .map((pair) => {
+      // Decoded as the consumer reads the whole body (form-body.mjs), so what it
+      // takes for a header map is what gets redacted.
+      const [[key, value] = []] = new URLSearchParams(pair);
+      if (key === undefined || entryFieldOf(key) !== HEADERS_FIELD) return pair;
+      const redacted = redactHeadersText(value);
+      return redacted === null ? pair : `${pair.slice(0, pair.indexOf('='))}=${encodeURIComponent(redacted)}`;
+    })
+    .join('&');
 }

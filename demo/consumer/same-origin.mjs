@@ -63,6 +63,7 @@ export function crossOriginRefusal(req, { hostNames = [] } = {}) {
   } catch {
     originHost = null; // `null` (sandboxed frames, file: pages) and anything unreadable
   }
-  if (originHost === null || host === undefined || originHost !== originOfHost(host)) return `origin '${origin}' is not this consumer's`;
+  if (originHost === null || host === undefined || originHost !== originOfHost(host))
+    return `origin '${origin}' is not this consumer's`;
   return null;
 }

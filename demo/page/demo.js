@@ -25,7 +25,11 @@ function event(category) {
   return {
     name: EVENTS[category],
     consentCategory: category,
-    payload: { trackId: 1000 + Math.floor(Math.random() * 9000), positionMs: Math.floor(Math.random() * 240000), at: new Date().toISOString() },
+    payload: {
+      trackId: 1000 + Math.floor(Math.random() * 9000),
+      positionMs: Math.floor(Math.random() * 240000),
+      at: new Date().toISOString(),
+    },
   };
 }
 
@@ -71,13 +75,19 @@ function drawChart() {
 }
 
 async function refresh() {
-  const [stats, consumer] = await Promise.all([getStats().catch(() => null), fetch('/consumer/stats').then((r) => r.json()).catch(() => null)]);
+  const [stats, consumer] = await Promise.all([
+    getStats().catch(() => null),
+    fetch('/consumer/stats')
+      .then((r) => r.json())
+      .catch(() => null),
+  ]);
   if (stats) {
     $('queue-depth').textContent = stats.queued.toLocaleString();
     $('queue-bytes').textContent = stats.queuedBytes.toLocaleString();
     $('in-flight').textContent = stats.inFlightBatches;
     showLastError(stats);
-    $('storage').textContent = `${stats.persistent ? 'IndexedDB' : 'memory only'} · tabs: ${stats.coordination} · ${stats.durable ? 'durable' : 'syncing'}`;
+    $('storage').textContent =
+      `${stats.persistent ? 'IndexedDB' : 'memory only'} · tabs: ${stats.coordination} · ${stats.durable ? 'durable' : 'syncing'}`;
     $('counters').textContent = JSON.stringify(stats.counters, null, 1);
   }
   if (consumer) {
@@ -127,9 +137,16 @@ async function main() {
   let loggedIn = true;
   await init({
     appInfo: { appName: 'event-producer-demo', appVersion: '1.0.0' },
-    platform: { browserName: navigator.userAgentData?.brands?.[0]?.brand ?? 'browser', browserVersion: navigator.userAgentData?.brands?.[0]?.version ?? '1', osName: navigator.userAgentData?.platform ?? 'unknown' },
+    platform: {
+      browserName: navigator.userAgentData?.brands?.[0]?.brand ?? 'browser',
+      browserVersion: navigator.userAgentData?.brands?.[0]?.version ?? '1',
+      osName: navigator.userAgentData?.platform ?? 'unknown',
+    },
     blockedConsentCategories: { NECESSARY: false, PERFORMANCE: false, TARGETING: false },
-    credentialsProvider: { bus: () => {}, getCredentials: async () => ({ clientId: 'demo-client', token: loggedIn ? 'demo-token' : undefined }) },
+    credentialsProvider: {
+      bus: () => {},
+      getCredentials: async () => ({ clientId: 'demo-client', token: loggedIn ? 'demo-token' : undefined }),
+    },
     tlConsumerUri: new URL('/api/event-batch', location).href,
     tlPublicConsumerUri: new URL('/api/public/event-batch', location).href,
     eventBatchInterval: 1000,

@@ -36,7 +36,9 @@ export async function installPackedPackage() {
   const work = await mkdtemp(join(tmpdir(), 'tep-packed-'));
   // dist/ is built already (npm test builds before it tests); the prepack
   // script, which builds it, is for a pack from a fresh clone.
-  const [packed] = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], packageRoot));
+  const [packed] = JSON.parse(
+    await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], packageRoot),
+  );
   const tarball = join(work, packed.filename);
   const appsDir = join(work, 'apps');
   await cp(appsSource, appsDir, { recursive: true });

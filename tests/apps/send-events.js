@@ -19,7 +19,14 @@ export function runApp({ appName, producerFiles = {} }) {
     await init({
       appInfo: { appName, appVersion: '1.0.0' },
       // The platform as TIDAL's README writes it, model and version included.
-      platform: { browserName: 'chromium', browserVersion: '1', deviceVendor: 'Binocular', model: 'shyPhone', osName: 'linux', version: '6.1' },
+      platform: {
+        browserName: 'chromium',
+        browserVersion: '1',
+        deviceVendor: 'Binocular',
+        model: 'shyPhone',
+        osName: 'linux',
+        version: '6.1',
+      },
       blockedConsentCategories: { NECESSARY: false, PERFORMANCE: false, TARGETING: false },
       credentialsProvider: {
         bus: () => {},
@@ -31,7 +38,11 @@ export function runApp({ appName, producerFiles = {} }) {
       ...producerFiles,
     });
     for (let i = 0; i < EVENT_COUNT; i++) {
-      sendEvent({ name: 'packaged_app_event', consentCategory: 'NECESSARY', payload: { i, app: appName, note: 'installed from the tarball 🎵' } });
+      sendEvent({
+        name: 'packaged_app_event',
+        consentCategory: 'NECESSARY',
+        payload: { i, app: appName, note: 'installed from the tarball 🎵' },
+      });
     }
     await flush();
     return { sent: EVENT_COUNT, busMessages };

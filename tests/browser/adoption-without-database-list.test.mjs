@@ -50,13 +50,20 @@ const databaseNames = (page) => page.evaluate(async () => (await indexedDB.datab
 test("without indexedDB.databases() a closed tab's store is found in the registry, adopted, and taken off it", async () => {
   await browser.control({ mode: 'down' });
   const gone = await openProducerPage(browser);
-  await gone.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }));
+  await gone.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }),
+  );
   await gone.evaluate((count) => {
-    for (let seq = 0; seq < count; seq++) window.producer.sendEvent({ name: 'adopted_from_registry', consentCategory: 'NECESSARY', payload: { seq } });
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({ name: 'adopted_from_registry', consentCategory: 'NECESSARY', payload: { seq } });
   }, EVENTS);
-  await waitFor(() => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
-    what: 'the events durable in IndexedDB',
-  });
+  await waitFor(
+    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
+    {
+      what: 'the events durable in IndexedDB',
+    },
+  );
   const gonePath = `/tep-store-${(await gone.evaluate(() => window.producer.getStats())).storeId}`;
   assert.deepEqual(await registeredStores(gone), [gonePath]);
   // The tab dies without a goodbye: its worker is killed, then the tab closed.
@@ -65,9 +72,17 @@ test("without indexedDB.databases() a closed tab's store is found in the registr
 
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER }));
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER }),
+  );
   await waitFor(
-    async () => new Set((await browser.consumerEvents()).filter((e) => e.name === 'adopted_from_registry').map((e) => JSON.parse(e.body).payload.seq)).size === EVENTS,
+    async () =>
+      new Set(
+        (await browser.consumerEvents())
+          .filter((e) => e.name === 'adopted_from_registry')
+          .map((e) => JSON.parse(e.body).payload.seq),
+      ).size === EVENTS,
     { what: `the ${EVENTS} adopted events at the consumer` },
   );
   const stats = await page.evaluate(() => window.producer.getStats());

@@ -33,7 +33,9 @@ function addFilesToStore(page, path, files) {
           const transaction = db.transaction(['FILE_DATA'], 'readwrite');
           for (const { name, text } of files) {
             const contents = Uint8Array.from(text, (c) => c.charCodeAt(0));
-            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(), mode: 0o100666, contents }, `${path}/${name}`);
+            transaction
+              .objectStore('FILE_DATA')
+              .put({ timestamp: new Date(), mode: 0o100666, contents }, `${path}/${name}`);
           }
           transaction.oncomplete = () => {
             db.close();
@@ -49,10 +51,11 @@ function addFilesToStore(page, path, files) {
 /** Every database of the origin: { name, text }, text being all its stored bytes as latin1. */
 function readEveryDatabase(page) {
   return page.evaluate(async () => {
-    const request = (r) => new Promise((resolve, reject) => {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
+    const request = (r) =>
+      new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
     const textOf = (value) => {
       if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
         return Array.from(new Uint8Array(value), (b) => String.fromCharCode(b)).join('');
@@ -79,15 +82,21 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
   // A tab stores events while the consumer is down, then dies.
   await browser.control({ mode: 'down' });
   const gone = await openProducerPage(browser);
-  await gone.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await gone.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
   await gone.evaluate((count) => {
     for (let seq = 0; seq < count; seq++) {
       window.producer.sendEvent({ name: 'adopted_with_unknown_file', consentCategory: 'NECESSARY', payload: { seq } });
     }
   }, EVENTS);
-  await waitFor(() => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
-    what: 'the events durable in IndexedDB',
-  });
+  await waitFor(
+    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
+    {
+      what: 'the events durable in IndexedDB',
+    },
+  );
   const { storeId } = await gone.evaluate(() => window.producer.getStats());
   const path = `/tep-store-${storeId}`;
   await gone.evaluate(() => window.crashWorkers());
@@ -108,7 +117,11 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
   await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
   await waitFor(
     async () => {
-      const seqs = new Set((await browser.consumerEvents()).filter((e) => e.name === 'adopted_with_unknown_file').map((e) => JSON.parse(e.body).payload.seq));
+      const seqs = new Set(
+        (await browser.consumerEvents())
+          .filter((e) => e.name === 'adopted_with_unknown_file')
+          .map((e) => JSON.parse(e.body).payload.seq),
+      );
       return seqs.size === EVENTS;
     },
     { what: `all ${EVENTS} adopted events at the consumer` },
@@ -123,7 +136,11 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
   const databases = await readEveryDatabase(page);
   for (const bytes of [newerSegment, unknownFile]) {
     const holders = databases.filter((d) => d.text.includes(bytes)).map((d) => d.name);
-    assert.equal(holders.length, 1, `${JSON.stringify(bytes)} kept in one database of ${databases.map((d) => d.name).join(', ')}`);
+    assert.equal(
+      holders.length,
+      1,
+      `${JSON.stringify(bytes)} kept in one database of ${databases.map((d) => d.name).join(', ')}`,
+    );
     assert.ok(!holders[0].startsWith('/tep-store-'), `kept in ${holders[0]}, which no tab adopts`);
   }
   assert.equal((await page.evaluate(() => window.producer.getStats())).keptAsideFiles, 2);

@@ -76,9 +76,25 @@ test('hostile events are counted and the worker keeps delivering', async () => {
       { name: 'huge', consentCategory: 'NECESSARY', payload: { s: 'é'.repeat(11000) } },
       { name: 'headers', consentCategory: 'NECESSARY', payload: {}, headers: ['not', 'an', 'object'] },
       { name: 'ffff', consentCategory: 'NECESSARY', payload: { s: '\uffff' } },
-      { name: 'getter', consentCategory: 'NECESSARY', get payload() { throw new Error('boom'); } },
+      {
+        name: 'getter',
+        consentCategory: 'NECESSARY',
+        get payload() {
+          throw new Error('boom');
+        },
+      },
       { name: 'n'.repeat(30000), consentCategory: 'NECESSARY', payload: {} },
-      new Proxy({}, { get() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); } }),
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+          ownKeys() {
+            throw new Error('trap');
+          },
+        },
+      ),
     ];
     const errors = [];
     for (const event of bad) {
@@ -93,10 +109,13 @@ test('hostile events are counted and the worker keeps delivering', async () => {
   });
   assert.deepEqual(thrown, []);
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'survivor'), { what: 'the event after the hostile ones' });
+  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'survivor'), {
+    what: 'the event after the hostile ones',
+  });
   const { counters } = await page.evaluate(() => window.producer.getStats());
   const validation = counters.validationFailedEvents;
-  for (const name of ['deep', 'huge', 'headers', 'ffff', 'getter']) assert.equal(validation[name], 1, `${name} not counted`);
+  for (const name of ['deep', 'huge', 'headers', 'ffff', 'getter'])
+    assert.equal(validation[name], 1, `${name} not counted`);
   // A name too long to report is counted under '(other)', keeping the counters small.
   assert.equal(validation['(other)'], 1, 'the 30,000-character name not counted');
   assert.equal(validation['n'.repeat(30000)], undefined);

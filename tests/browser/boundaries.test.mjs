@@ -49,17 +49,23 @@ const SPOOFED_OUTAGES = [
 test('malformed messages to the worker and spoofed outage messages change nothing, throw nowhere, and are counted', async () => {
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, {
-    blockedConsentCategories: { NECESSARY: false, PERFORMANCE: false, TARGETING: true },
-  }));
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, {
+      blockedConsentCategories: { NECESSARY: false, PERFORMANCE: false, TARGETING: true },
+    }),
+  );
   const before = await page.evaluate(() => window.producer.getStats());
 
-  await page.evaluate(({ requests, outages }) => {
-    for (const message of requests) window.workers[0].postMessage(message);
-    const channel = new BroadcastChannel('tep-outage');
-    for (const message of outages) channel.postMessage(message);
-    channel.close();
-  }, { requests: MALFORMED_REQUESTS, outages: SPOOFED_OUTAGES });
+  await page.evaluate(
+    ({ requests, outages }) => {
+      for (const message of requests) window.workers[0].postMessage(message);
+      const channel = new BroadcastChannel('tep-outage');
+      for (const message of outages) channel.postMessage(message);
+      channel.close();
+    },
+    { requests: MALFORMED_REQUESTS, outages: SPOOFED_OUTAGES },
+  );
 
   const expected = before.rejectedMessages + MALFORMED_REQUESTS.length + SPOOFED_OUTAGES.length;
   const stats = await waitFor(
@@ -78,9 +84,12 @@ test('malformed messages to the worker and spoofed outage messages change nothin
     }
   });
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await browser.consumerEvents()).filter((e) => e.name === 'boundary_performance').length === 3, {
-    what: 'the worker still delivering',
-  });
+  await waitFor(
+    async () => (await browser.consumerEvents()).filter((e) => e.name === 'boundary_performance').length === 3,
+    {
+      what: 'the worker still delivering',
+    },
+  );
   const delivered = await browser.consumerEvents();
   assert.equal(delivered.filter((e) => e.name === 'boundary_targeting').length, 0, 'blocked consent stays blocked');
   assert.deepEqual(browser.pageErrors, []);

@@ -30,10 +30,18 @@ after(async () => {
 });
 
 async function start(page, overrides = {}) {
-  await page.evaluate(async (config) => {
-    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'chaos', token: 't' }) };
-    await window.producer.init(config);
-  }, testConfig(browser.url, { eventBatchInterval: 300, monitoringInterval: 3600000, maxInFlightBatches: 2, ...overrides }));
+  await page.evaluate(
+    async (config) => {
+      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'chaos', token: 't' }) };
+      await window.producer.init(config);
+    },
+    testConfig(browser.url, {
+      eventBatchInterval: 300,
+      monitoringInterval: 3600000,
+      maxInFlightBatches: 2,
+      ...overrides,
+    }),
+  );
 }
 
 test(`${TOTAL} events through every fault: delivered or counted, none lost`, async () => {
@@ -47,19 +55,25 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   for (const phase of PHASES) {
     await browser.control(phase.fault);
     if (phase.consent) {
-      await page.evaluate((block) => window.producer.setConsentCategory({ TARGETING: block }, { purge: block }), phase.consent === 'block');
+      await page.evaluate(
+        (block) => window.producer.setConsentCategory({ TARGETING: block }, { purge: block }),
+        phase.consent === 'block',
+      );
     }
-    const names = await page.evaluate(({ from, count }) => {
-      const categories = ['NECESSARY', 'PERFORMANCE', 'TARGETING'];
-      const names = {};
-      for (let i = 0; i < count; i++) {
-        const category = categories[(from + i) % 3];
-        const name = `chaos_${category.toLowerCase()}`;
-        window.producer.sendEvent({ name, consentCategory: category, payload: { seq: from + i } });
-        names[name] = (names[name] ?? 0) + 1;
-      }
-      return names;
-    }, { from: seq, count: perPhase });
+    const names = await page.evaluate(
+      ({ from, count }) => {
+        const categories = ['NECESSARY', 'PERFORMANCE', 'TARGETING'];
+        const names = {};
+        for (let i = 0; i < count; i++) {
+          const category = categories[(from + i) % 3];
+          const name = `chaos_${category.toLowerCase()}`;
+          window.producer.sendEvent({ name, consentCategory: category, payload: { seq: from + i } });
+          names[name] = (names[name] ?? 0) + 1;
+        }
+        return names;
+      },
+      { from: seq, count: perPhase },
+    );
     seq += perPhase;
     for (const [name, count] of Object.entries(names)) sent[name] = (sent[name] ?? 0) + count;
     // flush only waits for what can be sent; under a fault it returns after one attempt.
@@ -78,7 +92,12 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   const capped = await openProducerPage(browser);
   await start(capped, { maxDiskUsageBytes: 16 * 1024 });
   await capped.evaluate(() => {
-    for (let i = 0; i < 200; i++) window.producer.sendEvent({ name: 'chaos_capped', consentCategory: 'NECESSARY', payload: { i, pad: 'x'.repeat(200) } });
+    for (let i = 0; i < 200; i++)
+      window.producer.sendEvent({
+        name: 'chaos_capped',
+        consentCategory: 'NECESSARY',
+        payload: { i, pad: 'x'.repeat(200) },
+      });
   });
   sent.chaos_capped = 200;
   await capped.evaluate(() => window.producer.flush()).catch(() => {});
@@ -108,30 +127,53 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
       // A re-sent event (its first confirmation died with a worker) that the
       // consumer then refuses is both delivered and counted: "overlap".
       const balance = sent[name] - delivered - dropped;
-      return { name, sent: sent[name], delivered, ...drops[name], lost: Math.max(0, balance), overlap: Math.max(0, -balance) };
+      return {
+        name,
+        sent: sent[name],
+        delivered,
+        ...drops[name],
+        lost: Math.max(0, balance),
+        overlap: Math.max(0, -balance),
+      };
     });
   };
   let table;
-  await waitFor(async () => {
-    await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.flush()).catch(() => {})));
-    table = await reconcile();
-    return table.every((row) => row.lost === 0);
-  }, { what: 'every event delivered or counted', timeoutMs: 90000, intervalMs: 1000 }).catch(async (error) => {
+  await waitFor(
+    async () => {
+      await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.flush()).catch(() => {})));
+      table = await reconcile();
+      return table.every((row) => row.lost === 0);
+    },
+    { what: 'every event delivered or counted', timeoutMs: 90000, intervalMs: 1000 },
+  ).catch(async (error) => {
     console.log('# not reconciled:', JSON.stringify(table));
-    for (const tab of tabs) console.log('# stats:', JSON.stringify(await tab.evaluate(() => window.producer.getStats())));
+    for (const tab of tabs)
+      console.log('# stats:', JSON.stringify(await tab.evaluate(() => window.producer.getStats())));
     throw error;
   });
 
   const { duplicates } = await browser.consumerStats();
-  console.log(`# chaos: ${TOTAL + 200} events, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${Math.round((Date.now() - started) / 1000)} s`);
-  console.log('# name | sent | delivered | consentFiltered | validationFailed | storingFailed | delivered and counted | lost');
+  console.log(
+    `# chaos: ${TOTAL + 200} events, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+  console.log(
+    '# name | sent | delivered | consentFiltered | validationFailed | storingFailed | delivered and counted | lost',
+  );
   for (const row of table) {
-    console.log(`# ${row.name} | ${row.sent} | ${row.delivered} | ${row.consentFilteredEvents ?? 0} | ${row.validationFailedEvents ?? 0} | ${row.storingFailedEvents ?? 0} | ${row.overlap} | ${row.lost}`);
+    console.log(
+      `# ${row.name} | ${row.sent} | ${row.delivered} | ${row.consentFilteredEvents ?? 0} | ${row.validationFailedEvents ?? 0} | ${row.storingFailedEvents ?? 0} | ${row.overlap} | ${row.lost}`,
+    );
   }
   for (const row of table) assert.equal(row.lost, 0, `${row.name}: ${row.lost} lost`);
   const overlap = table.reduce((sum, row) => sum + row.overlap, 0);
   assert.ok(overlap <= duplicates, `${overlap} events both delivered and counted, only ${duplicates} re-sends`);
-  assert.ok((table.find((r) => r.name === 'chaos_capped').storingFailedEvents ?? 0) > 0, 'the disk cap dropped and counted events');
-  assert.ok((table.find((r) => r.name === 'chaos_targeting').consentFilteredEvents ?? 0) > 0, 'blocked consent is counted');
+  assert.ok(
+    (table.find((r) => r.name === 'chaos_capped').storingFailedEvents ?? 0) > 0,
+    'the disk cap dropped and counted events',
+  );
+  assert.ok(
+    (table.find((r) => r.name === 'chaos_targeting').consentFilteredEvents ?? 0) > 0,
+    'blocked consent is counted',
+  );
   assert.deepEqual(browser.pageErrors, []);
 });

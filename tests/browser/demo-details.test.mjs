@@ -41,7 +41,9 @@ test('at 1280 px the send, burst and consent rows each stay on one line', async 
   const rows = await page.$$eval('.panel:first-child :is(.buttons, .row):not(.faults)', (elements) =>
     elements.map((row) => ({
       text: row.textContent.replace(/\s+/g, ' ').trim(),
-      tops: [...row.children].map((child) => Math.round(child.getBoundingClientRect().top + child.getBoundingClientRect().height / 2)),
+      tops: [...row.children].map((child) =>
+        Math.round(child.getBoundingClientRect().top + child.getBoundingClientRect().height / 2),
+      ),
     })),
   );
   assert.equal(rows.length, 3, JSON.stringify(rows));
@@ -57,7 +59,10 @@ test('each part of the demo says in a line what it shows', async () => {
       hint: heading.nextElementSibling?.matches('p.hint') ? heading.nextElementSibling.textContent.trim() : '',
     })),
   );
-  assert.deepEqual(parts.map((part) => part.heading), ['Send', 'Consent', 'Consumer faults', 'Live', 'Bus']);
+  assert.deepEqual(
+    parts.map((part) => part.heading),
+    ['Send', 'Consent', 'Consumer faults', 'Live', 'Bus'],
+  );
   for (const part of parts) assert.ok(part.hint.length > 20, `${part.heading} has a line saying what it shows`);
   await page.close();
 });
@@ -69,7 +74,11 @@ test('the last error shows when it was seen, and steps back once delivery recove
     await page.click('#send-necessary');
     await page.click('#flush');
     const seen = await waitFor(
-      () => page.$eval('#last-error', (line) => !line.classList.contains('recovered') && line.querySelector('time')?.dateTime),
+      () =>
+        page.$eval(
+          '#last-error',
+          (line) => !line.classList.contains('recovered') && line.querySelector('time')?.dateTime,
+        ),
       { what: 'the last error with its time', timeoutMs: 30000 },
     );
     assert.ok(Math.abs(Date.parse(seen) - Date.now()) < 60000, `seen just now: ${seen}`);
@@ -77,9 +86,15 @@ test('the last error shows when it was seen, and steps back once delivery recove
 
     await page.click('#consumer-up');
     await page.click('#flush');
-    await waitFor(() => page.$eval('#last-error', (line) => line.classList.contains('recovered')), { what: 'the error dimmed', timeoutMs: 30000 });
+    await waitFor(() => page.$eval('#last-error', (line) => line.classList.contains('recovered')), {
+      what: 'the error dimmed',
+      timeoutMs: 30000,
+    });
     assert.match(await page.textContent('#last-error'), /recovered$/);
-    assert.notEqual(await page.$eval('#last-error', (line) => getComputedStyle(line).color), await page.$eval('#storage', (line) => getComputedStyle(line).color));
+    assert.notEqual(
+      await page.$eval('#last-error', (line) => getComputedStyle(line).color),
+      await page.$eval('#storage', (line) => getComputedStyle(line).color),
+    );
   } finally {
     await browser.control({ mode: 'up' });
     await page.close();

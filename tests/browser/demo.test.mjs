@@ -28,20 +28,32 @@ test('a user sends events, survives a consumer outage and sees every event deliv
   for (let i = 0; i < 3; i++) await page.click('#send-necessary');
   await page.fill('#burst-size', '200');
   await page.click('#send-burst');
-  await waitFor(async () => (await number(page, '#delivered-count')) === 203, { what: '203 delivered', timeoutMs: 30000 });
+  await waitFor(async () => (await number(page, '#delivered-count')) === 203, {
+    what: '203 delivered',
+    timeoutMs: 30000,
+  });
 
   await page.click('#consumer-down');
   await page.click('#send-performance');
   await page.click('#send-targeting');
   await page.click('#flush');
-  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Outage', { what: 'the outage indicator', timeoutMs: 30000 });
+  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Outage', {
+    what: 'the outage indicator',
+    timeoutMs: 30000,
+  });
   await waitFor(async () => (await number(page, '#queue-depth')) >= 2, { what: 'the queued events on screen' });
 
   await page.click('#consumer-up');
   await page.fill('#burst-size', '300');
   await page.click('#send-burst');
-  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Delivering', { what: 'the indicator back to Delivering', timeoutMs: 30000 });
-  await waitFor(async () => (await number(page, '#delivered-count')) === (await number(page, '#sent-count')), { what: 'delivered = sent', timeoutMs: 30000 });
+  await waitFor(async () => (await page.textContent('#outage-indicator')) === 'Delivering', {
+    what: 'the indicator back to Delivering',
+    timeoutMs: 30000,
+  });
+  await waitFor(async () => (await number(page, '#delivered-count')) === (await number(page, '#sent-count')), {
+    what: 'delivered = sent',
+    timeoutMs: 30000,
+  });
   assert.equal((await browser.consumerStats()).accepted, 505);
   const busLog = await page.textContent('#bus-log');
   assert.match(busLog, /OutageStartError/);

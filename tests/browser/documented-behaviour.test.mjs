@@ -41,21 +41,24 @@ test('a bus listener that unsubscribed hears nothing more, while one still subsc
 test('a 401 makes the producer ask the provider again with the sub-status, and the batch then goes with the fresh token', async () => {
   await browser.control({ mode: 'unauthorized', subStatus: 11003, count: 1 });
   const page = await openProducerPage(browser);
-  await page.evaluate(async (config) => {
-    const asked = (window.asked = []);
-    let token = 'expired-token';
-    config.credentialsProvider = {
-      bus: () => {},
-      getCredentials: async (subStatus) => {
-        asked.push(subStatus ?? null);
-        if (subStatus === '11003') token = 'refreshed-token';
-        return { clientId: 'provider-client', token };
-      },
-    };
-    await window.producer.init(config);
-    window.producer.sendEvent({ name: 'after_a_401', consentCategory: 'NECESSARY', payload: {} });
-    await window.producer.flush().catch(() => {});
-  }, testConfig(browser.url, { eventBatchInterval: 100 }));
+  await page.evaluate(
+    async (config) => {
+      const asked = (window.asked = []);
+      let token = 'expired-token';
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async (subStatus) => {
+          asked.push(subStatus ?? null);
+          if (subStatus === '11003') token = 'refreshed-token';
+          return { clientId: 'provider-client', token };
+        },
+      };
+      await window.producer.init(config);
+      window.producer.sendEvent({ name: 'after_a_401', consentCategory: 'NECESSARY', payload: {} });
+      await window.producer.flush().catch(() => {});
+    },
+    testConfig(browser.url, { eventBatchInterval: 100 }),
+  );
   const [delivered] = await waitFor(() => deliveredNamed('after_a_401').then((found) => found.length && found), {
     what: 'the event delivered after the refresh',
   });
@@ -79,16 +82,22 @@ test('a 401 makes the producer ask the provider again with the sub-status, and t
 test('setCredentialsProvider takes effect for the events sent after it', async () => {
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
-  await page.evaluate(async (config) => {
-    const provider = (token) => ({ bus: () => {}, getCredentials: async () => ({ clientId: 'provider-client', token }) });
-    config.credentialsProvider = provider('first-token');
-    await window.producer.init(config);
-    window.producer.sendEvent({ name: 'provider_first', consentCategory: 'NECESSARY', payload: {} });
-    await window.producer.flush();
-    window.producer.setCredentialsProvider(provider('second-token'));
-    window.producer.sendEvent({ name: 'provider_second', consentCategory: 'NECESSARY', payload: {} });
-    await window.producer.flush();
-  }, testConfig(browser.url, HOLD));
+  await page.evaluate(
+    async (config) => {
+      const provider = (token) => ({
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'provider-client', token }),
+      });
+      config.credentialsProvider = provider('first-token');
+      await window.producer.init(config);
+      window.producer.sendEvent({ name: 'provider_first', consentCategory: 'NECESSARY', payload: {} });
+      await window.producer.flush();
+      window.producer.setCredentialsProvider(provider('second-token'));
+      window.producer.sendEvent({ name: 'provider_second', consentCategory: 'NECESSARY', payload: {} });
+      await window.producer.flush();
+    },
+    testConfig(browser.url, HOLD),
+  );
   const [first] = await deliveredNamed('provider_first');
   const [second] = await deliveredNamed('provider_second');
   assert.equal(first.headers['client-id'], 'provider-client');
@@ -100,14 +109,18 @@ test('setCredentialsProvider takes effect for the events sent after it', async (
 test('events older than eventTtlMs are dropped from the queue and counted, the younger ones delivered', async () => {
   await browser.control({ mode: 'down' });
   const page = await openProducerPage(browser);
-  const stats = await page.evaluate(async (config) => {
-    await window.producer.init(config);
-    for (let i = 0; i < 3; i++) window.producer.sendEvent({ name: 'ttl_old', consentCategory: 'NECESSARY', payload: { i } });
-    await window.producer.flush();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    window.producer.sendEvent({ name: 'ttl_young', consentCategory: 'NECESSARY', payload: {} });
-    return window.producer.getStats();
-  }, testConfig(browser.url, { ...HOLD, eventTtlMs: 1000 }));
+  const stats = await page.evaluate(
+    async (config) => {
+      await window.producer.init(config);
+      for (let i = 0; i < 3; i++)
+        window.producer.sendEvent({ name: 'ttl_old', consentCategory: 'NECESSARY', payload: { i } });
+      await window.producer.flush();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      window.producer.sendEvent({ name: 'ttl_young', consentCategory: 'NECESSARY', payload: {} });
+      return window.producer.getStats();
+    },
+    testConfig(browser.url, { ...HOLD, eventTtlMs: 1000 }),
+  );
   assert.ok(stats.queued >= 1);
   await browser.control({ mode: 'up' });
   const after = await page.evaluate(async () => {
@@ -124,11 +137,15 @@ test('events older than eventTtlMs are dropped from the queue and counted, the y
 test('at most 10,000 events are held before init; the rest are counted as storing failures', async () => {
   await browser.control({ mode: 'up' });
   const page = await openProducerPage(browser);
-  const stats = await page.evaluate(async (config) => {
-    for (let i = 0; i < 10005; i++) window.producer.sendEvent({ name: 'held_cap', consentCategory: 'NECESSARY', payload: { i } });
-    await window.producer.init(config);
-    return window.producer.getStats();
-  }, testConfig(browser.url, { ...HOLD, maxDiskUsageBytes: 100 * 1024 * 1024 }));
+  const stats = await page.evaluate(
+    async (config) => {
+      for (let i = 0; i < 10005; i++)
+        window.producer.sendEvent({ name: 'held_cap', consentCategory: 'NECESSARY', payload: { i } });
+      await window.producer.init(config);
+      return window.producer.getStats();
+    },
+    testConfig(browser.url, { ...HOLD, maxDiskUsageBytes: 100 * 1024 * 1024 }),
+  );
   assert.equal(stats.accepted, 10000);
   assert.equal(stats.counters.storingFailedEvents['(held before init)'], 5);
   await page.close();
@@ -137,14 +154,20 @@ test('at most 10,000 events are held before init; the rest are counted as storin
 /** A page with the producer started and five events queued that no batch timer will send. */
 async function pageWithQueuedEvents(name) {
   const page = await openProducerPage(browser);
-  await page.evaluate(async ({ config, name }) => {
-    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'leaving', token: 'leaving-token' }) };
-    await window.producer.init(config);
-    for (let i = 0; i < 5; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-    await window.producer.getStats(); // the events are in the worker's queue
-    // The page gets the batch it sends while unloading within a few ms of a change.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }, { config: testConfig(browser.url, HOLD), name });
+  await page.evaluate(
+    async ({ config, name }) => {
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'leaving', token: 'leaving-token' }),
+      };
+      await window.producer.init(config);
+      for (let i = 0; i < 5; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+      await window.producer.getStats(); // the events are in the worker's queue
+      // The page gets the batch it sends while unloading within a few ms of a change.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    },
+    { config: testConfig(browser.url, HOLD), name },
+  );
   return page;
 }
 
@@ -155,7 +178,8 @@ test('a navigation away sends the queued events in a keepalive batch that reache
   await page.goto('data:text/html,<p>elsewhere</p>');
   // No other tab of the origin is open to adopt the store: only the keepalive batch can deliver them.
   const arrived = await waitFor(() => deliveredNamed('navigated_away').then((found) => found.length === 5 && found), {
-    what: 'the 5 events at the collector', timeoutMs: 5000,
+    what: 'the 5 events at the collector',
+    timeoutMs: 5000,
   });
   assert.equal(arrived[0].headers['client-id'], 'leaving');
   await page.close();
@@ -166,7 +190,8 @@ test('closing the tab sends the queued events in a keepalive batch that reaches 
   const page = await pageWithQueuedEvents('tab_closed');
   await page.close({ runBeforeUnload: true });
   await waitFor(() => deliveredNamed('tab_closed').then((found) => found.length === 5), {
-    what: 'the 5 events at the collector', timeoutMs: 5000,
+    what: 'the 5 events at the collector',
+    timeoutMs: 5000,
   });
 });
 
@@ -179,13 +204,18 @@ test('a tab switch sends the queued events once: the page sends them, the worker
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
   await setVisibility('hidden');
-  await waitFor(() => deliveredNamed('tab_switched').then((found) => found.length === 5), { what: 'the 5 events at the collector' });
+  await waitFor(() => deliveredNamed('tab_switched').then((found) => found.length === 5), {
+    what: 'the 5 events at the collector',
+  });
   await setVisibility('visible');
   // The worker heard the page's answer: nothing is left to send.
-  const stats = await waitFor(async () => {
-    const s = await page.evaluate(() => window.producer.getStats());
-    return s.queued === 0 && s;
-  }, { what: 'the queue emptied by the page\'s answer' });
+  const stats = await waitFor(
+    async () => {
+      const s = await page.evaluate(() => window.producer.getStats());
+      return s.queued === 0 && s;
+    },
+    { what: "the queue emptied by the page's answer" },
+  );
   assert.equal(stats.delivered, 5);
   await page.evaluate(() => window.producer.flush());
   const requests = (await (await fetch(`${browser.url}consumer/requests?limit=200`)).json()).requests;

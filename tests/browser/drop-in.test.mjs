@@ -22,7 +22,11 @@ const BATCH_INTERVAL_MS = 300;
  */
 const answerTrueTimePing = () => ({
   status: 200,
-  headers: { date: new Date().toUTCString(), 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Date' },
+  headers: {
+    date: new Date().toUTCString(),
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'Date',
+  },
   body: '',
 });
 
@@ -38,7 +42,10 @@ async function deliverScenario(library) {
     const page = await browser.newPage();
     await page.goto(`${browser.url}tests/browser/pages/drop-in-${library}.html`);
     await page.waitForFunction(() => window.dropInReady === true);
-    await page.evaluate((options) => window.dropIn.init(options), { consumerUrl: browser.url, eventBatchInterval: BATCH_INTERVAL_MS });
+    await page.evaluate((options) => window.dropIn.init(options), {
+      consumerUrl: browser.url,
+      eventBatchInterval: BATCH_INTERVAL_MS,
+    });
 
     const consumerHas = async (names) => {
       const stored = new Set((await browser.consumerEvents()).map((event) => event.name));
@@ -65,7 +72,9 @@ async function deliverScenario(library) {
     await waitFor(() => busHas('OutageStartError'), { what: `${library}: OutageStartError on the bus` });
     await browser.control({ mode: 'up' });
     await page.evaluate(() => window.dropIn.deliver());
-    await waitFor(() => consumerHas(['drop_in_during_outage']), { what: `${library}: the event sent during the outage` });
+    await waitFor(() => consumerHas(['drop_in_during_outage']), {
+      what: `${library}: the event sent during the outage`,
+    });
     await waitFor(() => busHas('OutageEndMessage'), { what: `${library}: OutageEndMessage on the bus` });
 
     // A few more batch intervals: anything sent twice or unasked shows up too.
@@ -89,7 +98,10 @@ function comparable(event) {
     endpoint: event.endpoint,
     authenticated: event.authenticated,
     headers: Object.fromEntries(
-      Object.entries(event.headers).map(([key, value]) => [key, key === 'requested-sent-timestamp' ? `<${typeof value}>` : value]),
+      Object.entries(event.headers).map(([key, value]) => [
+        key,
+        key === 'requested-sent-timestamp' ? `<${typeof value}>` : value,
+      ]),
     ),
     headerOrder: Object.keys(event.headers),
     // The raw text, so that key order, escaping and number formatting count.
@@ -122,7 +134,9 @@ function differences(tidalEvents, wasmEvents) {
     const actual = comparable(w[0]);
     for (const field of Object.keys(expected)) {
       if (!isDeepStrictEqual(expected[field], actual[field])) {
-        lines.push(`${name}.${field}: TIDAL ${JSON.stringify(expected[field])} | this package ${JSON.stringify(actual[field])}`);
+        lines.push(
+          `${name}.${field}: TIDAL ${JSON.stringify(expected[field])} | this package ${JSON.stringify(actual[field])}`,
+        );
       }
     }
   }
@@ -136,7 +150,11 @@ before(async () => {
   wasm = await deliverScenario('wasm');
 });
 
-const loggedOutNames = ['drop_in_logged_out_necessary', 'drop_in_logged_out_performance', 'drop_in_logged_out_targeting'];
+const loggedOutNames = [
+  'drop_in_logged_out_necessary',
+  'drop_in_logged_out_performance',
+  'drop_in_logged_out_targeting',
+];
 const withoutLoggedOut = (events) => events.filter((event) => !loggedOutNames.includes(event.name));
 const onlyLoggedOut = (events) => events.filter((event) => loggedOutNames.includes(event.name));
 
@@ -154,7 +172,8 @@ test('both libraries deliver the same events with the same headers, bodies and e
 // comparison above so that a failure names this case alone.
 test('events sent right after a log-out carry the same headers in both libraries, without the old token', () => {
   assert.equal(onlyLoggedOut(tidal.events).length, 3);
-  for (const event of onlyLoggedOut(tidal.events)) assert.equal(event.headers.authorization, undefined, `TIDAL: ${event.name}`);
+  for (const event of onlyLoggedOut(tidal.events))
+    assert.equal(event.headers.authorization, undefined, `TIDAL: ${event.name}`);
   assert.deepEqual(differences(onlyLoggedOut(tidal.events), onlyLoggedOut(wasm.events)), []);
 });
 
@@ -179,7 +198,10 @@ test('the logged-in events are authenticated and the logged-out ones are not, in
 });
 
 test('the outage start and end reach bus.bus listeners in both libraries, and bus() listeners in this package', () => {
-  const outage = [{ name: 'OutageStartError', errorCode: '1' }, { name: 'OutageEndMessage', errorCode: null }];
+  const outage = [
+    { name: 'OutageStartError', errorCode: '1' },
+    { name: 'OutageEndMessage', errorCode: null },
+  ];
   assert.deepEqual(tidal.busLogs.busBus, outage);
   assert.deepEqual(wasm.busLogs.busBus, outage);
   // TIDAL 2.4's `bus` is a namespace object; this package's is also callable.

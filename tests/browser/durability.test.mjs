@@ -25,18 +25,27 @@ function random(seed) {
 }
 
 async function startProducer(page) {
-  await page.evaluate(async (config) => {
-    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'durability', token: 't' }) };
-    await window.producer.init(config);
-  }, testConfig(browser.url, { eventBatchInterval: 50 }));
+  await page.evaluate(
+    async (config) => {
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'durability', token: 't' }),
+      };
+      await window.producer.init(config);
+    },
+    testConfig(browser.url, { eventBatchInterval: 50 }),
+  );
 }
 
 function send(page, from, count) {
-  return page.evaluate(({ from, count }) => {
-    for (let seq = from; seq < from + count; seq++) {
-      window.producer.sendEvent({ name: 'durability', consentCategory: 'NECESSARY', payload: { seq } });
-    }
-  }, { from, count });
+  return page.evaluate(
+    ({ from, count }) => {
+      for (let seq = from; seq < from + count; seq++) {
+        window.producer.sendEvent({ name: 'durability', consentCategory: 'NECESSARY', payload: { seq } });
+      }
+    },
+    { from, count },
+  );
 }
 
 test('events reported durable survive worker kills and reloads at random moments', async () => {
@@ -68,11 +77,14 @@ test('events reported durable survive worker kills and reloads at random moments
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
 
-  const arrived = await waitFor(async () => {
-    const events = (await browser.consumerEvents()).filter((e) => e.name === 'durability');
-    const seqs = new Set(events.map((e) => JSON.parse(e.body).payload.seq));
-    return [...durable].every((seq) => seqs.has(seq)) && events;
-  }, { what: 'every durable event at the consumer', timeoutMs: 60000 });
+  const arrived = await waitFor(
+    async () => {
+      const events = (await browser.consumerEvents()).filter((e) => e.name === 'durability');
+      const seqs = new Set(events.map((e) => JSON.parse(e.body).payload.seq));
+      return [...durable].every((seq) => seqs.has(seq)) && events;
+    },
+    { what: 'every durable event at the consumer', timeoutMs: 60000 },
+  );
 
   // After the consumer's dedupe by Id each event is there once: one Id per seq.
   const idsBySeq = new Map();
@@ -89,31 +101,43 @@ test('events reported durable survive worker kills and reloads at random moments
   assert.ok(duplicates <= rounds * 2 * 10, `${duplicates} duplicates after ${rounds} reloads (${kills} kills)`);
   const stats = await page.evaluate(() => window.producer.getStats());
   assert.equal(stats.counters.storingFailedEvents.durability ?? 0, 0);
-  console.log(`# ${durable.size} durable events, ${idsBySeq.size} arrived, ${kills} kills, ${duplicates} raw duplicates`);
+  console.log(
+    `# ${durable.size} durable events, ${idsBySeq.size} arrived, ${kills} kills, ${duplicates} raw duplicates`,
+  );
   await page.close();
 });
 
-test("an event the app sends in its own visibilitychange handler is stored at once, even with a slow credentials provider", async () => {
+test('an event the app sends in its own visibilitychange handler is stored at once, even with a slow credentials provider', async () => {
   await browser.control({ mode: 'down' });
   let page = await openProducerPage(browser);
-  await page.evaluate(async (config) => {
-    // A provider that takes 3 s (a token refresh): while the page is going
-    // away, events must not wait for it.
-    let calls = 0;
-    config.credentialsProvider = {
-      bus: () => {},
-      getCredentials: () => (calls++ === 0 ? Promise.resolve({ clientId: 'hide' }) : new Promise((r) => setTimeout(() => r({ clientId: 'hide' }), 3000))),
-    };
-    await window.producer.init(config);
-    // The app's own handler, registered after init as apps do.
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') {
-        window.producer.sendEvent({ name: 'session_end', consentCategory: 'NECESSARY', payload: { reason: 'hidden' } });
-      }
-    });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await page.evaluate(
+    async (config) => {
+      // A provider that takes 3 s (a token refresh): while the page is going
+      // away, events must not wait for it.
+      let calls = 0;
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: () =>
+          calls++ === 0
+            ? Promise.resolve({ clientId: 'hide' })
+            : new Promise((r) => setTimeout(() => r({ clientId: 'hide' }), 3000)),
+      };
+      await window.producer.init(config);
+      // The app's own handler, registered after init as apps do.
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'hidden') {
+          window.producer.sendEvent({
+            name: 'session_end',
+            consentCategory: 'NECESSARY',
+            payload: { reason: 'hidden' },
+          });
+        }
+      });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    },
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
   // The tab dies 300 ms later: well before the provider answers (3 s) or the
   // page would stop waiting for it (1 s).
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -122,13 +146,20 @@ test("an event the app sends in its own visibilitychange handler is stored at on
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await startProducer(page);
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 1, 'session_end was stored before the tab died');
+  assert.equal(
+    (await page.evaluate(() => window.producer.getStats())).queued,
+    1,
+    'session_end was stored before the tab died',
+  );
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  const delivered = await waitFor(async () => {
-    const found = (await browser.consumerEvents()).filter((e) => e.name === 'session_end');
-    return found.length === 1 && found;
-  }, { what: 'session_end at the consumer' });
+  const delivered = await waitFor(
+    async () => {
+      const found = (await browser.consumerEvents()).filter((e) => e.name === 'session_end');
+      return found.length === 1 && found;
+    },
+    { what: 'session_end at the consumer' },
+  );
   assert.equal(delivered[0].headers['client-id'], 'hide');
   await page.close();
 });

@@ -15,13 +15,16 @@ after(async () => {
 });
 
 async function initProducer(page, overrides = {}) {
-  await page.evaluate(async (config) => {
-    config.credentialsProvider = {
-      bus: () => {},
-      getCredentials: async () => ({ clientId: 'e2e-client', token: 'e2e-token' }),
-    };
-    await window.producer.init(config);
-  }, testConfig(browser.url, overrides));
+  await page.evaluate(
+    async (config) => {
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'e2e-client', token: 'e2e-token' }),
+      };
+      await window.producer.init(config);
+    },
+    testConfig(browser.url, overrides),
+  );
 }
 
 function sendEvents(page, name, count) {
@@ -40,10 +43,13 @@ test('events sent on the page arrive at the consumer, enriched and authenticated
   await initProducer(page);
   await sendEvents(page, 'e2e_play', 5);
   await page.evaluate(() => window.producer.flush());
-  const events = await waitFor(async () => {
-    const all = (await browser.consumerEvents()).filter((e) => e.name === 'e2e_play');
-    return all.length === 5 && all;
-  }, { what: '5 events at the consumer' });
+  const events = await waitFor(
+    async () => {
+      const all = (await browser.consumerEvents()).filter((e) => e.name === 'e2e_play');
+      return all.length === 5 && all;
+    },
+    { what: '5 events at the consumer' },
+  );
   const first = events[0];
   assert.equal(first.authenticated, true);
   assert.equal(first.headers['client-id'], 'e2e-client');
@@ -88,7 +94,13 @@ test('malformed events neither throw into the page nor stop the worker, and are 
     const cyclic = { name: 'cyclic', consentCategory: 'NECESSARY', payload: {} };
     cyclic.payload.self = cyclic;
     const bad = [
-      undefined, null, 42, 'text', [], {}, { name: 'no_category', payload: {} },
+      undefined,
+      null,
+      42,
+      'text',
+      [],
+      {},
+      { name: 'no_category', payload: {} },
       { name: 'unknown_category', consentCategory: 'SOMETIMES', payload: {} },
       { name: 'big', consentCategory: 'NECESSARY', payload: { s: 'x'.repeat(30000) } },
       { name: 'surrogate', consentCategory: 'NECESSARY', payload: { s: '\ud800' } },
@@ -108,7 +120,9 @@ test('malformed events neither throw into the page nor stop the worker, and are 
   });
   assert.deepEqual(thrown, []);
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'after_bad'), { what: 'the good event after the bad ones' });
+  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'after_bad'), {
+    what: 'the good event after the bad ones',
+  });
   const { counters } = await page.evaluate(() => window.producer.getStats());
   assert.equal(counters.consentFilteredEvents.no_category, 1);
   assert.equal(counters.consentFilteredEvents.unknown_category, 1);
@@ -125,15 +139,19 @@ test('events sent before init resolves are held and delivered once it does', asy
   const page = await openProducerPage(browser);
   await page.evaluate((config) => {
     config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'early' }) };
-    for (let i = 0; i < 3; i++) window.producer.sendEvent({ name: 'early_bird', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 0; i < 3; i++)
+      window.producer.sendEvent({ name: 'early_bird', consentCategory: 'NECESSARY', payload: { i } });
     window.initDone = window.producer.init(config);
   }, testConfig(browser.url));
   await page.evaluate(() => window.initDone);
   await page.evaluate(() => window.producer.flush());
-  const events = await waitFor(async () => {
-    const early = (await browser.consumerEvents()).filter((e) => e.name === 'early_bird');
-    return early.length === 3 && early;
-  }, { what: 'the 3 events sent before init' });
+  const events = await waitFor(
+    async () => {
+      const early = (await browser.consumerEvents()).filter((e) => e.name === 'early_bird');
+      return early.length === 3 && early;
+    },
+    { what: 'the 3 events sent before init' },
+  );
   assert.equal(events[0].authenticated, false, 'no token: the public endpoint');
   await page.close();
 });

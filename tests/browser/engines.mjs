@@ -67,7 +67,8 @@ export async function openBrowserUnderTest({ engine = selectedEngine() } = {}) {
      * Answers every request whose URL starts with `urlPrefix` with
      * `answer(url)` → { status, headers, body }, in the pages opened after.
      */
-    answerRequests: (urlPrefix, answer) => requireFeature(session, engine, 'request-interception').answerRequests(urlPrefix, answer),
+    answerRequests: (urlPrefix, answer) =>
+      requireFeature(session, engine, 'request-interception').answerRequests(urlPrefix, answer),
     has: (feature) => session.features.includes(feature),
     /**
      * For a test that needs `feature`: true when this engine has it; else
@@ -86,7 +87,8 @@ export async function openBrowserUnderTest({ engine = selectedEngine() } = {}) {
 }
 
 function requireFeature(session, engine, feature) {
-  if (!session.features.includes(feature)) throw new Error(`${engine} offers no ${optionalFeatures[feature]}: check browser.skipUnless first`);
+  if (!session.features.includes(feature))
+    throw new Error(`${engine} offers no ${optionalFeatures[feature]}: check browser.skipUnless first`);
   return session;
 }
 
@@ -96,7 +98,8 @@ export async function pollInPage(page, fn, arg, { timeout = 30000, interval = 50
   for (;;) {
     const value = await page.evaluate(fn, arg);
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting in the page for ${String(fn).slice(0, 120)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeout} ms waiting in the page for ${String(fn).slice(0, 120)}`);
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }

@@ -36,7 +36,8 @@ test('during a storage outage flush and shutdown resolve, and the stats say the 
   );
   await setQuotaFull(page, true);
   await page.evaluate(() => {
-    for (let i = 0; i < 5; i++) window.producer.sendEvent({ name: 'flush_quota', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 0; i < 5; i++)
+      window.producer.sendEvent({ name: 'flush_quota', consentCategory: 'NECESSARY', payload: { i } });
   });
   assert.deepEqual(await settle(page, 'flush'), { settled: 'resolved' });
   const stats = await page.evaluate(() => window.producer.getStats());
@@ -50,16 +51,25 @@ test('during a storage outage flush and shutdown resolve, and the stats say the 
 test('with a deep queue against a slow collector flush resolves before the page stops waiting, and the rest is delivered later', async () => {
   await browser.control({ mode: 'down' });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
   await page.evaluate(() => {
-    for (let i = 0; i < 300; i++) window.producer.sendEvent({ name: 'flush_slow', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 0; i < 300; i++)
+      window.producer.sendEvent({ name: 'flush_slow', consentCategory: 'NECESSARY', payload: { i } });
   });
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 300 && s.durable)), { what: '300 events durable' });
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 300 && s.durable)), {
+    what: '300 events durable',
+  });
   // 30 batches of 10, each answered after 2 s: 60 s of sending, twice the page's wait.
   await browser.control({ mode: 'slow', delayMs: 2000 });
   assert.deepEqual(await settle(page, 'flush'), { settled: 'resolved' });
   const after = await page.evaluate(() => window.producer.getStats());
-  assert.ok(after.delivered > 0 && after.queued > 0, `flush answered part-way (${after.delivered} delivered, ${after.queued} queued)`);
+  assert.ok(
+    after.delivered > 0 && after.queued > 0,
+    `flush answered part-way (${after.delivered} delivered, ${after.queued} queued)`,
+  );
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
   await waitFor(async () => (await browser.consumerEvents()).filter((e) => e.name === 'flush_slow').length >= 300, {

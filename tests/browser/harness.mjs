@@ -13,8 +13,14 @@ import { startDemoServer } from '../../demo/serve.mjs';
 // Flags that work on these machines: no sandbox as root, and no background
 // traffic to hosts the network can't reach.
 export const chromiumArgs = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export const chromiumPath = () => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,7 +36,11 @@ export async function startTestServer() {
     server,
     url: server.url,
     async control(fault) {
-      const res = await fetch(`${server.url}consumer/control`, { method: 'POST', body: JSON.stringify(fault), headers: { 'Content-Type': 'application/json' } });
+      const res = await fetch(`${server.url}consumer/control`, {
+        method: 'POST',
+        body: JSON.stringify(fault),
+        headers: { 'Content-Type': 'application/json' },
+      });
       return res.json();
     },
     async consumerStats() {

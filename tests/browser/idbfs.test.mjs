@@ -37,7 +37,8 @@ function defineProbe(page) {
       const { FS } = await createIdbfsProbe();
       FS.mkdir(path);
       FS.mount(FS.filesystems.IDBFS, {}, path);
-      const sync = (populate) => new Promise((resolve, reject) => FS.syncfs(populate, (e) => (e ? reject(e) : resolve())));
+      const sync = (populate) =>
+        new Promise((resolve, reject) => FS.syncfs(populate, (e) => (e ? reject(e) : resolve())));
       await sync(true);
       return { FS, sync };
     };
@@ -54,14 +55,17 @@ function writePreviousLayout(page, path, files) {
     ({ path, files }) =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open(path, 21);
-        open.onupgradeneeded = () => open.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp', { unique: false });
+        open.onupgradeneeded = () =>
+          open.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp', { unique: false });
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
           const transaction = db.transaction(['FILE_DATA'], 'readwrite');
           const timestamp = new Date();
           for (const { name, bytes } of files) {
-            transaction.objectStore('FILE_DATA').put({ timestamp, mode: 0o100666, contents: new Uint8Array(bytes) }, `${path}/${name}`);
+            transaction
+              .objectStore('FILE_DATA')
+              .put({ timestamp, mode: 0o100666, contents: new Uint8Array(bytes) }, `${path}/${name}`);
           }
           transaction.oncomplete = () => {
             db.close();
@@ -95,7 +99,9 @@ function missingEvents(files) {
 function allDelivered(name) {
   return waitFor(
     async () => {
-      const seqs = new Set((await browser.consumerEvents()).filter((e) => e.name === name).map((e) => JSON.parse(e.body).payload.seq));
+      const seqs = new Set(
+        (await browser.consumerEvents()).filter((e) => e.name === name).map((e) => JSON.parse(e.body).payload.seq),
+      );
       return seqs.size === EVENTS;
     },
     { what: `all ${EVENTS} events named ${name} at the consumer` },
@@ -137,15 +143,24 @@ function readWithIdbfs(page, path) {
 async function tabWithStoredEvents(name) {
   await browser.control({ mode: 'down' });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
-  await page.evaluate(({ name, count }) => {
-    for (let seq = 0; seq < count; seq++) {
-      window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq, marker: `idbfs-${seq}-end` } });
-    }
-  }, { name, count: EVENTS });
-  await waitFor(() => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
-    what: 'the events durable in IndexedDB',
-  });
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
+  await page.evaluate(
+    ({ name, count }) => {
+      for (let seq = 0; seq < count; seq++) {
+        window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq, marker: `idbfs-${seq}-end` } });
+      }
+    },
+    { name, count: EVENTS },
+  );
+  await waitFor(
+    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
+    {
+      what: 'the events durable in IndexedDB',
+    },
+  );
   const { storeId } = await page.evaluate(() => window.producer.getStats());
   await defineProbe(page);
   return { page, path: `/tep-store-${storeId}` };
@@ -160,7 +175,10 @@ test('after the worker is killed and the page reloaded, a fresh IDBFS mount read
 
   const files = await readWithIdbfs(page, path);
   const names = files.map((f) => f.name);
-  assert.ok(names.some((n) => /^seg-\d+\.log$/.test(n)), `a segment among ${names.join(', ')}`);
+  assert.ok(
+    names.some((n) => /^seg-\d+\.log$/.test(n)),
+    `a segment among ${names.join(', ')}`,
+  );
   assert.deepEqual(missingEvents(files), [], 'every queued event is in what IDBFS read');
 
   await restoresItsStoreAndDelivers(page, path, 'idbfs_layout');
@@ -187,12 +205,15 @@ test('a store written by IDBFS, as the first release wrote it, is adopted and de
 
   // IDBFS writes the files into the store of a tab that is gone.
   const orphan = '/tep-store-written-by-idbfs';
-  await maker.evaluate(async ({ path, files }) => {
-    const { FS, sync } = await window.mountIdbfs(path);
-    for (const { name, bytes } of files) FS.writeFile(`${path}/${name}`, new Uint8Array(bytes));
-    await sync(false);
-    FS.filesystems.IDBFS.dbs[path].close();
-  }, { path: orphan, files });
+  await maker.evaluate(
+    async ({ path, files }) => {
+      const { FS, sync } = await window.mountIdbfs(path);
+      for (const { name, bytes } of files) FS.writeFile(`${path}/${name}`, new Uint8Array(bytes));
+      await sync(false);
+      FS.filesystems.IDBFS.dbs[path].close();
+    },
+    { path: orphan, files },
+  );
   await maker.close();
 
   // A new tab adopts that store and delivers its events.

@@ -26,10 +26,13 @@ async function runTabs({ name, seed, overrides }) {
   await fetch(`${browser.url}consumer/reset`, { method: 'POST' });
   const draw = random(seed);
   const start = async (page) => {
-    await page.evaluate(async (config) => {
-      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'tabs', token: 't' }) };
-      await window.producer.init(config);
-    }, testConfig(browser.url, { eventBatchInterval: 200, ...overrides }));
+    await page.evaluate(
+      async (config) => {
+        config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'tabs', token: 't' }) };
+        await window.producer.init(config);
+      },
+      testConfig(browser.url, { eventBatchInterval: 200, ...overrides }),
+    );
     return page;
   };
   const tabs = [];
@@ -44,12 +47,15 @@ async function runTabs({ name, seed, overrides }) {
     for (const tab of tabs) {
       const from = next;
       next += 100;
-      await tab.evaluate(({ name, from }) => {
-        for (let seq = from; seq < from + 100; seq++) {
-          window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
-        }
-        return window.producer.flush();
-      }, { name, from });
+      await tab.evaluate(
+        ({ name, from }) => {
+          for (let seq = from; seq < from + 100; seq++) {
+            window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
+          }
+          return window.producer.flush();
+        },
+        { name, from },
+      );
       for (let seq = from; seq < from + 100; seq++) committed.add(seq);
     }
     const victim = Math.floor(draw() * tabs.length);
@@ -66,11 +72,14 @@ async function runTabs({ name, seed, overrides }) {
     }
   }
   await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.flush())));
-  const events = await waitFor(async () => {
-    const all = (await browser.consumerEvents()).filter((e) => e.name === name);
-    const seqs = new Set(all.map((e) => JSON.parse(e.body).payload.seq));
-    return [...committed].every((seq) => seqs.has(seq)) && all;
-  }, { what: `all ${committed.size} events at the consumer`, timeoutMs: 60000, intervalMs: 250 });
+  const events = await waitFor(
+    async () => {
+      const all = (await browser.consumerEvents()).filter((e) => e.name === name);
+      const seqs = new Set(all.map((e) => JSON.parse(e.body).payload.seq));
+      return [...committed].every((seq) => seqs.has(seq)) && all;
+    },
+    { what: `all ${committed.size} events at the consumer`, timeoutMs: 60000, intervalMs: 250 },
+  );
   const perSeq = new Map();
   for (const e of events) {
     const seq = JSON.parse(e.body).payload.seq;
@@ -79,23 +88,41 @@ async function runTabs({ name, seed, overrides }) {
   const { duplicates } = await browser.consumerStats();
   const stats = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.getStats())));
   for (const tab of tabs) await tab.close();
-  return { committed: committed.size, unique: perSeq.size, storedTwice: [...perSeq.values()].filter((n) => n > 1).length, duplicates, interruptions, stats };
+  return {
+    committed: committed.size,
+    unique: perSeq.size,
+    storedTwice: [...perSeq.values()].filter((n) => n > 1).length,
+    duplicates,
+    interruptions,
+    stats,
+  };
 }
 
 test('three tabs with reloads, closes and a consumer outage deliver every event, re-sending at most one batch per reload or close', async () => {
   const result = await runTabs({ name: 'tabs', seed: 7 });
-  console.log(`# ${result.committed} events, ${result.unique} delivered, ${result.duplicates} raw duplicates, ${result.interruptions} reloads/closes`);
+  console.log(
+    `# ${result.committed} events, ${result.unique} delivered, ${result.duplicates} raw duplicates, ${result.interruptions} reloads/closes`,
+  );
   assert.equal(result.unique, result.committed);
   assert.equal(result.storedTwice, 0, 'no event under two ids');
   // A page going away sends its leaving batch itself; the collector's answer
   // dies with it, so those events (one batch, at most 10) go again from the store.
-  assert.ok(result.duplicates <= 10 * result.interruptions, `${result.duplicates} raw duplicates after ${result.interruptions} reloads/closes`);
+  assert.ok(
+    result.duplicates <= 10 * result.interruptions,
+    `${result.duplicates} raw duplicates after ${result.interruptions} reloads/closes`,
+  );
   assert.ok(result.stats.every((s) => s.coordination === 'locks'));
 });
 
 test('without Web Locks the per-tab fallback loses nothing either', async () => {
-  const result = await runTabs({ name: 'tabs_fallback', seed: 11, overrides: { workerUrl: '/tests/browser/pages/no-locks-worker.js' } });
-  console.log(`# fallback: ${result.committed} events, ${result.unique} delivered, ${result.duplicates} raw duplicates, ${result.interruptions} reloads/closes`);
+  const result = await runTabs({
+    name: 'tabs_fallback',
+    seed: 11,
+    overrides: { workerUrl: '/tests/browser/pages/no-locks-worker.js' },
+  });
+  console.log(
+    `# fallback: ${result.committed} events, ${result.unique} delivered, ${result.duplicates} raw duplicates, ${result.interruptions} reloads/closes`,
+  );
   assert.equal(result.unique, result.committed);
   assert.ok(result.stats.every((s) => s.coordination === 'heartbeat'));
 });

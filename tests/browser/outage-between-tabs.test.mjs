@@ -22,10 +22,13 @@ test('an outage started by a tab that then closed ends in the other tab on its n
   await listening.evaluate((config) => window.producer.init(config), testConfig(browser.url));
   await failing.evaluate((config) => window.producer.init(config), testConfig(browser.url));
   await failing.evaluate(() => {
-    for (let i = 0; i < 10; i++) window.producer.sendEvent({ name: 'shared_outage', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 0; i < 10; i++)
+      window.producer.sendEvent({ name: 'shared_outage', consentCategory: 'NECESSARY', payload: { i } });
     return window.producer.flush();
   });
-  await waitFor(() => listening.evaluate(() => window.producer.isOutage()), { what: 'the outage heard in the other tab' });
+  await waitFor(() => listening.evaluate(() => window.producer.isOutage()), {
+    what: 'the outage heard in the other tab',
+  });
   await failing.close();
 
   await browser.control({ mode: 'up' });
@@ -33,12 +36,14 @@ test('an outage started by a tab that then closed ends in the other tab on its n
     window.producer.sendEvent({ name: 'shared_outage_after', consentCategory: 'NECESSARY', payload: {} });
     return window.producer.flush();
   });
-  await waitFor(() => listening.evaluate(() => !window.producer.isOutage()), { what: 'the outage ended in the remaining tab' });
+  await waitFor(() => listening.evaluate(() => !window.producer.isOutage()), {
+    what: 'the outage ended in the remaining tab',
+  });
   assert.deepEqual(await listening.evaluate(() => window.busLog), ['OutageStartError', 'OutageEndMessage']);
   await listening.close();
 });
 
-test("a tab whose queue is full tells its own page, not the other tabs, and not as a delivery outage", async () => {
+test('a tab whose queue is full tells its own page, not the other tabs, and not as a delivery outage', async () => {
   await browser.control({ mode: 'up' });
   const full = await openProducerPage(browser);
   const other = await openProducerPage(browser);
@@ -57,7 +62,11 @@ test("a tab whose queue is full tells its own page, not the other tabs, and not 
   );
   await full.evaluate(() => {
     for (let i = 0; i < 100; i++) {
-      window.producer.sendEvent({ name: 'fills_the_queue', consentCategory: 'NECESSARY', payload: { i, pad: 'x'.repeat(400) } });
+      window.producer.sendEvent({
+        name: 'fills_the_queue',
+        consentCategory: 'NECESSARY',
+        payload: { i, pad: 'x'.repeat(400) },
+      });
     }
   });
   await waitFor(() => full.evaluate(() => window.codes.length > 0), { what: 'the full tab hears of its outage' });

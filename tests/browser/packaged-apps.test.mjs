@@ -155,11 +155,15 @@ async function openWatchedPage(site, path) {
   await page.addInitScript(() => {
     window.cspViolations = [];
     document.addEventListener('securitypolicyviolation', (event) => {
-      window.cspViolations.push(`${event.effectiveDirective} refused ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`);
+      window.cspViolations.push(
+        `${event.effectiveDirective} refused ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`,
+      );
     });
   });
   const responses = [];
-  page.on('response', (response) => responses.push({ url: response.url(), status: response.status(), type: response.headers()['content-type'] }));
+  page.on('response', (response) =>
+    responses.push({ url: response.url(), status: response.status(), type: response.headers()['content-type'] }),
+  );
   await page.goto(new URL(path, site.url).href);
   return { page, responses };
 }
@@ -167,8 +171,14 @@ async function openWatchedPage(site, path) {
 /** Runs the app at `path` of `site`: its outcome, with every response and every violation the page saw. */
 async function runApp(site, path) {
   const { page, responses } = await openWatchedPage(site, path);
-  await page.waitForFunction(() => window.appResult !== undefined || window.appError !== undefined, null, { timeout: APP_TIMEOUT_MS });
-  const outcome = await page.evaluate(() => ({ error: window.appError, result: window.appResult, cspViolations: window.cspViolations }));
+  await page.waitForFunction(() => window.appResult !== undefined || window.appError !== undefined, null, {
+    timeout: APP_TIMEOUT_MS,
+  });
+  const outcome = await page.evaluate(() => ({
+    error: window.appError,
+    result: window.appResult,
+    cspViolations: window.cspViolations,
+  }));
   await page.close();
   return { ...outcome, responses };
 }
@@ -182,12 +192,18 @@ async function checkDelivered(site, appName, { error, result, cspViolations, res
   const wasmResponse = responses.find((response) => response.url.endsWith('.wasm'));
   assert.equal(wasmResponse?.type, 'application/wasm', 'the wasm is fetched');
 
-  const events = await waitFor(async () => {
-    const delivered = (await site.events()).filter((event) => event.name === 'packaged_app_event');
-    return delivered.length === EVENT_COUNT && delivered;
-  }, { what: `${EVENT_COUNT} packaged_app_event at the consumer of ${appName}` });
+  const events = await waitFor(
+    async () => {
+      const delivered = (await site.events()).filter((event) => event.name === 'packaged_app_event');
+      return delivered.length === EVENT_COUNT && delivered;
+    },
+    { what: `${EVENT_COUNT} packaged_app_event at the consumer of ${appName}` },
+  );
   const bodies = events.map((event) => JSON.parse(event.body));
-  assert.deepEqual(bodies.map((body) => body.payload.i).sort((a, b) => a - b), [...Array(EVENT_COUNT).keys()]);
+  assert.deepEqual(
+    bodies.map((body) => body.payload.i).sort((a, b) => a - b),
+    [...Array(EVENT_COUNT).keys()],
+  );
   for (const [index, event] of events.entries()) {
     assert.equal(event.authenticated, true);
     assert.equal(event.headers['app-name'], appName);
@@ -203,7 +219,11 @@ async function checkDelivered(site, appName, { error, result, cspViolations, res
 /** Relative module specifiers a built JS file still imports (static imports, re-exports, dynamic imports). */
 function relativeImports(code) {
   const specifiers = new Set();
-  for (const pattern of [/\b(?:import|export)\b[^'"`;()]*?\bfrom\s*["']([^"']+)["']/g, /\bimport\s*["']([^"']+)["']/g, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g]) {
+  for (const pattern of [
+    /\b(?:import|export)\b[^'"`;()]*?\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*["']([^"']+)["']/g,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ]) {
     for (const [, specifier] of code.matchAll(pattern)) if (specifier.startsWith('.')) specifiers.add(specifier);
   }
   return [...specifiers];
@@ -225,17 +245,24 @@ async function checkEmittedAssets(outDir, entry) {
   const [workerAsset] = workerAssets;
   const workerCode = await read(workerAsset);
   // A worker copied verbatim would still import files that nothing emitted.
-  const missing = relativeImports(workerCode).filter((specifier) => !files.includes(posix.join(posix.dirname(workerAsset), specifier)));
+  const missing = relativeImports(workerCode).filter(
+    (specifier) => !files.includes(posix.join(posix.dirname(workerAsset), specifier)),
+  );
   assert.deepEqual(missing, [], `${workerAsset} imports files the build did not emit`);
 
   const wasmAssets = files.filter((file) => file.endsWith('.wasm'));
   assert.equal(wasmAssets.length, 1, `one .wasm in the build output: ${JSON.stringify(files)}`);
   const [wasmAsset] = wasmAssets;
   assert.ok(
-    (await readFile(join(outDir, wasmAsset))).equals(await readFile(join(installed.installedPackage, 'dist/core.wasm'))),
+    (await readFile(join(outDir, wasmAsset))).equals(
+      await readFile(join(installed.installedPackage, 'dist/core.wasm')),
+    ),
     `${wasmAsset} is the installed dist/core.wasm byte for byte`,
   );
-  assert.ok(workerCode.includes(posix.basename(wasmAsset)), `the worker ${workerAsset} locates core.wasm by its emitted name ${wasmAsset}`);
+  assert.ok(
+    workerCode.includes(posix.basename(wasmAsset)),
+    `the worker ${workerAsset} locates core.wasm by its emitted name ${wasmAsset}`,
+  );
 }
 
 before(async () => {
@@ -250,7 +277,15 @@ after(async () => {
 });
 
 test('npm pack ships dist/, the README and the licence, and builds dist/ first', async () => {
-  assert.deepEqual(installed.packedFiles, ['LICENSE', 'README.md', 'dist/core.wasm', 'dist/index.d.ts', 'dist/index.js', 'dist/worker.js', 'package.json']);
+  assert.deepEqual(installed.packedFiles, [
+    'LICENSE',
+    'README.md',
+    'dist/core.wasm',
+    'dist/index.d.ts',
+    'dist/index.js',
+    'dist/worker.js',
+    'package.json',
+  ]);
   for (const file of ['dist/core.wasm', 'dist/index.d.ts', 'dist/index.js', 'dist/worker.js']) {
     assert.ok(
       (await readFile(join(installed.installedPackage, file))).equals(await readFile(join(packageRoot, file))),
@@ -275,7 +310,12 @@ for (const app of bundledApps) {
 // The plain app keeps the package's files where its tests/apps/plain/index.html says.
 function plainAppMounts() {
   const dist = join(installed.installedPackage, 'dist');
-  return [['/assets/js/', dist], ['/assets/workers/', dist], ['/assets/wasm/', dist], ['/', installed.appsDir]];
+  return [
+    ['/assets/js/', dist],
+    ['/assets/workers/', dist],
+    ['/assets/wasm/', dist],
+    ['/', installed.appsDir],
+  ];
 }
 
 async function plainAppPolicy(policy) {
@@ -286,11 +326,17 @@ test('the plain page with an import map loads the worker and core.wasm from wher
   withSite(plainAppMounts(), await plainAppPolicy(README_POLICY), async (site) => {
     const run = await runApp(site, '/plain/index.html');
     await checkDelivered(site, 'plain-app', run);
-    const packageFiles = run.responses.map((response) => new URL(response.url).pathname).filter((path) => path.startsWith('/assets/'));
-    assert.deepEqual(packageFiles.sort(), ['/assets/js/index.js', '/assets/wasm/core.wasm', '/assets/workers/worker.js']);
+    const packageFiles = run.responses
+      .map((response) => new URL(response.url).pathname)
+      .filter((path) => path.startsWith('/assets/'));
+    assert.deepEqual(packageFiles.sort(), [
+      '/assets/js/index.js',
+      '/assets/wasm/core.wasm',
+      '/assets/workers/worker.js',
+    ]);
   }));
 
-test('the platform as TIDAL\'s README writes it arrives as device-vendor, device-model and os-version headers', async () =>
+test("the platform as TIDAL's README writes it arrives as device-vendor, device-model and os-version headers", async () =>
   withSite(plainAppMounts(), await plainAppPolicy(README_POLICY), async (site) => {
     const [event] = await checkDelivered(site, 'plain-app', await runApp(site, '/plain/index.html'));
     assert.equal(event.headers['device-vendor'], 'Binocular');
@@ -305,19 +351,24 @@ test('a violation on the page is noticed: the inline import map is refused witho
     try {
       await page.waitForFunction(() => window.cspViolations.length > 0, null, { timeout: APP_TIMEOUT_MS });
       const violations = await page.evaluate(() => window.cspViolations);
-      assert.ok(violations.some((violation) => violation.startsWith('script-src-elem refused inline')), JSON.stringify(violations));
+      assert.ok(
+        violations.some((violation) => violation.startsWith('script-src-elem refused inline')),
+        JSON.stringify(violations),
+      );
     } finally {
       await page.close();
     }
   }));
 
-test('a violation in the worker is noticed: without \'wasm-unsafe-eval\' the wasm is refused and reported', async () =>
+test("a violation in the worker is noticed: without 'wasm-unsafe-eval' the wasm is refused and reported", async () =>
   withSite(plainAppMounts(), await plainAppPolicy(README_POLICY.replace(" 'wasm-unsafe-eval'", '')), async (site) => {
     const { page } = await openWatchedPage(site, '/plain/index.html');
     try {
       const reports = await waitFor(() => site.cspReports.length > 0 && site.cspReports, { what: 'a CSP report' });
       assert.ok(
-        reports.some((report) => report['effective-directive'] === 'script-src' && report['blocked-uri'] === 'wasm-eval'),
+        reports.some(
+          (report) => report['effective-directive'] === 'script-src' && report['blocked-uri'] === 'wasm-eval',
+        ),
         `the worker's wasm compilation is reported: ${JSON.stringify(reports)}`,
       );
     } finally {

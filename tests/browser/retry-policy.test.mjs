@@ -10,28 +10,41 @@ let page;
 before(async () => {
   browser = await openBrowserUnderTest();
   page = await openProducerPage(browser);
-  await page.evaluate(async (config) => {
-    config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'retry', token: 't' }) };
-    await window.producer.init(config);
-  }, testConfig(browser.url, { eventBatchInterval: 1000, monitoringInterval: 3600000 }));
+  await page.evaluate(
+    async (config) => {
+      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'retry', token: 't' }) };
+      await window.producer.init(config);
+    },
+    testConfig(browser.url, { eventBatchInterval: 1000, monitoringInterval: 3600000 }),
+  );
 });
 after(async () => {
   await browser?.close();
 });
 
 function send(name, count) {
-  return page.evaluate(({ name, count }) => {
-    for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-  }, { name, count });
+  return page.evaluate(
+    ({ name, count }) => {
+      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+    },
+    { name, count },
+  );
 }
 
 const arrived = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name).length;
 const busLog = () => page.evaluate(() => window.busLog.slice());
-const clearBus = () => page.evaluate(() => { window.busLog.length = 0; });
+const clearBus = () =>
+  page.evaluate(() => {
+    window.busLog.length = 0;
+  });
 
 async function requestsFor(name) {
   const { requests } = await (await fetch(`${browser.url}consumer/requests?limit=200`)).json();
-  return requests.filter((r) => r.body.includes(encodeURIComponent(name)) || new URLSearchParams(r.body).get('SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue') === name);
+  return requests.filter(
+    (r) =>
+      r.body.includes(encodeURIComponent(name)) ||
+      new URLSearchParams(r.body).get('SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue') === name,
+  );
 }
 
 test('a 5xx storm raises the outage, loses nothing, and the first delivery ends it', async () => {
@@ -55,7 +68,10 @@ test('429 with Retry-After holds the retry until the time the consumer asked for
   const refused = requests.find((r) => r.status === 429);
   const accepted = requests.find((r) => r.status === 200);
   assert.ok(refused && accepted);
-  assert.ok(accepted.receivedAt - refused.receivedAt >= 1900, `retried after ${accepted.receivedAt - refused.receivedAt} ms`);
+  assert.ok(
+    accepted.receivedAt - refused.receivedAt >= 1900,
+    `retried after ${accepted.receivedAt - refused.receivedAt} ms`,
+  );
 });
 
 test('a 200 that confirms nothing is an outage, not a resend loop', async () => {
@@ -73,14 +89,17 @@ test('a 200 that confirms nothing is an outage, not a resend loop', async () => 
   await waitFor(async () => (await busLog()).includes('OutageEndMessage'), { what: 'OutageEndMessage' });
 });
 
-test('entries the consumer refuses as the sender\'s fault are dropped and counted', async () => {
+test("entries the consumer refuses as the sender's fault are dropped and counted", async () => {
   await browser.control({ mode: 'senderFault', senderFaultRate: 1, count: 1 });
   await send('refused', 10);
   await page.evaluate(() => window.producer.flush());
-  const stats = await waitFor(async () => {
-    const s = await page.evaluate(() => window.producer.getStats());
-    return s.counters.validationFailedEvents.refused === 10 && s;
-  }, { what: '10 refused events counted' });
+  const stats = await waitFor(
+    async () => {
+      const s = await page.evaluate(() => window.producer.getStats());
+      return s.counters.validationFailedEvents.refused === 10 && s;
+    },
+    { what: '10 refused events counted' },
+  );
   assert.equal(stats.queued, 0);
   assert.equal(await arrived('refused'), 0);
 });

@@ -21,11 +21,19 @@ const namedFiles = passThrough.filter((arg) => arg.endsWith('.test.mjs'));
 const options = passThrough.filter((arg) => !arg.endsWith('.test.mjs'));
 // Its output goes through a pipe here, where node --test would choose TAP:
 // on a terminal, the readable form it would have chosen there.
-if (process.stdout.isTTY && !options.some((arg) => arg.startsWith('--test-reporter'))) options.push('--test-reporter=spec');
+if (process.stdout.isTTY && !options.some((arg) => arg.startsWith('--test-reporter')))
+  options.push('--test-reporter=spec');
 
 const writtenForEveryEngine = (file) => /from '\.\/engines\.mjs'/.test(readFileSync(file, 'utf8'));
-const allFiles = readdirSync(here).filter((name) => name.endsWith('.test.mjs')).sort().map((name) => join(here, name));
-const files = namedFiles.length ? namedFiles : engine === 'chromium' ? allFiles : allFiles.filter(writtenForEveryEngine);
+const allFiles = readdirSync(here)
+  .filter((name) => name.endsWith('.test.mjs'))
+  .sort()
+  .map((name) => join(here, name));
+const files = namedFiles.length
+  ? namedFiles
+  : engine === 'chromium'
+    ? allFiles
+    : allFiles.filter(writtenForEveryEngine);
 
 // The Debian package each engine comes from, for the closing line.
 const debianPackage = { chromium: 'chromium', firefox: 'firefox-esr', webkit: 'libwebkit2gtk-4.1-0' }[engine];
@@ -37,10 +45,14 @@ try {
 console.log(`# browser tests in ${engine} (${debianPackage} ${version}): ${files.length} files`);
 const started = Date.now();
 const counts = { pass: 0, fail: 0, skipped: 0 };
-const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...options, ...files.map((f) => relative(process.cwd(), f))], {
-  env: { ...process.env, ENGINE: engine },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  ['--test', '--test-concurrency=1', ...options, ...files.map((f) => relative(process.cwd(), f))],
+  {
+    env: { ...process.env, ENGINE: engine },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let pending = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
@@ -55,6 +67,8 @@ child.stdout.on('data', (chunk) => {
 });
 child.on('close', (code) => {
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`# ${engine} ${version}: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped in ${seconds} s`);
+  console.log(
+    `# ${engine} ${version}: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped in ${seconds} s`,
+  );
   process.exitCode = code ?? 1;
 });

@@ -40,7 +40,9 @@ test('consent withdrawn while init is pending is applied, with purge, and no eve
     return window.producer.getStats();
   }, testConfig(browser.url));
 
-  await waitFor(async () => (await deliveredNamed('startup_necessary')).length === 20, { what: 'the 20 NECESSARY events' });
+  await waitFor(async () => (await deliveredNamed('startup_necessary')).length === 20, {
+    what: 'the 20 NECESSARY events',
+  });
   for (const name of ['startup_performance_before', 'startup_performance_pending', 'startup_performance_after']) {
     assert.equal((await deliveredNamed(name)).length, 0, `no ${name} event sent`);
   }
@@ -56,9 +58,13 @@ test('init, shutdown before it finished, and init again: the first init rejects,
   const page = await openProducerPage(browser);
   const first = await page.evaluate(async (config) => {
     const send = (from, count) => {
-      for (let i = from; i < from + count; i++) window.producer.sendEvent({ name: 'reinit_pending', consentCategory: 'NECESSARY', payload: { i } });
+      for (let i = from; i < from + count; i++)
+        window.producer.sendEvent({ name: 'reinit_pending', consentCategory: 'NECESSARY', payload: { i } });
     };
-    const firstInit = window.producer.init(config).then(() => null, (error) => ({ name: error.name, errorCode: error.errorCode, id: error.id }));
+    const firstInit = window.producer.init(config).then(
+      () => null,
+      (error) => ({ name: error.name, errorCode: error.errorCode, id: error.id }),
+    );
     send(0, 30);
     await window.producer.shutdown();
     send(30, 30);
@@ -69,9 +75,12 @@ test('init, shutdown before it finished, and init again: the first init rejects,
   }, testConfig(browser.url));
 
   assert.deepEqual(first, { name: 'InitError', errorCode: 'shutdown', id: 'tep.init.shutdown' });
-  await waitFor(async () => new Set((await deliveredNamed('reinit_pending')).map((e) => JSON.parse(e.body).payload.i)).size === 100, {
-    what: 'all 100 events at the consumer',
-  });
+  await waitFor(
+    async () => new Set((await deliveredNamed('reinit_pending')).map((e) => JSON.parse(e.body).payload.i)).size === 100,
+    {
+      what: 'all 100 events at the consumer',
+    },
+  );
   await page.close();
 });
 
@@ -80,7 +89,8 @@ test('init, shutdown and init again after the first finished: events sent around
   const page = await openProducerPage(browser);
   await page.evaluate(async (config) => {
     const send = (from, count) => {
-      for (let i = from; i < from + count; i++) window.producer.sendEvent({ name: 'reinit_done', consentCategory: 'NECESSARY', payload: { i } });
+      for (let i = from; i < from + count; i++)
+        window.producer.sendEvent({ name: 'reinit_done', consentCategory: 'NECESSARY', payload: { i } });
     };
     await window.producer.init(config);
     send(0, 50);
@@ -92,9 +102,12 @@ test('init, shutdown and init again after the first finished: events sent around
     await window.producer.flush();
   }, testConfig(browser.url));
 
-  await waitFor(async () => new Set((await deliveredNamed('reinit_done')).map((e) => JSON.parse(e.body).payload.i)).size === 100, {
-    what: 'all 100 events at the consumer',
-  });
+  await waitFor(
+    async () => new Set((await deliveredNamed('reinit_done')).map((e) => JSON.parse(e.body).payload.i)).size === 100,
+    {
+      what: 'all 100 events at the consumer',
+    },
+  );
   assert.deepEqual(browser.pageErrors, []);
   await page.close();
 });

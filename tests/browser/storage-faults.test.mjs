@@ -20,22 +20,30 @@ after(async () => {
 
 /** Starts the producer on `page` with the test worker at `workerUrl`; resolves to init's error, if any. */
 function initWith(page, workerUrl, overrides = {}) {
-  return page.evaluate(async (config) => {
-    window.busDetails = [];
-    window.producer.bus((event) => window.busDetails.push({ name: event.detail.name, errorCode: event.detail.errorCode ?? null }));
-    try {
-      await window.producer.init(config);
-      return null;
-    } catch (error) {
-      return { name: error.name, errorCode: error.errorCode, message: error.message };
-    }
-  }, testConfig(browser.url, { workerUrl, ...overrides }));
+  return page.evaluate(
+    async (config) => {
+      window.busDetails = [];
+      window.producer.bus((event) =>
+        window.busDetails.push({ name: event.detail.name, errorCode: event.detail.errorCode ?? null }),
+      );
+      try {
+        await window.producer.init(config);
+        return null;
+      } catch (error) {
+        return { name: error.name, errorCode: error.errorCode, message: error.message };
+      }
+    },
+    testConfig(browser.url, { workerUrl, ...overrides }),
+  );
 }
 
 function send(page, name, count) {
-  return page.evaluate(({ name, count }) => {
-    for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-  }, { name, count });
+  return page.evaluate(
+    ({ name, count }) => {
+      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+    },
+    { name, count },
+  );
 }
 
 const delivered = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
@@ -48,7 +56,11 @@ async function reloadAndDeliver(page, name, count, overrides) {
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', overrides), null);
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, count, `all ${count} restored after the reload`);
+  assert.equal(
+    (await page.evaluate(() => window.producer.getStats())).queued,
+    count,
+    `all ${count} restored after the reload`,
+  );
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
   await waitFor(async () => new Set((await delivered(name)).map((e) => JSON.parse(e.body).payload.i)).size === count, {
@@ -67,7 +79,9 @@ test('where IndexedDB cannot be opened, init says so, the storage outage is on t
 
   await send(page, 'memory_only', 12);
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await delivered('memory_only')).length === 12, { what: '12 events delivered from memory' });
+  await waitFor(async () => (await delivered('memory_only')).length === 12, {
+    what: '12 events delivered from memory',
+  });
   const stats = await page.evaluate(() => window.producer.getStats());
   assert.equal(stats.persistent, false);
   assert.equal(stats.queued, 0);
@@ -83,7 +97,9 @@ test('a full quota raises the storage outage, loses nothing, and once writes suc
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
   await setQuotaFull(page, true);
   await send(page, 'over_quota', 8);
-  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), { what: 'OutageStartError' });
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), {
+    what: 'OutageStartError',
+  });
   assert.deepEqual(await page.evaluate(() => window.busDetails), [{ name: 'OutageStartError', errorCode: 'storage' }]);
   const failing = await page.evaluate(() => window.producer.getStats());
   assert.equal(failing.queued, 8, 'nothing dropped while IndexedDB refuses writes');
@@ -106,16 +122,22 @@ test('a storage outage ends on the bus when writes succeed again, while the coll
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js'), null);
   await setQuotaFull(page, true);
   await send(page, 'quota_flap', 5);
-  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), { what: 'OutageStartError' });
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageStartError')), {
+    what: 'OutageStartError',
+  });
   // Delivery goes on from memory meanwhile.
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await delivered('quota_flap')).length === 5, { what: '5 events delivered during the storage outage' });
+  await waitFor(async () => (await delivered('quota_flap')).length === 5, {
+    what: '5 events delivered during the storage outage',
+  });
   await setQuotaFull(page, false);
-  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageEndMessage')), { what: 'OutageEndMessage' });
-  assert.deepEqual(
-    await page.evaluate(() => window.busDetails.map((d) => `${d.name}:${d.errorCode}`)),
-    ['OutageStartError:storage', 'OutageEndMessage:null'],
-  );
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageEndMessage')), {
+    what: 'OutageEndMessage',
+  });
+  assert.deepEqual(await page.evaluate(() => window.busDetails.map((d) => `${d.name}:${d.errorCode}`)), [
+    'OutageStartError:storage',
+    'OutageEndMessage:null',
+  ]);
   assert.equal(await page.evaluate(() => window.producer.isOutage()), false);
   await page.close();
 });
@@ -127,20 +149,32 @@ test("when the site's data is cleared under a running worker, the whole queue is
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
   // ~1 KB each: the queue spans several segment files, most of which no later event changes.
   const sendLarge = (from, count) =>
-    page.evaluate(({ from, count }) => {
-      for (let i = from; i < from + count; i++) {
-        window.producer.sendEvent({ name: 'cleared_storage', consentCategory: 'NECESSARY', payload: { i, pad: 'p'.repeat(1000) } });
-      }
-    }, { from, count });
+    page.evaluate(
+      ({ from, count }) => {
+        for (let i = from; i < from + count; i++) {
+          window.producer.sendEvent({
+            name: 'cleared_storage',
+            consentCategory: 'NECESSARY',
+            payload: { i, pad: 'p'.repeat(1000) },
+          });
+        }
+      },
+      { from, count },
+    );
   await sendLarge(0, 100);
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 100 && s.durable)), { what: '100 events durable' });
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 100 && s.durable)), {
+    what: '100 events durable',
+  });
 
   const { storeId } = await page.evaluate(() => window.producer.getStats());
   assert.ok((await clearStorage(page)).includes(`/tep-store-${storeId}`), "the store's database was deleted");
   await sendLarge(100, 5);
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 105 && s.durable && !s.storageError)), {
-    what: 'the queue durable again after the storage was cleared',
-  });
+  await waitFor(
+    () => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 105 && s.durable && !s.storageError)),
+    {
+      what: 'the queue durable again after the storage was cleared',
+    },
+  );
 
   await reloadAndDeliver(page, 'cleared_storage', 105, holdSending);
   await page.close();

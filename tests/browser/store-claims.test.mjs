@@ -20,7 +20,10 @@ after(async () => {
 
 test('without Web Locks a duplicated tab, which copies sessionStorage, gets a store of its own', async () => {
   const original = await openProducerPage(browser);
-  await original.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  await original.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }),
+  );
   const { storeId, coordination } = await original.evaluate(() => window.producer.getStats());
   assert.equal(coordination, 'heartbeat');
 
@@ -29,7 +32,10 @@ test('without Web Locks a duplicated tab, which copies sessionStorage, gets a st
   await duplicate.evaluate((id) => sessionStorage.setItem('tep-store-id', id), storeId);
   await duplicate.reload();
   await duplicate.waitForFunction(() => window.producerReady === true);
-  await duplicate.evaluate((config) => window.producer.init(config), testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  await duplicate.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }),
+  );
   const copy = await duplicate.evaluate(() => window.producer.getStats());
   assert.notEqual(copy.storeId, storeId, 'the duplicate chose another store');
   await duplicate.close();
@@ -39,11 +45,21 @@ test('without Web Locks a duplicated tab, which copies sessionStorage, gets a st
 test('a tab whose store another tab deletes steps aside, stores its whole queue again, and a reload restores every event', async () => {
   await browser.control({ mode: 'down' });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
   await page.evaluate(() => {
-    for (let i = 0; i < 40; i++) window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i, pad: 'p'.repeat(800) } });
+    for (let i = 0; i < 40; i++)
+      window.producer.sendEvent({
+        name: 'store_deleted',
+        consentCategory: 'NECESSARY',
+        payload: { i, pad: 'p'.repeat(800) },
+      });
   });
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 40 && s.durable)), { what: '40 events durable' });
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 40 && s.durable)), {
+    what: '40 events durable',
+  });
   const { storeId } = await page.evaluate(() => window.producer.getStats());
 
   // What an adopting tab does: delete the store's database. The worker's open
@@ -60,16 +76,23 @@ test('a tab whose store another tab deletes steps aside, stores its whole queue 
   );
   assert.equal(outcome, 'deleted');
   await page.evaluate(() => {
-    for (let i = 40; i < 45; i++) window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 40; i < 45; i++)
+      window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i } });
   });
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 45 && s.durable && !s.storageError)), {
-    what: 'the queue durable again',
-  });
+  await waitFor(
+    () => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 45 && s.durable && !s.storageError)),
+    {
+      what: 'the queue durable again',
+    },
+  );
 
   await page.evaluate(() => window.crashWorkers());
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
   assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 45, 'every event restored');
   await page.close();
 });

@@ -39,12 +39,18 @@ function initLoggedIn(page, token) {
 /** Sends EVENTS events named `name`, with the collector down, and waits until they are durable. */
 async function storeWhileCollectorDown(page, name) {
   await browser.control({ mode: 'down' });
-  await page.evaluate(({ name, count }) => {
-    for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-  }, { name, count: EVENTS });
-  await waitFor(() => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS), {
-    what: `the ${EVENTS} events durable in IndexedDB`,
-  });
+  await page.evaluate(
+    ({ name, count }) => {
+      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
+    },
+    { name, count: EVENTS },
+  );
+  await waitFor(
+    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
+    {
+      what: `the ${EVENTS} events durable in IndexedDB`,
+    },
+  );
 }
 
 /**
@@ -54,10 +60,11 @@ async function storeWhileCollectorDown(page, name) {
  */
 function searchIndexedDb(page, needles) {
   return page.evaluate(async (needles) => {
-    const request = (r) => new Promise((resolve, reject) => {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
+    const request = (r) =>
+      new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
     const found = new Set();
     let values = 0;
     const search = (text) => needles.forEach((needle) => text.includes(needle) && found.add(needle));
@@ -65,7 +72,10 @@ function searchIndexedDb(page, needles) {
       if (depth > 20 || value === null || value === undefined) return;
       if (typeof value === 'string') return search(value);
       if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-        const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        const bytes =
+          value instanceof ArrayBuffer
+            ? new Uint8Array(value)
+            : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
         let text = '';
         for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
         return search(text);
@@ -91,7 +101,10 @@ function searchIndexedDb(page, needles) {
 /** Checks that no database of the origin holds a token, and that the search does see the events named `name`. */
 async function assertNoTokenAtRest(page, name, tokens) {
   const result = await searchIndexedDb(page, [name, ...tokens]);
-  assert.ok(result.databases.some((d) => d.startsWith('/tep-store-')), `the queue's database among ${result.databases.join(', ')}`);
+  assert.ok(
+    result.databases.some((d) => d.startsWith('/tep-store-')),
+    `the queue's database among ${result.databases.join(', ')}`,
+  );
   assert.ok(result.found.includes(name), `the stored events are among the ${result.values} values read`);
   for (const token of tokens) assert.ok(!result.found.includes(token), 'no token anywhere in IndexedDB');
 }
@@ -100,10 +113,13 @@ async function assertNoTokenAtRest(page, name, tokens) {
 async function deliver(page, name) {
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  const events = await waitFor(async () => {
-    const arrived = (await browser.consumerEvents()).filter((e) => e.name === name);
-    return new Set(arrived.map((e) => JSON.parse(e.body).payload.i)).size === EVENTS && arrived;
-  }, { what: `the ${EVENTS} events named ${name} at the consumer` });
+  const events = await waitFor(
+    async () => {
+      const arrived = (await browser.consumerEvents()).filter((e) => e.name === name);
+      return new Set(arrived.map((e) => JSON.parse(e.body).payload.i)).size === EVENTS && arrived;
+    },
+    { what: `the ${EVENTS} events named ${name} at the consumer` },
+  );
   const { requests } = await (await fetch(`${browser.url}consumer/requests?limit=1000`)).json();
   const carrying = requests.filter((r) => r.status === 200 && r.body.includes(`StringValue=${name}&`));
   assert.ok(carrying.length > 0, 'the requests that carried them');
@@ -220,7 +236,7 @@ test('after a reload, a provider that returns another token gets the restored ev
   for (const request of requests) assert.equal(request.authorization, `Bearer ${tokenFingerprint(TOKEN_AFTER_RELOAD)}`);
 });
 
-test("a store the earlier release wrote, tokens inside, is restored, rewritten without them, and delivered with them", async () => {
+test('a store the earlier release wrote, tokens inside, is restored, rewritten without them, and delivered with them', async () => {
   const name = 'at_rest_earlier_release';
   const page = await openProducerPage(browser);
   await initLoggedIn(page, TOKEN);
@@ -229,22 +245,31 @@ test("a store the earlier release wrote, tokens inside, is restored, rewritten w
   const path = `/tep-store-${storeId}`;
   const now = Date.now();
   const headers = JSON.stringify({
-    'app-name': 'browser-test', 'client-id': CLIENT_ID, 'consent-category': 'NECESSARY',
-    'requested-sent-timestamp': now, authorization: TOKEN,
+    'app-name': 'browser-test',
+    'client-id': CLIENT_ID,
+    'consent-category': 'NECESSARY',
+    'requested-sent-timestamp': now,
+    authorization: TOKEN,
   });
   const events = Array.from({ length: EVENTS }, (_, i) => {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
     return { id, name, headers, payload: JSON.stringify({ name, payload: { i }, ts: now, uuid: id }), createdMs: now };
   });
   await putIntoStore(page, path, 'seg-0000000000000001.log', earlierReleaseSegment(events));
-  assert.ok((await searchIndexedDb(page, [TOKEN])).found.includes(TOKEN), 'the token is in the store as the earlier release wrote it');
+  assert.ok(
+    (await searchIndexedDb(page, [TOKEN])).found.includes(TOKEN),
+    'the token is in the store as the earlier release wrote it',
+  );
 
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await initLoggedIn(page, TOKEN_AFTER_RELOAD);
-  await waitFor(() => page.evaluate((count) => window.producer.getStats().then((s) => s.queued === count && s.durable), EVENTS), {
-    what: 'the restored events durable again',
-  });
+  await waitFor(
+    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued === count && s.durable), EVENTS),
+    {
+      what: 'the restored events durable again',
+    },
+  );
   await assertNoTokenAtRest(page, name, [TOKEN, TOKEN_AFTER_RELOAD]);
 
   // The tokens read from the old files are known: the events go as they were stored.

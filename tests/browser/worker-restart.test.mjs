@@ -50,13 +50,17 @@ test('a worker that ends is replaced on the same store; events sent meanwhile ar
   await page.evaluate(() => window.workers.at(-1).terminate());
   await sendMany(page, 'while_it_was_gone', 30);
 
-  await waitFor(() => page.evaluate(() => window.codes.includes('OutageEndMessage')), { what: 'the outage ends once a new worker runs' });
+  await waitFor(() => page.evaluate(() => window.codes.includes('OutageEndMessage')), {
+    what: 'the outage ends once a new worker runs',
+  });
   assert.deepEqual(await page.evaluate(() => window.codes), ['worker', 'OutageEndMessage']);
   assert.equal(await page.evaluate(() => window.workers.length), 2, 'one new worker');
   await page.evaluate(() => window.producer.flush());
   const stats = await page.evaluate(() => window.producer.getStats());
   assert.equal(stats.storeId, storeBefore, 'the new worker took the same store');
-  await waitFor(async () => (await delivered('while_it_was_gone')) === 30, { what: 'the 30 events sent meanwhile delivered' });
+  await waitFor(async () => (await delivered('while_it_was_gone')) === 30, {
+    what: 'the 30 events sent meanwhile delivered',
+  });
   assert.equal(await delivered('before_the_end'), 20);
   await page.close();
 });
@@ -67,7 +71,8 @@ test('events handed to a worker that ends before storing them go to the next wor
   const page = await openProducerPage(browser);
   await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
   await page.evaluate(async () => {
-    for (let i = 0; i < 40; i++) window.producer.sendEvent({ name: 'in_the_last_message', consentCategory: 'NECESSARY', payload: { i } });
+    for (let i = 0; i < 40; i++)
+      window.producer.sendEvent({ name: 'in_the_last_message', consentCategory: 'NECESSARY', payload: { i } });
     // The hand-over is posted on the next microtask; the worker ends before
     // its group commit could store them.
     await Promise.resolve();
@@ -111,12 +116,15 @@ test('a worker that keeps ending is replaced after a growing delay, and events w
 
 test('without Web Locks the page notices an ended worker by its missed ping, and replaces it', async () => {
   await browser.control({ mode: 'up' });
-  const page = await startedWithBusLog(testConfig(browser.url, { workerUrl: '/tests/browser/pages/no-locks-worker.js' }));
+  const page = await startedWithBusLog(
+    testConfig(browser.url, { workerUrl: '/tests/browser/pages/no-locks-worker.js' }),
+  );
   await page.evaluate(() => window.workers.at(-1).terminate());
   await sendMany(page, 'ended_without_locks', 10);
   // A ping every 5 s, answered within 10 s or the worker is taken for gone.
   await waitFor(() => page.evaluate(() => window.codes.includes('OutageEndMessage')), {
-    what: 'a new worker after a missed ping', timeoutMs: 25000,
+    what: 'a new worker after a missed ping',
+    timeoutMs: 25000,
   });
   assert.deepEqual(await page.evaluate(() => window.codes), ['worker', 'OutageEndMessage']);
   await page.evaluate(() => window.producer.flush());

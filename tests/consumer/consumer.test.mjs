@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
-import { entry, formBody, postBatch as post, postControl, removeDataDir, startConsumer, temporaryDataDir } from './running-consumer.mjs';
+import {
+  entry,
+  formBody,
+  postBatch as post,
+  postControl,
+  removeDataDir,
+  startConsumer,
+  temporaryDataDir,
+} from './running-consumer.mjs';
 
 let dataDir;
 let running;
@@ -26,7 +34,10 @@ afterEach(async () => {
 
 const control = (url, fault) => postControl(url, fault).then((r) => r.json());
 const stats = (url) => fetch(`${url}/consumer/stats`).then((r) => r.json());
-const events = (url) => fetch(`${url}/consumer/events?after=0&limit=1000`).then((r) => r.json()).then((r) => r.events);
+const events = (url) =>
+  fetch(`${url}/consumer/events?after=0&limit=1000`)
+    .then((r) => r.json())
+    .then((r) => r.events);
 const ids = (xml, tag) => [...xml.matchAll(new RegExp(`<${tag}><Id>([^<]*)</Id>`, 'g'))].map((m) => m[1]);
 
 test('a form body with unicode, emoji and reserved characters is stored exactly', async () => {
@@ -46,15 +57,20 @@ test('the response is SQS XML naming every accepted Id', async () => {
   const xml = await res.text();
   assert.match(res.headers.get('content-type'), /text\/xml/);
   assert.ok(res.headers.get('date'));
-  assert.match(xml, /^<\?xml version="1.0"\?><SendMessageBatchResponse xmlns="http:\/\/queue.amazonaws.com\/doc\/2012-11-05\/"><SendMessageBatchResult>/);
+  assert.match(
+    xml,
+    /^<\?xml version="1.0"\?><SendMessageBatchResponse xmlns="http:\/\/queue.amazonaws.com\/doc\/2012-11-05\/"><SendMessageBatchResult>/,
+  );
   assert.deepEqual(ids(xml, 'SendMessageBatchResultEntry'), ['a', 'b']);
   assert.match(xml, /<MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody>/);
   assert.match(xml, /<ResponseMetadata><RequestId>/);
 });
 
-test('entries with an empty or non-JSON body are refused as the sender\'s fault', async () => {
+test("entries with an empty or non-JSON body are refused as the sender's fault", async () => {
   const { url } = await start();
-  const xml = await (await post(url, [entry('good'), entry('empty', 'play', ''), entry('text', 'play', 'not json')])).text();
+  const xml = await (
+    await post(url, [entry('good'), entry('empty', 'play', ''), entry('text', 'play', 'not json')])
+  ).text();
   assert.deepEqual(ids(xml, 'SendMessageBatchResultEntry'), ['good']);
   assert.deepEqual(ids(xml, 'BatchResultErrorEntry'), ['empty', 'text']);
   assert.match(xml, /<SenderFault>true<\/SenderFault><Code>InvalidMessageContents<\/Code>/);
@@ -63,7 +79,10 @@ test('entries with an empty or non-JSON body are refused as the sender\'s fault'
 
 test('more than ten entries or repeated Ids fail the whole request', async () => {
   const { url } = await start();
-  const many = await post(url, Array.from({ length: 11 }, (_, i) => entry(`e${i}`)));
+  const many = await post(
+    url,
+    Array.from({ length: 11 }, (_, i) => entry(`e${i}`)),
+  );
   assert.equal(many.status, 400);
   assert.match(await many.text(), /TooManyEntriesInBatchRequest/);
   const twice = await post(url, [entry('same'), entry('same')]);

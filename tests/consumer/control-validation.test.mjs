@@ -2,7 +2,16 @@
 // take the consumer down.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { entry, postBatch, postControl, rawRequest, removeDataDir, startCommand, startConsumer, temporaryDataDir } from './running-consumer.mjs';
+import {
+  entry,
+  postBatch,
+  postControl,
+  rawRequest,
+  removeDataDir,
+  startCommand,
+  startConsumer,
+  temporaryDataDir,
+} from './running-consumer.mjs';
 
 let dataDir;
 let running;
@@ -36,7 +45,13 @@ const currentFaults = async (url) => (await (await fetch(`${url}/consumer/stats`
 
 test('a control request of any other content type is refused with 415 and changes nothing', async () => {
   const { url } = await startInProcess();
-  for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', undefined]) {
+  for (const contentType of [
+    'text/plain;charset=UTF-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/jsonp',
+    undefined,
+  ]) {
     const headers = contentType === undefined ? {} : { 'Content-Type': contentType };
     const res = await rawRequest(url, { method: 'POST', path: '/consumer/control', headers, body: '{"mode":"down"}' });
     assert.equal(res.status, 415, String(contentType));
@@ -45,12 +60,15 @@ test('a control request of any other content type is refused with 415 and change
   assert.equal((await currentFaults(url)).mode, 'up');
 });
 
-test('a control body sent as text/plain is refused even from the consumer\'s own origin, and JSON from it is accepted', async () => {
+test("a control body sent as text/plain is refused even from the consumer's own origin, and JSON from it is accepted", async () => {
   const { url } = await startInProcess();
-  const asThePage = (contentType, site) => rawRequest(url, {
-    method: 'POST', path: '/consumer/control', body: '{"mode":"error","status":503}',
-    headers: { 'Content-Type': contentType, Origin: url, 'Sec-Fetch-Site': site },
-  });
+  const asThePage = (contentType, site) =>
+    rawRequest(url, {
+      method: 'POST',
+      path: '/consumer/control',
+      body: '{"mode":"error","status":503}',
+      headers: { 'Content-Type': contentType, Origin: url, 'Sec-Fetch-Site': site },
+    });
   assert.equal((await asThePage('text/plain;charset=UTF-8', 'same-origin')).status, 415);
   assert.equal((await currentFaults(url)).mode, 'up');
   assert.equal((await asThePage('application/json', 'same-origin')).status, 200);
@@ -119,10 +137,19 @@ test('a control body larger than 64 KiB is refused with 413', async () => {
 test('every fault the browser tests, the bench and the demo page ask for is accepted as it is sent', async () => {
   const { url } = await startInProcess();
   const used = [
-    { mode: 'up' }, { mode: 'down' }, { mode: 'error', status: 503 }, { mode: 'error', count: 2 },
-    { mode: 'throttle', retryAfterSeconds: 2, count: 1 }, { mode: 'throttle', retryAfterSeconds: 5 },
-    { mode: 'hang' }, { mode: 'hang', count: 1 }, { mode: 'slow', delayMs: 150 }, { mode: 'slow', delayMs: 3000 },
-    { mode: 'unrelated' }, { mode: 'senderFault', senderFaultRate: 1, count: 1 }, { mode: 'senderFault', senderFaultRate: 0.3 },
+    { mode: 'up' },
+    { mode: 'down' },
+    { mode: 'error', status: 503 },
+    { mode: 'error', count: 2 },
+    { mode: 'throttle', retryAfterSeconds: 2, count: 1 },
+    { mode: 'throttle', retryAfterSeconds: 5 },
+    { mode: 'hang' },
+    { mode: 'hang', count: 1 },
+    { mode: 'slow', delayMs: 150 },
+    { mode: 'slow', delayMs: 3000 },
+    { mode: 'unrelated' },
+    { mode: 'senderFault', senderFaultRate: 1, count: 1 },
+    { mode: 'senderFault', senderFaultRate: 0.3 },
     { mode: 'unauthorized', subStatus: 11003, count: 1 },
   ];
   for (const fault of used) {
@@ -136,10 +163,19 @@ test('the reset endpoint accepts no body or a JSON one, and refuses any other co
   const { url } = await startInProcess();
   await postBatch(url, [entry('to-clear')]);
   assert.equal((await fetch(`${url}/consumer/reset`, { method: 'POST' })).status, 200);
-  const asTheBench = await fetch(`${url}/consumer/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const asTheBench = await fetch(`${url}/consumer/reset`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(asTheBench.status, 200);
   await postBatch(url, [entry('kept')]);
-  const form = await rawRequest(url, { method: 'POST', path: '/consumer/reset', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+  const form = await rawRequest(url, {
+    method: 'POST',
+    path: '/consumer/reset',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'a=b',
+  });
   assert.equal(form.status, 415);
   assert.equal((await (await fetch(`${url}/consumer/stats`)).json()).accepted, 1);
 });
@@ -147,7 +183,9 @@ test('the reset endpoint accepts no body or a JSON one, and refuses any other co
 test('the events and requests endpoints refuse an after or limit that is not a whole number, naming it', async () => {
   const { url } = await startInProcess();
   for (const [path, field] of [
-    ['/consumer/events?after=abc', 'after'], ['/consumer/events?after=-1', 'after'], ['/consumer/events?limit=1.5', 'limit'],
+    ['/consumer/events?after=abc', 'after'],
+    ['/consumer/events?after=-1', 'after'],
+    ['/consumer/events?limit=1.5', 'limit'],
     ['/consumer/requests?limit=all', 'limit'],
   ]) {
     const res = await fetch(url + path);

@@ -4,7 +4,15 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startDemoServer } from '../../demo/serve.mjs';
-import { entry, postBatch, rawRequest, removeDataDir, startCommand, startConsumer, temporaryDataDir } from './running-consumer.mjs';
+import {
+  entry,
+  postBatch,
+  rawRequest,
+  removeDataDir,
+  startCommand,
+  startConsumer,
+  temporaryDataDir,
+} from './running-consumer.mjs';
 
 let dataDir;
 let running;
@@ -38,10 +46,15 @@ test('a request target no URL can be made of does not stop the consumer command'
   assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
 });
 
-test('when the demo server\'s file handler throws, the request is answered 500 without the error, and the next request is served', async () => {
+test("when the demo server's file handler throws, the request is answered 500 without the error, and the next request is served", async () => {
   dataDir = temporaryDataDir();
   const demo = await startDemoServer({
-    port: 0, dataDir, quiet: true, serveFiles: () => { throw new Error('file handler failed at /secret/path'); },
+    port: 0,
+    dataDir,
+    quiet: true,
+    serveFiles: () => {
+      throw new Error('file handler failed at /secret/path');
+    },
   });
   running = { stop: demo.close };
   const failed = await fetch(`${demo.url}demo/index.html`);
@@ -50,7 +63,7 @@ test('when the demo server\'s file handler throws, the request is answered 500 w
   assert.equal((await fetch(`${demo.url}consumer/stats`)).status, 200);
 });
 
-test('a malformed path given to the demo server\'s files is not found, not a failure', async () => {
+test("a malformed path given to the demo server's files is not found, not a failure", async () => {
   dataDir = temporaryDataDir();
   const demo = await startDemoServer({ port: 0, dataDir, quiet: true });
   running = { stop: demo.close };
@@ -61,13 +74,19 @@ test('the unauthorized fault answers 401 with a JSON sub-status, stores nothing,
   dataDir = temporaryDataDir();
   running = await startConsumer({ dataDir });
   const control = await fetch(`${running.url}/consumer/control`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'unauthorized', subStatus: 11002, count: 1 }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ mode: 'unauthorized', subStatus: 11002, count: 1 }),
   });
   assert.equal(control.status, 200);
   const refused = await postBatch(running.url, [entry('needs_a_token')]);
   assert.equal(refused.status, 401);
   assert.equal(refused.headers.get('access-control-allow-origin'), '*', 'the producer can read the sub-status');
-  assert.deepEqual(await refused.json(), { status: 401, subStatus: 11002, userMessage: 'injected: the token is not valid' });
+  assert.deepEqual(await refused.json(), {
+    status: 401,
+    subStatus: 11002,
+    userMessage: 'injected: the token is not valid',
+  });
   assert.equal((await (await fetch(`${running.url}/consumer/stats`)).json()).accepted, 0);
   assert.equal((await postBatch(running.url, [entry('needs_a_token')])).status, 200);
 });

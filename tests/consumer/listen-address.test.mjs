@@ -46,7 +46,10 @@ test('startDemoServer listens on 127.0.0.1 when no host is given', async () => {
 });
 
 test('the start message warns when the consumer is reachable from the network', () => {
-  assert.match(listeningNotice({ address: '0.0.0.0', port: 8080 }), /^Listening on 0\.0\.0\.0:8080: reachable from the network/);
+  assert.match(
+    listeningNotice({ address: '0.0.0.0', port: 8080 }),
+    /^Listening on 0\.0\.0\.0:8080: reachable from the network/,
+  );
   assert.match(listeningNotice({ address: '::', port: 8080 }), /^Listening on \[::\]:8080: reachable from the network/);
   assert.match(listeningNotice({ address: '::1', port: 8080 }), /this machine only/);
 });

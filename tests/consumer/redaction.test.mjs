@@ -6,7 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
-import { entry, formBody, postBatch, postControl, removeDataDir, startConsumer, temporaryDataDir } from './running-consumer.mjs';
+import {
+  entry,
+  formBody,
+  postBatch,
+  postControl,
+  removeDataDir,
+  startConsumer,
+  temporaryDataDir,
+} from './running-consumer.mjs';
 
 let dataDir;
 let running;
@@ -21,17 +29,29 @@ afterEach(async () => {
 
 // A token with characters that form encoding changes, so every spelling of it is looked for.
 const freshToken = () => `sécret/${randomUUID()}+token=`;
-const spellings = (token) => [token, encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2), JSON.stringify(token).slice(1, -1)];
+const spellings = (token) => [
+  token,
+  encodeURIComponent(token),
+  new URLSearchParams({ t: token }).toString().slice(2),
+  JSON.stringify(token).slice(1, -1),
+];
 
 // The event headers the producer sends: the token under `authorization`, as @tidal-music/event-producer does.
 const signedHeaders = (token) => JSON.stringify({ 'client-id': 'c', authorization: token, 'app-name': 'test' });
 
 async function everythingShown(url) {
-  const paths = ['/consumer/stats', '/consumer/events?after=0&limit=1000', '/consumer/requests?limit=200', '/consumer/nothing-here'];
-  const answers = await Promise.all(paths.map(async (path) => {
-    const res = await fetch(url + path);
-    return `${path} ${JSON.stringify([...res.headers])} ${await res.text()}`;
-  }));
+  const paths = [
+    '/consumer/stats',
+    '/consumer/events?after=0&limit=1000',
+    '/consumer/requests?limit=200',
+    '/consumer/nothing-here',
+  ];
+  const answers = await Promise.all(
+    paths.map(async (path) => {
+      const res = await fetch(url + path);
+      return `${path} ${JSON.stringify([...res.headers])} ${await res.text()}`;
+    }),
+  );
   return answers.join('\n');
 }
 
@@ -42,14 +62,26 @@ test('no answer of the consumer contains the bearer token, in any spelling', asy
   const answers = [];
   const keep = async (res) => answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
   await keep(await postBatch(url, [entry('signed', 'play', undefined, signedHeaders(token))], { token }));
-  await keep(await postBatch(url, [entry('capitalised', 'play', undefined, JSON.stringify({ Authorization: token }))], { token }));
-  await keep(await postBatch(url, [entry('public', 'play', undefined, signedHeaders(token))], { token, path: '/api/public/event-batch' }));
+  await keep(
+    await postBatch(url, [entry('capitalised', 'play', undefined, JSON.stringify({ Authorization: token }))], {
+      token,
+    }),
+  );
+  await keep(
+    await postBatch(url, [entry('public', 'play', undefined, signedHeaders(token))], {
+      token,
+      path: '/api/public/event-batch',
+    }),
+  );
   await keep(await postBatch(url, [entry('unreadable', 'play', undefined, `{"authorization":"${token}"`)], { token }));
-  await keep(await postBatch(url, [entry('twice'), entry('twice', 'play', undefined, signedHeaders(token))], { token }));
+  await keep(
+    await postBatch(url, [entry('twice'), entry('twice', 'play', undefined, signedHeaders(token))], { token }),
+  );
   await postControl(url, { mode: 'error', status: 500, count: 1 });
   await keep(await postBatch(url, [entry('refused', 'play', undefined, signedHeaders(token))], { token }));
   const shown = `${answers.join('\n')}\n${await everythingShown(url)}`;
-  for (const spelling of spellings(token)) assert.equal(shown.includes(spelling), false, `the token appears as ${spelling}`);
+  for (const spelling of spellings(token))
+    assert.equal(shown.includes(spelling), false, `the token appears as ${spelling}`);
   assert.equal(shown.includes(tokenFingerprint(token)), true, 'the fingerprint is shown in its place');
 });
 
@@ -65,7 +97,9 @@ test('the fingerprint of the token given to the producer identifies the stored e
   assert.notEqual(tokenFingerprint(token), tokenFingerprint(freshToken()), 'two tokens have two fingerprints');
   const [request] = (await (await fetch(`${url}/consumer/requests`)).json()).requests;
   assert.equal(request.authorization, `Bearer ${tokenFingerprint(token)}`);
-  const shownHeaders = new URLSearchParams(request.body).get('SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue');
+  const shownHeaders = new URLSearchParams(request.body).get(
+    'SendMessageBatchRequestEntry.1.MessageAttribute.2.Value.StringValue',
+  );
   assert.deepEqual(JSON.parse(shownHeaders), event.headers);
   assert.equal(request.body.split('&').length, body.split('&').length, 'every other field is kept');
 });
@@ -90,7 +124,15 @@ test('the data file holds fingerprints, not tokens', async () => {
 
 test('events stored with their token by an earlier consumer are shown redacted after a restart', async () => {
   const token = freshToken();
-  const stored = { id: 'old', name: 'play', body: '{}', headers: { authorization: token }, authenticated: true, endpoint: 'authenticated', receivedAt: 0 };
+  const stored = {
+    id: 'old',
+    name: 'play',
+    body: '{}',
+    headers: { authorization: token },
+    authenticated: true,
+    endpoint: 'authenticated',
+    receivedAt: 0,
+  };
   writeFileSync(join(dataDir, 'events.jsonl'), `${JSON.stringify(stored)}\n`);
   running = await startConsumer({ dataDir });
   const shown = await everythingShown(running.url);

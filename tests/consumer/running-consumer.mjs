@@ -49,15 +49,22 @@ export function startCommand(script, args) {
   const child = spawn(process.execPath, [script, ...args], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exitCode = null;
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-    exitCode = code ?? signal;
-    resolve(exitCode);
-  }));
-  const collect = (chunk) => { output += chunk; };
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? signal;
+      resolve(exitCode);
+    }),
+  );
+  const collect = (chunk) => {
+    output += chunk;
+  };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} printed no URL in time:\n${output}`)), COMMAND_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} printed no URL in time:\n${output}`)),
+      COMMAND_START_TIMEOUT_MS,
+    );
     const look = () => {
       const match = /http:\/\/[^\s/]+/.exec(output);
       if (!match) return;
@@ -94,7 +101,12 @@ export function removeDataDir(dataDir) {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-export function entry(id, name = 'play', body = JSON.stringify({ name, payload: { id } }), headers = '{"client-id":"c"}') {
+export function entry(
+  id,
+  name = 'play',
+  body = JSON.stringify({ name, payload: { id } }),
+  headers = '{"client-id":"c"}',
+) {
   return { id, name, body, headers };
 }
 
@@ -119,7 +131,12 @@ export function formBody(entries) {
 export function postBatch(url, entries, { token, path = '/api/event-batch', signal, headers = {} } = {}) {
   const all = { 'Content-Type': 'application/x-www-form-urlencoded', ...headers };
   if (token) all.Authorization = `Bearer ${token}`;
-  return fetch(url + path, { method: 'POST', body: typeof entries === 'string' ? entries : formBody(entries), headers: all, signal });
+  return fetch(url + path, {
+    method: 'POST',
+    body: typeof entries === 'string' ? entries : formBody(entries),
+    headers: all,
+    signal,
+  });
 }
 
 /** POST /consumer/control with a JSON body, as the test harnesses do. */
@@ -139,12 +156,17 @@ export function postControl(url, fault, headers = {}) {
 export function rawRequest(url, { method = 'GET', path = '/', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
-    const req = request({ hostname, port, method, path, headers, setHost: !('Host' in headers || 'host' in headers) }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { hostname, port, method, path, headers, setHost: !('Host' in headers || 'host' in headers) },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

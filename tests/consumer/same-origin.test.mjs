@@ -43,7 +43,12 @@ test('another origin cannot read the stored events or the stats', async () => {
 
 test('another origin cannot change the faults through /consumer/control', async () => {
   for (const headers of [ELSEWHERE, OTHER_LOCAL_PORT]) {
-    const res = await rawRequest(running.url, { method: 'POST', path: '/consumer/control', headers: { ...headers, ...json }, body: '{"mode":"down"}' });
+    const res = await rawRequest(running.url, {
+      method: 'POST',
+      path: '/consumer/control',
+      headers: { ...headers, ...json },
+      body: '{"mode":"down"}',
+    });
     assert.equal(res.status, 403, JSON.stringify(headers));
   }
   assert.equal(await faultMode(), 'up');
@@ -66,12 +71,16 @@ test('a page whose Origin differs from the consumer is refused even when it send
 
 test('a request naming the consumer by a host name it was not started with is refused, so DNS rebinding cannot pass for its own origin', async () => {
   const { port } = new URL(running.url);
-  const rebound = { Host: `pages.example:${port}`, Origin: `http://pages.example:${port}`, 'Sec-Fetch-Site': 'same-origin' };
+  const rebound = {
+    Host: `pages.example:${port}`,
+    Origin: `http://pages.example:${port}`,
+    'Sec-Fetch-Site': 'same-origin',
+  };
   const res = await rawRequest(running.url, { path: '/consumer/requests', headers: rebound });
   assert.equal(res.status, 403);
 });
 
-test('the consumer\'s own pages may use it by address, by localhost and by the host name it was started with', async () => {
+test("the consumer's own pages may use it by address, by localhost and by the host name it was started with", async () => {
   const { port } = new URL(running.url);
   for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `devbox.test:${port}`]) {
     const headers = { Host: host, Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' };
@@ -83,26 +92,50 @@ test('local tools, which send neither Origin nor Sec-Fetch-Site, may use every /
   assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
   assert.equal((await fetch(`${running.url}/consumer/events?after=0&limit=10`)).status, 200);
   assert.equal((await fetch(`${running.url}/consumer/requests?limit=5`)).status, 200);
-  const control = await fetch(`${running.url}/consumer/control`, { method: 'POST', headers: json, body: '{"mode":"down"}' });
+  const control = await fetch(`${running.url}/consumer/control`, {
+    method: 'POST',
+    headers: json,
+    body: '{"mode":"down"}',
+  });
   assert.equal(control.status, 200);
   assert.equal((await fetch(`${running.url}/consumer/reset`, { method: 'POST' })).status, 200);
 });
 
-test('a page of the consumer\'s own origin may read and control it, and a page the user opened directly may read it', async () => {
-  assert.equal((await rawRequest(running.url, { path: '/consumer/stats', headers: { 'Sec-Fetch-Site': 'same-origin' } })).status, 200);
-  assert.equal((await rawRequest(running.url, { path: '/consumer/stats', headers: { 'Sec-Fetch-Site': 'none' } })).status, 200);
-  const res = await rawRequest(running.url, { method: 'POST', path: '/consumer/control', headers: { ...ownOrigin(), ...json }, body: '{"mode":"down"}' });
+test("a page of the consumer's own origin may read and control it, and a page the user opened directly may read it", async () => {
+  assert.equal(
+    (await rawRequest(running.url, { path: '/consumer/stats', headers: { 'Sec-Fetch-Site': 'same-origin' } })).status,
+    200,
+  );
+  assert.equal(
+    (await rawRequest(running.url, { path: '/consumer/stats', headers: { 'Sec-Fetch-Site': 'none' } })).status,
+    200,
+  );
+  const res = await rawRequest(running.url, {
+    method: 'POST',
+    path: '/consumer/control',
+    headers: { ...ownOrigin(), ...json },
+    body: '{"mode":"down"}',
+  });
   assert.equal(res.status, 200);
   assert.equal(await faultMode(), 'down');
 });
 
 test('a preflight for /consumer/* is answered without any CORS allow header', async () => {
   const preflight = { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' };
-  const foreign = await rawRequest(running.url, { method: 'OPTIONS', path: '/consumer/control', headers: { ...ELSEWHERE, ...preflight } });
+  const foreign = await rawRequest(running.url, {
+    method: 'OPTIONS',
+    path: '/consumer/control',
+    headers: { ...ELSEWHERE, ...preflight },
+  });
   assert.equal(foreign.status, 403);
-  const own = await rawRequest(running.url, { method: 'OPTIONS', path: '/consumer/control', headers: { ...ownOrigin(), ...preflight } });
+  const own = await rawRequest(running.url, {
+    method: 'OPTIONS',
+    path: '/consumer/control',
+    headers: { ...ownOrigin(), ...preflight },
+  });
   for (const res of [foreign, own]) {
-    for (const name of Object.keys(res.headers)) assert.doesNotMatch(name, /^access-control-/, `${res.status}: ${name}`);
+    for (const name of Object.keys(res.headers))
+      assert.doesNotMatch(name, /^access-control-/, `${res.status}: ${name}`);
   }
 });
 
@@ -117,7 +150,13 @@ test('no /consumer response carries a CORS header, and none may be embedded by a
 test('the collector endpoints answer a batch and its preflight from any origin with CORS headers', async () => {
   for (const path of ['/api/event-batch', '/api/public/event-batch']) {
     const preflight = await rawRequest(running.url, {
-      method: 'OPTIONS', path, headers: { ...ELSEWHERE, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+      method: 'OPTIONS',
+      path,
+      headers: {
+        ...ELSEWHERE,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
     });
     assert.equal(preflight.status, 204, path);
     assert.equal(preflight.headers['access-control-allow-origin'], '*');

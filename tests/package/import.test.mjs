@@ -8,7 +8,18 @@ import { readFile } from 'node:fs/promises';
 // By name, through package.json's exports map (Node resolves a package's own name).
 const producer = await import('tidal-event-producer-wasm');
 
-const api = ['init', 'sendEvent', 'bus', 'setConsentCategory', 'setCredentialsProvider', 'getConfig', 'flush', 'isOutage', 'getStats', 'shutdown'];
+const api = [
+  'init',
+  'sendEvent',
+  'bus',
+  'setConsentCategory',
+  'setCredentialsProvider',
+  'getConfig',
+  'flush',
+  'isOutage',
+  'getStats',
+  'shutdown',
+];
 const errors = ['TidalError', 'IllegalArgumentError', 'InitError', 'OutageStartError', 'OutageEndMessage'];
 
 test('importing the package in Node neither throws nor starts a worker', () => {
@@ -20,7 +31,11 @@ test('importing the package in Node neither throws nor starts a worker', () => {
 test('every export has a type declaration', async () => {
   const types = await readFile(new URL('../../dist/index.d.ts', import.meta.url), 'utf8');
   for (const name of [...api, ...errors]) {
-    assert.match(types, new RegExp(`export (declare )?(function|const|class|interface|type) ${name}\\b`), `${name} is declared`);
+    assert.match(
+      types,
+      new RegExp(`export (declare )?(function|const|class|interface|type) ${name}\\b`),
+      `${name} is declared`,
+    );
   }
 });
 
@@ -64,5 +79,9 @@ test('init without Web Workers rejects with InitError and leaves the given confi
   assert.equal(JSON.stringify(given), before, 'the config is copied, not mutated');
   assert.notEqual(producer.getConfig(), given);
   assert.equal(producer.getConfig().appInfo.appName, 'ssr');
-  assert.equal(producer.getConfig().eventBatchInterval, undefined, 'defaults are the core\'s, not filled in on the copy');
+  assert.equal(
+    producer.getConfig().eventBatchInterval,
+    undefined,
+    "defaults are the core's, not filled in on the copy",
+  );
 });

@@ -42,7 +42,10 @@ function exportedNames(moduleName) {
   const [importDeclaration] = program.getSourceFile(probe).statements;
   const module = checker.getSymbolAtLocation(importDeclaration.moduleSpecifier);
   assert.ok(module, `${moduleName} resolves from the app`);
-  return checker.getExportsOfModule(module).map((symbol) => symbol.name).sort();
+  return checker
+    .getExportsOfModule(module)
+    .map((symbol) => symbol.name)
+    .sort();
 }
 
 before(async () => {
@@ -51,18 +54,22 @@ before(async () => {
   // An app moving from TIDAL's package still has @tidal-music/common (its
   // credentials provider's types come from there), and the shape check
   // compares against TIDAL's own types: both come from the repository.
-  await symlink(join(packageRoot, 'node_modules', '@tidal-music'), join(installed.appsDir, 'node_modules', '@tidal-music'), 'dir');
+  await symlink(
+    join(packageRoot, 'node_modules', '@tidal-music'),
+    join(installed.appsDir, 'node_modules', '@tidal-music'),
+    'dir',
+  );
 });
 
 after(async () => {
   await installed?.remove();
 });
 
-test('the app compiles against TIDAL\'s own types, as written', async () => {
+test("the app compiles against TIDAL's own types, as written", async () => {
   assert.equal(await typeCheck('tsconfig.json'), '');
 });
 
-test('the app compiles against this package\'s types once its import is changed', async () => {
+test("the app compiles against this package's types once its import is changed", async () => {
   const file = join(appDir, 'tidal-app.ts');
   const written = await readFile(file, 'utf8');
   const switched = written.replaceAll(`from '${TIDAL_PACKAGE}'`, `from '${PACKAGE_NAME}'`);
@@ -75,12 +82,12 @@ test('the app compiles against this package\'s types once its import is changed'
   }
 });
 
-test('every name TIDAL\'s package exports is exported here too', () => {
+test("every name TIDAL's package exports is exported here too", () => {
   const ours = exportedNames(PACKAGE_NAME);
   const missing = exportedNames(TIDAL_PACKAGE).filter((name) => !ours.includes(name));
   assert.deepEqual(missing, []);
 });
 
-test('every type TIDAL\'s package exports has the same shape here, and what TIDAL\'s accept is accepted', async () => {
+test("every type TIDAL's package exports has the same shape here, and what TIDAL's accept is accepted", async () => {
   assert.equal(await typeCheck('tsconfig.shapes.json'), '');
 });

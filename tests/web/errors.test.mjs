@@ -33,7 +33,7 @@ test("the worker's errors: errorCode is the id, not the whole message", () => {
   assert.equal(error.message, "[tep.worker.no_reply] the worker did not answer 'flush'");
 });
 
-test('the bus keeps the reference client\'s errorCode', () => {
+test("the bus keeps the reference client's errorCode", () => {
   assert.equal(new OutageStartError().errorCode, '1');
   assert.equal(new OutageStartError().message, '1');
   assert.equal(new OutageStartError('storage').errorCode, 'storage');

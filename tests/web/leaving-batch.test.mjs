@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sendLeavingBatch } from '../../web/leaving-batch.js';
 
-const leaving = { version: 4, body: 'Action=SendMessageBatch&x=1', url: 'https://c.example/api/event-batch', token: 'tok' };
+const leaving = {
+  version: 4,
+  body: 'Action=SendMessageBatch&x=1',
+  url: 'https://c.example/api/event-batch',
+  token: 'tok',
+};
 
 test('it goes with keepalive, the token and no cookies, and the answer is told back', async () => {
   const calls = [];
@@ -12,7 +17,10 @@ test('it goes with keepalive, the token and no cookies, and the answer is told b
   await sendLeavingBatch(leaving, (outcome) => answers.push(outcome), {
     fetch: async (url, init) => {
       calls.push({ url, init });
-      return new Response('<SendMessageBatchResponse/>', { status: 200, headers: { Date: 'Tue, 01 Dec 2026 12:00:00 GMT' } });
+      return new Response('<SendMessageBatchResponse/>', {
+        status: 200,
+        headers: { Date: 'Tue, 01 Dec 2026 12:00:00 GMT' },
+      });
     },
   });
   assert.equal(calls[0].url, leaving.url);
@@ -21,7 +29,14 @@ test('it goes with keepalive, the token and no cookies, and the answer is told b
   assert.equal(calls[0].init.headers.Authorization, 'Bearer tok');
   assert.equal(calls[0].init.body, leaving.body);
   assert.deepEqual(answers, [
-    { version: 4, kind: 0, status: 200, body: '<SendMessageBatchResponse/>', retryAfter: '', date: 'Tue, 01 Dec 2026 12:00:00 GMT' },
+    {
+      version: 4,
+      kind: 0,
+      status: 200,
+      body: '<SendMessageBatchResponse/>',
+      retryAfter: '',
+      date: 'Tue, 01 Dec 2026 12:00:00 GMT',
+    },
   ]);
 });
 
@@ -34,7 +49,12 @@ test('without a token there is no Authorization header', async () => {
 });
 
 test('a refused request (over the keepalive quota, CSP) and a network error are told as network errors', async () => {
-  for (const fetch of [() => { throw new TypeError('keepalive quota'); }, () => Promise.reject(new TypeError('Failed to fetch'))]) {
+  for (const fetch of [
+    () => {
+      throw new TypeError('keepalive quota');
+    },
+    () => Promise.reject(new TypeError('Failed to fetch')),
+  ]) {
     const answers = [];
     await sendLeavingBatch(leaving, (outcome) => answers.push(outcome), { fetch });
     assert.equal(answers.length, 1);
@@ -48,7 +68,9 @@ test('a request that hangs past 10 s is told as a timeout', async (t) => {
   const answers = [];
   const sent = sendLeavingBatch(leaving, (outcome) => answers.push(outcome), {
     fetch: (url, init) =>
-      new Promise((resolve, reject) => init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+      new Promise((resolve, reject) =>
+        init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      ),
   });
   t.mock.timers.tick(10000);
   await sent;

@@ -16,7 +16,7 @@ const flushPromises = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
-test('events go stamped with the provider\'s answer, and what was sent after them follows in order', async () => {
+test("events go stamped with the provider's answer, and what was sent after them follows in order", async () => {
   const { outbox, posted } = setUp();
   let answer;
   const provider = { getCredentials: () => new Promise((resolve) => (answer = resolve)) };
@@ -26,7 +26,10 @@ test('events go stamped with the provider\'s answer, and what was sent after the
   assert.deepEqual(posted, [], 'nothing passes the ask');
   answer({ clientId: 'c', token: 't', extra: 'not sent' });
   await flushPromises();
-  assert.deepEqual(posted.map((m) => m.action), ['events', 'consent', 'events']);
+  assert.deepEqual(
+    posted.map((m) => m.action),
+    ['events', 'consent', 'events'],
+  );
   assert.deepEqual(posted[0].credentials, { clientId: 'c', token: 't' });
   assert.equal(posted[2].credentials, undefined);
 });
@@ -45,7 +48,12 @@ test('a provider slower than the cap: the events go with the last credentials kn
 });
 
 test('a provider that throws or rejects does not hold the events', async () => {
-  for (const getCredentials of [() => { throw new Error('sync'); }, () => Promise.reject(new Error('async'))]) {
+  for (const getCredentials of [
+    () => {
+      throw new Error('sync');
+    },
+    () => Promise.reject(new Error('async')),
+  ]) {
     const { outbox, posted } = setUp();
     outbox.sendStamped({ action: 'events', events: ['a'] }, { getCredentials });
     await flushPromises();
@@ -57,10 +65,16 @@ test('a provider that throws or rejects does not hold the events', async () => {
 test('release posts everything held at once, and the late answer changes nothing', async () => {
   const { outbox, posted } = setUp();
   let answer;
-  outbox.sendStamped({ action: 'events', events: ['a'] }, { getCredentials: () => new Promise((resolve) => (answer = resolve)) });
+  outbox.sendStamped(
+    { action: 'events', events: ['a'] },
+    { getCredentials: () => new Promise((resolve) => (answer = resolve)) },
+  );
   outbox.send({ action: 'pageHidden' });
   outbox.release();
-  assert.deepEqual(posted.map((m) => m.action), ['events', 'pageHidden']);
+  assert.deepEqual(
+    posted.map((m) => m.action),
+    ['events', 'pageHidden'],
+  );
   answer({ clientId: 'late', token: 'late' });
   await flushPromises();
   assert.equal(posted.length, 2);
@@ -77,7 +91,10 @@ test('a closed session drops what was held instead of posting to a gone worker',
   const posted = [];
   let open = true;
   const outbox = createOutbox({ post: (m) => posted.push(m), isOpen: () => open });
-  outbox.sendStamped({ action: 'events', events: ['a'] }, { getCredentials: async () => ({ clientId: 'c', token: 't' }) });
+  outbox.sendStamped(
+    { action: 'events', events: ['a'] },
+    { getCredentials: async () => ({ clientId: 'c', token: 't' }) },
+  );
   open = false;
   await flushPromises();
   assert.deepEqual(posted, []);

@@ -19,7 +19,10 @@ function tableRows(firstHeader) {
     const [, name, fields] = line.split('|').map((cell) => cell.trim());
     // Top-level fields only: a parenthesis describes a field's own contents.
     const topLevel = fields.replace(/\([^)]*\)/g, '');
-    rows.set(name.replaceAll('`', ''), [...topLevel.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]));
+    rows.set(
+      name.replaceAll('`', ''),
+      [...topLevel.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]),
+    );
   }
   return rows;
 }
@@ -44,8 +47,19 @@ test('REQUEST_FIELDS names an entry for each action, NOTICE_FIELDS for each noti
 test('well-formed requests pass the check; unknown actions and wrong fields do not', () => {
   const good = [
     { action: 'prepare', storeId: 'abc' },
-    { id: 1, action: 'init', config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' }, credentials: null, aliveLock: 'l' },
-    { action: 'events', seq: 3, events: ['{}'], unserialisable: [{ name: 'n', problem: 'p', reason: 'consent', count: 2 }] },
+    {
+      id: 1,
+      action: 'init',
+      config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' },
+      credentials: null,
+      aliveLock: 'l',
+    },
+    {
+      action: 'events',
+      seq: 3,
+      events: ['{}'],
+      unserialisable: [{ name: 'n', problem: 'p', reason: 'consent', count: 2 }],
+    },
     { id: 2, action: 'consent', blocked: { PERFORMANCE: true }, purge: true },
     { action: 'credentials', requestId: 1, credentials: { clientId: 'c', token: null } },
     { id: 3, action: 'online', online: false },

@@ -34,7 +34,9 @@ test('a request is answered with its result', async () => {
 test("a handler's error is the reply, with its code", async () => {
   const { loop, posted } = setUp();
   await loop.receive({ id: 8, action: 'flush' });
-  assert.deepEqual(posted, [{ type: 'reply', id: 8, error: { code: 'storage', message: 'storage refused the write' } }]);
+  assert.deepEqual(posted, [
+    { type: 'reply', id: 8, error: { code: 'storage', message: 'storage refused the write' } },
+  ]);
 });
 
 test('an unknown action and a malformed message are answered, counted and not handled', async () => {
@@ -43,7 +45,10 @@ test('an unknown action and a malformed message are answered, counted and not ha
   await loop.receive({ id: 2, action: 'online', online: 'maybe' });
   await loop.receive({ action: 'events', events: [42] }); // no id: nothing to answer
   await loop.receive('not even an object');
-  assert.deepEqual(posted.map((p) => p.error.code), ['unknown_action', 'bad_message']);
+  assert.deepEqual(
+    posted.map((p) => p.error.code),
+    ['unknown_action', 'bad_message'],
+  );
   assert.deepEqual(handled, []);
   assert.equal(loop.rejected(), 4);
 });
@@ -51,7 +56,12 @@ test('an unknown action and a malformed message are answered, counted and not ha
 test('before init, actions that need it are refused with not_initialised; init itself runs', async () => {
   const { loop, posted } = setUp({ ready: false });
   await loop.receive({ id: 1, action: 'stats' });
-  await loop.receive({ id: 2, action: 'init', config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' }, credentials: null });
+  await loop.receive({
+    id: 2,
+    action: 'init',
+    config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' },
+    credentials: null,
+  });
   assert.equal(posted[0].error.code, 'not_initialised');
   assert.deepEqual(posted[1], { type: 'reply', id: 2, result: 'started' });
 });
@@ -60,7 +70,11 @@ test('an error of a message without an id is reported as a problem with its id',
   const posted = [];
   const problems = [];
   const loop = createMessageLoop({
-    handlers: { events: () => { throw Object.assign(new Error('the core could not allocate'), { code: 'out_of_memory' }); } },
+    handlers: {
+      events: () => {
+        throw Object.assign(new Error('the core could not allocate'), { code: 'out_of_memory' });
+      },
+    },
     ready: () => true,
     needsReady: () => true,
     post: (n) => posted.push(n),

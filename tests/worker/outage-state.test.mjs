@@ -14,7 +14,10 @@ test('a delivery outage starts and ends once each', () => {
   state.setDelivery(true);
   state.setDelivery(true);
   state.setDelivery(false);
-  assert.deepEqual(told, [{ outage: true, reason: 'delivery' }, { outage: false, reason: undefined }]);
+  assert.deepEqual(told, [
+    { outage: true, reason: 'delivery' },
+    { outage: false, reason: undefined },
+  ]);
 });
 
 test('a full queue is a storage outage, and outranks delivery', () => {

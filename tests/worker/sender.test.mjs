@@ -13,7 +13,9 @@ function setUp({ respond, known = { clientId: 'c', token: 'old' }, fresh = { cli
   const sender = createSender({
     fetch: (url, init) => {
       calls.push({ url, init });
-      return respond ? respond(url, init) : Promise.resolve(new Response('<ok/>', { status: 200, headers: { Date: 'Tue, 01 Dec 2026 12:00:00 GMT' } }));
+      return respond
+        ? respond(url, init)
+        : Promise.resolve(new Response('<ok/>', { status: 200, headers: { Date: 'Tue, 01 Dec 2026 12:00:00 GMT' } }));
     },
     credentials: {
       current: () => known,
@@ -32,7 +34,13 @@ test('a batch goes to the authenticated endpoint with the known token, without a
   assert.equal(calls[0].init.headers.Authorization, 'Bearer old');
   assert.equal(calls[0].init.credentials, 'omit');
   assert.deepEqual(asked, []);
-  assert.deepEqual(outcome, { kind: OutcomeKind.response, status: 200, body: '<ok/>', retryAfter: '', date: 'Tue, 01 Dec 2026 12:00:00 GMT' });
+  assert.deepEqual(outcome, {
+    kind: OutcomeKind.response,
+    status: 200,
+    body: '<ok/>',
+    retryAfter: '',
+    date: 'Tue, 01 Dec 2026 12:00:00 GMT',
+  });
 });
 
 test('after a 401 the core asks for fresh credentials, with the sub-status, before the batch goes', async () => {
@@ -65,7 +73,9 @@ test('a network error is a network error, a request past the timeout is a timeou
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const hanging = setUp({
     respond: (url, init) =>
-      new Promise((resolve, reject) => init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+      new Promise((resolve, reject) =>
+        init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      ),
   });
   const sent = hanging.sender.send({ body: 'b' });
   await Promise.resolve();

@@ -48,7 +48,7 @@ test('no wake-up wanted clears the timer', (t) => {
   assert.deepEqual(woken, []);
 });
 
-test('a wake-up beyond setTimeout\'s limit waits in steps instead of firing at once', (t) => {
+test("a wake-up beyond setTimeout's limit waits in steps instead of firing at once", (t) => {
   const far = LONGEST_TIMEOUT_MS + 5000;
   const { timer, woken } = setUp(t, far);
   timer.arm();

@@ -9,7 +9,11 @@ import { chromiumArgs, chromiumPath } from '../harness.mjs';
 
 async function openContext(pageErrors) {
   const profile = await mkdtemp(join(tmpdir(), 'tep-profile-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: chromiumArgs,
+    headless: true,
+  });
   context.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(String(error))));
   return {
     context,
@@ -26,7 +30,8 @@ function wrapPage(page) {
     native: page,
     goto: (url) => page.goto(url).then(() => undefined),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitForFunction: (fn, arg, { timeout = 30000 } = {}) => page.waitForFunction(fn, arg, { timeout }).then(() => undefined),
+    waitForFunction: (fn, arg, { timeout = 30000 } = {}) =>
+      page.waitForFunction(fn, arg, { timeout }).then(() => undefined),
     reload: () => page.reload().then(() => undefined),
     close: () => page.close(),
     screenshot: (path) => page.screenshot({ path, fullPage: true }),
@@ -55,7 +60,10 @@ export async function launchEngine() {
     collectPageErrors: async () => [...pageErrors],
     setOffline: (offline) => main.context.setOffline(offline),
     answerRequests: (urlPrefix, answer) =>
-      main.context.route((url) => url.href.startsWith(urlPrefix), (route) => route.fulfill(answer(route.request().url()))),
+      main.context.route(
+        (url) => url.href.startsWith(urlPrefix),
+        (route) => route.fulfill(answer(route.request().url())),
+      ),
     async close() {
       for (const context of isolated) await context.close();
       await main.close();

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { Builder, By } from 'selenium-webdriver';
 
 export const webKitDriverPath = () => process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
-export const miniBrowserPath = () => process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+export const miniBrowserPath = () =>
+  process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
 // Without a display a session start hangs instead of failing: give up after this.
 const SESSION_START_MS = 30000;
@@ -28,7 +29,10 @@ const loopbackOnlyRules = [
   { trigger: { 'url-filter': '^[a-z]+://127\\.0\\.0\\.1[:/]' }, action: { type: 'ignore-previous-rules' } },
   { trigger: { 'url-filter': '^[a-z]+://localhost[:/]' }, action: { type: 'ignore-previous-rules' } },
   // URLs that name no host: pages' own blobs and data (TIDAL's package starts its worker from a blob).
-  ...['about', 'blob', 'data'].map((scheme) => ({ trigger: { 'url-filter': `^${scheme}:` }, action: { type: 'ignore-previous-rules' } })),
+  ...['about', 'blob', 'data'].map((scheme) => ({
+    trigger: { 'url-filter': `^${scheme}:` },
+    action: { type: 'ignore-previous-rules' },
+  })),
 ];
 
 function freePort() {
@@ -101,13 +105,21 @@ async function startSessionOnce() {
   // xvfb-run doesn't clean up after itself.
   const env = {
     ...process.env,
-    HOME: home, TMPDIR: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config'),
+    HOME: home,
+    TMPDIR: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    XDG_CONFIG_HOME: join(home, 'config'),
   };
-  const driverProcess = spawn('xvfb-run', ['-a', '-s', '-screen 0 1600x1200x24', webKitDriverPath(), `--port=${port}`], {
-    env,
-    detached: true, // its own process group: xvfb-run, Xvfb and the driver end together
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const driverProcess = spawn(
+    'xvfb-run',
+    ['-a', '-s', '-screen 0 1600x1200x24', webKitDriverPath(), `--port=${port}`],
+    {
+      env,
+      detached: true, // its own process group: xvfb-run, Xvfb and the driver end together
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let driverOutput = '';
   const keepOutput = (chunk) => {
     driverOutput = (driverOutput + chunk).slice(-4000);
@@ -128,7 +140,10 @@ async function startSessionOnce() {
         // The driver answers once it listens.
         for (;;) {
           if (driverProcess.exitCode !== null) throw new Error(`WebKitWebDriver exited: ${driverOutput}`);
-          const ready = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+          const ready = await fetch(`http://127.0.0.1:${port}/status`).then(
+            (r) => r.ok,
+            () => false,
+          );
           if (ready) break;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -136,7 +151,10 @@ async function startSessionOnce() {
           .usingServer(`http://127.0.0.1:${port}`)
           .withCapabilities({
             browserName: 'MiniBrowser',
-            'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation', `--content-filter=${filter}`] },
+            'webkitgtk:browserOptions': {
+              binary: miniBrowserPath(),
+              args: ['--automation', `--content-filter=${filter}`],
+            },
           })
           .build();
       })(),
@@ -182,7 +200,9 @@ function sessionPages(session) {
   };
 
   async function evaluateIn(handle, fn, arg) {
-    const answer = JSON.parse(await run(handle, () => driver.executeAsyncScript(evaluateScript(String(fn)), JSON.stringify({ arg }))));
+    const answer = JSON.parse(
+      await run(handle, () => driver.executeAsyncScript(evaluateScript(String(fn)), JSON.stringify({ arg }))),
+    );
     if (answer.error) throw new Error(`in the page: ${answer.error}`);
     return answer.undefined ? undefined : answer.value;
   }
@@ -208,7 +228,8 @@ function sessionPages(session) {
       async waitForFunction(fn, arg, { timeout = 30000 } = {}) {
         const deadline = Date.now() + timeout;
         while (!(await evaluateIn(handle, fn, arg))) {
-          if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting in the page for ${String(fn).slice(0, 120)}`);
+          if (Date.now() > deadline)
+            throw new Error(`timed out after ${timeout} ms waiting in the page for ${String(fn).slice(0, 120)}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       },
@@ -230,7 +251,11 @@ function sessionPages(session) {
         }));
         const png = await run(handle, async () => {
           const rect = await driver.manage().window().getRect();
-          if (pageHeight + chrome > rect.height) await driver.manage().window().setRect({ width: rect.width, height: pageHeight + chrome });
+          if (pageHeight + chrome > rect.height)
+            await driver
+              .manage()
+              .window()
+              .setRect({ width: rect.width, height: pageHeight + chrome });
           const shot = await driver.takeScreenshot();
           await driver.manage().window().setRect({ width: rect.width, height: rect.height });
           return shot;

@@ -20,7 +20,13 @@ export const loggedInEvents = [
     name: 'drop_in_nested',
     consentCategory: 'NECESSARY',
     payload: {
-      session: { id: 'abc', steps: [{ at: 1, actions: ['play', 'pause'] }, { at: 2, actions: [] }] },
+      session: {
+        id: 'abc',
+        steps: [
+          { at: 1, actions: ['play', 'pause'] },
+          { at: 2, actions: [] },
+        ],
+      },
       flags: { muted: false, shuffled: true, repeat: null },
       empty: {},
       list: [],
@@ -31,7 +37,15 @@ export const loggedInEvents = [
     // Numbers that a re-serialising implementation would print differently.
     name: 'drop_in_numbers',
     consentCategory: 'PERFORMANCE',
-    payload: { zero: 0, negative: -17, fraction: 0.1 + 0.2, tiny: 1e-7, huge: 1e21, beyondSafe: 9007199254740993, float: 180.5 },
+    payload: {
+      zero: 0,
+      negative: -17,
+      fraction: 0.1 + 0.2,
+      tiny: 1e-7,
+      huge: 1e21,
+      beyondSafe: 9007199254740993,
+      float: 180.5,
+    },
   },
   {
     // Characters that matter to the form encoding, to JSON and to XML.
@@ -82,7 +96,8 @@ export function exposeScenario(producer) {
   // One log per subscription form; null where the library lacks the form
   // (TIDAL 2.4's `bus` is a namespace object, not a function).
   const busLogs = { busBus: null, busCall: null };
-  const record = (log) => (event) => busLogs[log].push({ name: event.detail?.name, errorCode: event.detail?.errorCode ?? null });
+  const record = (log) => (event) =>
+    busLogs[log].push({ name: event.detail?.name, errorCode: event.detail?.errorCode ?? null });
 
   window.dropIn = {
     busLogs,

@@ -17,11 +17,16 @@ channel.onmessage = async ({ data }) => {
   if (data?.clearStorage) {
     const names = [...new Set(connections.map((db) => db.name))];
     connections.splice(0).forEach((db) => db.close());
-    await Promise.all(names.map((name) => new Promise((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = request.onblocked = () => reject(new Error(`${name} could not be deleted`));
-    })));
+    await Promise.all(
+      names.map(
+        (name) =>
+          new Promise((resolve, reject) => {
+            const request = indexedDB.deleteDatabase(name);
+            request.onsuccess = () => resolve();
+            request.onerror = request.onblocked = () => reject(new Error(`${name} could not be deleted`));
+          }),
+      ),
+    );
     channel.postMessage({ cleared: names });
   }
 };
