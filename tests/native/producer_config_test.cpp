@@ -1,18 +1,71 @@
 #include "producer_config.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
 
 using tep::read_producer_config;
 
 namespace {
 
+// The defaults are defined once, in src/producer_config.cpp, and documented
+// once, in the README's Config table: these tests hold the two together.
+
+/// The README's Config table: field name → its "default" cell.
+std::map<std::string, std::string> readme_config_defaults() {
+  std::ifstream file(std::string(TEP_TEST_DATA_DIR) + "/../README.md");
+  REQUIRE(file);
+  std::map<std::string, std::string> defaults;
+  std::string line;
+  bool in_config = false;
+  while (std::getline(file, line)) {
+    if (line.rfind("### ", 0) == 0) in_config = line == "### Config";
+    if (!in_config || line.rfind("| `", 0) != 0) continue;
+    // | `name` ... | default | meaning |
+    size_t name_end = line.find('`', 3);
+    size_t default_start = line.find('|', 1) + 1;
+    size_t default_end = line.find('|', default_start);
+    std::string cell = line.substr(default_start, default_end - default_start);
+    cell = cell.substr(cell.find_first_not_of(' '));
+    cell = cell.substr(0, cell.find_last_not_of(' ') + 1);
+    defaults[line.substr(3, name_end - 3)] = cell;
+  }
+  return defaults;
+}
+
+/// "30000 ms" → 30000, "5 MiB" → 5242880, "0 (never)" → 0, "1" → 1.
+int64_t documented_number(const std::string& cell) {
+  INFO("documented default: " << cell);
+  REQUIRE(!cell.empty());
+  REQUIRE(std::isdigit(static_cast<unsigned char>(cell[0])));
+  int64_t value = std::stoll(cell);
+  if (cell.find("MiB") != std::string::npos) value *= int64_t{1024} * 1024;
+  return value;
+}
+
 void check_defaults(const tep::ProducerConfig& config) {
-  CHECK(config.scheduler.batch_interval_ms == 30000);
-  CHECK(config.scheduler.backoff.max_delay_ms == 60000);
-  CHECK(config.scheduler.max_in_flight == 1);
-  CHECK(config.monitoring_interval_ms == 60000);
-  CHECK(config.queue.max_disk_bytes == 5 * 1024 * 1024);
-  CHECK(config.queue.ttl_ms == 0);
+  auto documented = readme_config_defaults();
+  CHECK(config.scheduler.batch_interval_ms ==
+        documented_number(documented.at("eventBatchInterval")));
+  CHECK(config.scheduler.max_in_flight ==
+        static_cast<size_t>(documented_number(documented.at("maxInFlightBatches"))));
+  CHECK(config.monitoring_interval_ms == documented_number(documented.at("monitoringInterval")));
+  CHECK(static_cast<int64_t>(config.queue.max_disk_bytes) ==
+        documented_number(documented.at("maxDiskUsageBytes")));
+  CHECK(config.queue.ttl_ms == documented_number(documented.at("eventTtlMs")));
+  CHECK(documented.at("strictMode") == "`false`");
+  CHECK(documented.at("feralEventTypes") == "`[]`");
+  // "the larger of 60000 ms and `eventBatchInterval`"
+  const std::string& backoff = documented.at("maxBackoffMs");
+  CHECK(backoff.find("`eventBatchInterval`") != std::string::npos);
+  int64_t floor = documented_number(backoff.substr(backoff.find_first_of("0123456789")));
+  CHECK(config.scheduler.backoff.max_delay_ms ==
+        std::max(floor, config.scheduler.batch_interval_ms));
   CHECK_FALSE(config.submitter.strict_mode);
   CHECK_FALSE(config.submitter.consent.performance_blocked);
   CHECK_FALSE(config.submitter.consent.targeting_blocked);
@@ -22,6 +75,24 @@ void check_defaults(const tep::ProducerConfig& config) {
 }
 
 }  // namespace
+
+TEST_CASE("The README's Config table lists every field the core reads") {
+  auto documented = readme_config_defaults();
+  for (const char* field :
+       {"appInfo", "platform", "blockedConsentCategories", "credentialsProvider", "tlConsumerUri",
+        "tlPublicConsumerUri", "strictMode", "eventBatchInterval", "maxBackoffMs",
+        "monitoringInterval", "feralEventTypes", "maxDiskUsageBytes", "maxInFlightBatches",
+        "eventTtlMs"}) {
+    INFO(field);
+    CHECK(documented.count(field) == 1);
+  }
+}
+
+TEST_CASE("A long batch interval raises the default backoff cap with it, as documented") {
+  auto config = read_producer_config(R"({"eventBatchInterval": 600000})");
+  REQUIRE(config);
+  CHECK(config->scheduler.backoff.max_delay_ms == 600000);
+}
 
 TEST_CASE("An empty config gives every default") {
   auto config = read_producer_config("{}");
