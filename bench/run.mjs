@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { startBenchServer } from './bench-server.mjs';
 import { answerTrueTimePing } from '../tests/browser/true-time.mjs';
 import { renderChart } from './chart.mjs';
-import { renderMarkdown, renderTerminalTable } from './report.mjs';
+import { renderMarkdown, renderResultsTable, renderTerminalTable, withReadmeResults } from './report.mjs';
 
 const repository = fileURLToPath(new URL('..', import.meta.url));
 const benchFolder = join(repository, 'bench');
@@ -673,6 +673,8 @@ async function main() {
   await writeFile(join(benchFolder, 'work', 'results.json'), JSON.stringify(results, null, 2));
   await writeFile(join(benchFolder, 'chart.svg'), renderChart(results));
   await writeFile(join(benchFolder, 'RESULTS.md'), renderMarkdown(results));
+  const readmePath = join(repository, 'README.md');
+  await writeFile(readmePath, withReadmeResults(await readFile(readmePath, 'utf8'), renderResultsTable(results)));
   console.log(renderTerminalTable(results));
   log(`done in ${results.durationS.toFixed(0)} s: bench/RESULTS.md, bench/chart.svg`);
 }

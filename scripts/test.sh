@@ -58,7 +58,7 @@ stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cpp.sh
 stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
 stage "JS formatting (Prettier, .prettierrc.json)" npx --no-install prettier --check "**/*.{js,mjs}"
-stage "worker and page modules with fake timers (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/
+stage "worker and page modules with fake timers, and the README's generated tables (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/ tests/docs/
 stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/

@@ -75,7 +75,9 @@ export const Notice = Object.freeze({
 
 // The fields of each request and notice beside `id`/`action` and `type`, as
 // the typedefs above have them: the README's table is checked against these.
-export const REQUEST_FIELDS = Object.freeze({
+// (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
+// never checks requests, the worker never notices.)
+export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
   prepare: ['wasmUrl', 'storeId'],
   init: ['config', 'credentials', 'wasmUrl', 'storeId', 'aliveLock'],
   events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent'],
@@ -89,7 +91,7 @@ export const REQUEST_FIELDS = Object.freeze({
   shutdown: [],
   ping: [],
 });
-export const NOTICE_FIELDS = Object.freeze({
+export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
   reply: ['id', 'result', 'error'],
   bus: ['outage', 'reason'],
   problem: ['message'],
@@ -111,7 +113,7 @@ const isCredentials = (v) =>
   v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
 
 // What each action needs of its fields, beyond being an object with that action.
-const requestFields = {
+const requestFields = /* @__PURE__ */ (() => ({
   [Action.init]: (m) =>
     isObject(m.config) &&
     isObject(m.config.core) &&
@@ -154,7 +156,7 @@ const requestFields = {
   [Action.online]: (m) => typeof m.online === 'boolean',
   [Action.shutdown]: () => true,
   [Action.ping]: () => true,
-};
+}))();
 
 /** Why a page → worker request is malformed, or null if it is well formed. */
 export function requestProblem(message) {
