@@ -9,7 +9,9 @@ const read = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), '
 
 test("the README's performance table is bench/RESULTS.md's", () => {
   const readme = read('README.md');
-  const inReadme = readme.slice(readme.indexOf(README_RESULTS_START) + README_RESULTS_START.length, readme.indexOf(README_RESULTS_END)).trim();
+  const inReadme = readme
+    .slice(readme.indexOf(README_RESULTS_START) + README_RESULTS_START.length, readme.indexOf(README_RESULTS_END))
+    .trim();
   const results = read('bench/RESULTS.md');
   const section = results.slice(results.indexOf('## Results'));
   const inResults = section.slice(section.indexOf('\n|'), section.indexOf('\n\n', section.indexOf('\n|') + 1)).trim();
