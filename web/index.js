@@ -1,8 +1,17 @@
 // The page side of the producer: a thin client of the worker. Everything
 // that costs time (validation, queueing, storage, sending) happens in the
 // worker; sendEvent only serialises the event and buffers it.
+//
+// Why this file is longer than the others (~700 lines): it is the page's one
+// state machine. The sessions (one per init, replaced when a worker ends),
+// the events held while no worker is ready, the consent changes ordered
+// among them and the page's lifecycle all read and change the same state;
+// the parts with no share in it are modules of their own (bus.js, config.js,
+// outbox.js, leaving-batch.js, protocol.js, errors.js).
 import { Action, Notice, noticeProblem } from './protocol.js';
 import { createOutbox, readCredentials } from './outbox.js';
+import { bus, emit } from './bus.js';
+import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
 import {
   IllegalArgumentError,
@@ -13,7 +22,7 @@ import {
   producerError,
 } from './errors.js';
 
-export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
+export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
 
 // Events sent before init resolves are held up to this many; beyond it they
 // are dropped and counted as storing failures once the worker runs.
@@ -23,7 +32,6 @@ const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
 // with no credentials (events then carry client-id 'clientIDMissing!').
 const CREDENTIALS_TIMEOUT_MS = 5000;
-const BUS_EVENT = 'eventProducerEventBus';
 // Where Web Locks are missing, the page asks its worker this often whether it
 // is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
 const PING_INTERVAL_MS = 5000;
@@ -63,35 +71,6 @@ let heldOverflow = 0;
 // buffered around it: [{ events, unserialisable } | { consent, purge }].
 let heldSegments = [];
 let eventsInHeldSegments = 0;
-let localBus;
-
-// --- bus ----------------------------------------------------------------------
-
-function busTarget() {
-  if (typeof globalThis.addEventListener === 'function') return globalThis;
-  localBus ??= new EventTarget();
-  return localBus;
-}
-
-function emit(detail) {
-  const event =
-    typeof CustomEvent === 'function'
-      ? new CustomEvent(BUS_EVENT, { detail })
-      : Object.assign(new Event(BUS_EVENT), { detail });
-  busTarget().dispatchEvent(event);
-}
-
-/**
- * Subscribes to outage messages: the listener receives an event whose
- * `detail` is an OutageStartError or OutageEndMessage. Returns an
- * unsubscribe function. Also callable as `bus.bus(listener)`.
- */
-export function bus(listener) {
-  const target = busTarget();
-  target.addEventListener(BUS_EVENT, listener);
-  return () => target.removeEventListener(BUS_EVENT, listener);
-}
-bus.bus = bus;
 
 // --- sessions -----------------------------------------------------------------
 //
@@ -397,88 +376,6 @@ function addPageListeners() {
   // browsers): the page tells its worker too.
   globalThis.addEventListener?.('online', tellOnline);
   globalThis.addEventListener?.('offline', tellOnline);
-}
-
-// --- config ------------------------------------------------------------------
-
-function checkUrl(value, field) {
-  if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`, field);
-  }
-  try {
-    return new URL(value, globalThis.location?.href).href;
-  } catch {
-    throw new IllegalArgumentError(`config.${field} must be a URL (got ${String(value)})`, field);
-  }
-}
-
-// Fields the app may leave out (the core has their defaults) but not get wrong.
-const POSITIVE_NUMBER_FIELDS = [
-  'eventBatchInterval',
-  'monitoringInterval',
-  'maxDiskUsageBytes',
-  'maxInFlightBatches',
-  'maxBackoffMs',
-];
-
-function checkPositiveNumber(value, field) {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new IllegalArgumentError(`config.${field} must be a positive number`, field);
-  }
-}
-
-function copyConfig(given) {
-  if (!given || typeof given !== 'object') throw new IllegalArgumentError('init needs a config object');
-  const copy = {
-    ...given,
-    appInfo: { ...given.appInfo },
-    platform: { ...given.platform },
-    blockedConsentCategories: { ...given.blockedConsentCategories },
-    feralEventTypes: [...(given.feralEventTypes ?? [])],
-  };
-  copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
-  copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
-  for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
-  if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
-    throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()', 'credentialsProvider');
-  }
-  return copy;
-}
-
-/** `value` as JSON carries it, or undefined where JSON.stringify fails (BigInt, a cycle). */
-function asJson(value) {
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What the wasm core reads of the config (src/producer_config.h), in TIDAL's
- * names and as given: the core applies the defaults and uses them for any
- * field that is missing or of the wrong type.
- */
-function coreConfig(c) {
-  const fields = (object, names) => Object.fromEntries(names.map((name) => [name, asJson(object[name])]));
-  return {
-    appInfo: fields(c.appInfo, ['appName', 'appVersion']),
-    // `model` and `version` are the names TIDAL's README uses.
-    platform: fields(c.platform, [
-      'browserName',
-      'browserVersion',
-      'osName',
-      'osVersion',
-      'deviceVendor',
-      'deviceModel',
-      'model',
-      'version',
-    ]),
-    blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
-    ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
-  };
 }
 
 function withTimeout(promise, ms, onTimeout) {

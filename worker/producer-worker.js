@@ -2,15 +2,22 @@
 // queue's folder with IDBFS and stores the files the core changed in
 // IndexedDB (group commit), drives the core's timers, performs its requests
 // with fetch and relays the outage bus to the page.
+//
+// Why this file is longer than the others (~500 lines): it owns the worker's
+// state (the core, its store, the start-up sequence, the handlers of the
+// page's messages) and composes the modules that need none of it
+// (group-commit, wake-timer, sender, message-loop, page-credentials,
+// leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
 import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
 import { createGroupCommit } from './group-commit.js';
+import { createLeavingBatch } from './leaving-batch.js';
 import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
-import { createSender, OutcomeKind } from './sender.js';
+import { createSender } from './sender.js';
 import { createWakeTimer } from './wake-timer.js';
 
 // flush() stops starting new batches after this long: with one last request
@@ -94,51 +101,20 @@ function durable(urgent) {
 function afterCoreCall(urgent = false) {
   groupCommit.changed(urgent);
   wakeTimer.arm();
-  refreshLeavingBatch();
+  leavingBatch.changed();
 }
 
-// --- the leaving batch ---------------------------------------------------------
-//
-// A page that unloads (a navigation, the tab closed) may end its worker
-// before the worker hears of it, let alone sends anything. So the page holds
-// the batch this worker would send with keepalive, kept current from here,
-// and sends it itself in its pagehide handler.
+// --- the leaving batch (worker/leaving-batch.js) ------------------------------
 
-// The page's copy is refreshed right after a change, then at most once per
-// this interval while changes go on (10 a second, each at most one batch).
-const LEAVING_BATCH_INTERVAL_MS = 100;
-// The page answers for the batch it sent within the sender's 10 s timeout;
-// without its answer by then (it went away) the events are sent again.
-const LEAVING_ANSWER_TIMEOUT_MS = 15000;
-let leavingTimer = 0;
-let leavingRefreshedAt = -Infinity;
-let leavingTold = ''; // what the page holds: body and endpoint
-let leavingBody = '';
-let leavingVersion = 0;
-let claimingLeaving = false; // inside pageHidden's call that makes the keepalive batch
-let pageLeaving = null; // { version, answer(outcome) }: the batch the page sent, until it answers
-
-function refreshLeavingBatch() {
-  if (leavingTimer) return;
-  const wait = Math.max(0, leavingRefreshedAt + LEAVING_BATCH_INTERVAL_MS - performance.now());
-  leavingTimer = setTimeout(() => {
-    leavingTimer = 0;
-    leavingRefreshedAt = performance.now();
-    const body = core.UTF8ToString(core._tep_leaving_batch(KEEPALIVE_BUDGET_BYTES));
+const leavingBatch = createLeavingBatch({
+  body: () => core.UTF8ToString(core._tep_leaving_batch(KEEPALIVE_BUDGET_BYTES)),
+  endpoint: () => {
     const token = credentials?.token || null;
-    const url = token ? config.tlConsumerUri : config.tlPublicConsumerUri;
-    const told = body && `${url} ${token} ${body}`;
-    if (told === leavingTold) return;
-    leavingTold = told;
-    leavingBody = body;
-    leavingVersion++;
-    self.postMessage(
-      body
-        ? { type: Notice.leaving, version: leavingVersion, body, url, token }
-        : { type: Notice.leaving, version: leavingVersion, body: null },
-    );
-  }, wait);
-}
+    return { url: token ? config.tlConsumerUri : config.tlPublicConsumerUri, token };
+  },
+  post: (notice) => self.postMessage(notice),
+  applyOutcome: (request, outcome) => applyOutcome(request, outcome),
+});
 
 // --- requests ----------------------------------------------------------------
 
@@ -194,11 +170,8 @@ function endOutageOfGoneTab(deliveredBefore) {
 const host = {
   send(request) {
     // The keepalive batch the page sent itself (see pageHidden): its answer comes from the page.
-    const sent =
-      claimingLeaving && request.keepalive && request.body === leavingBody
-        ? awaitPageAnswer(request)
-        : perform(request);
-    claimingLeaving = false;
+    // The keepalive batch the page sent itself: its answer comes from the page.
+    const sent = leavingBatch.sentByPage(request) ? leavingBatch.awaitPageAnswer(request) : perform(request);
     const done = sent
       .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
       .finally(() => requestsInFlight.delete(request.id));
@@ -482,29 +455,10 @@ async function flush() {
  */
 async function pageHidden({ leaving }) {
   const made = durable(true);
-  claimingLeaving = leaving !== undefined && leaving === leavingVersion && leavingBody !== '';
-  core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now());
-  claimingLeaving = false;
+  leavingBatch.whilePageHidden(leaving, () => core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now()));
   afterCoreCall();
   await made;
   return stats();
-}
-
-/** Resolves once the page answers for `request`, which it sent, or the wait times out. */
-function awaitPageAnswer(request) {
-  return new Promise((resolve) => {
-    const answer = (outcome) => {
-      clearTimeout(timer);
-      pageLeaving = null;
-      applyOutcome(request, outcome);
-      resolve();
-    };
-    const timer = setTimeout(
-      () => answer({ kind: OutcomeKind.timeout, status: 0, body: '', retryAfter: '', date: '' }),
-      LEAVING_ANSWER_TIMEOUT_MS,
-    );
-    pageLeaving = { version: leavingVersion, answer };
-  });
 }
 
 const handlers = {
@@ -535,9 +489,7 @@ const handlers = {
   [Action.ping]: () => true,
   [Action.leavingAnswer]: (
     /** @type {import('../web/protocol.js').LeavingAnswer} */ { version, kind, status, body, retryAfter, date },
-  ) => {
-    if (pageLeaving?.version === version) pageLeaving.answer({ kind, status, body, retryAfter, date });
-  },
+  ) => leavingBatch.pageAnswered(version, { kind, status, body, retryAfter, date }),
   [Action.shutdown]: async () => {
     orphanWatcher?.stop();
     await durable(true);

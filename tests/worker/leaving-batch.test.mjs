@@ -1,0 +1,97 @@
+// The worker's side of the leaving batch, with fake timers: the page's copy
+// follows the queue without flooding it, and the keepalive batch the page
+// sent takes the page's answer instead of going twice.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  createLeavingBatch,
+  LEAVING_ANSWER_TIMEOUT_MS,
+  LEAVING_BATCH_INTERVAL_MS,
+} from '../../worker/leaving-batch.js';
+
+function setUp(t) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const world = { body: '', posted: [], applied: [] };
+  const leaving = createLeavingBatch({
+    body: () => world.body,
+    endpoint: () => ({ url: 'https://c.example/api', token: 'tok' }),
+    post: (notice) => world.posted.push(notice),
+    applyOutcome: (request, outcome) => world.applied.push({ id: request.id, outcome }),
+    clock: () => Date.now(),
+  });
+  return { leaving, world };
+}
+
+test("the page's copy is refreshed at once after a change, then at most once per interval, and only when it differs", (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'batch-1';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  assert.deepEqual(world.posted, [
+    { type: 'leaving', version: 1, body: 'batch-1', url: 'https://c.example/api', token: 'tok' },
+  ]);
+  world.body = 'batch-2';
+  leaving.changed();
+  leaving.changed();
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS - 1);
+  assert.equal(world.posted.length, 1, 'not before the interval');
+  t.mock.timers.tick(1);
+  assert.equal(world.posted.length, 2);
+  assert.equal(world.posted[1].body, 'batch-2');
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
+  leaving.changed();
+  t.mock.timers.tick(0);
+  assert.equal(world.posted.length, 2, 'unchanged: not posted again');
+  world.body = '';
+  leaving.changed();
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
+  assert.deepEqual(world.posted[2], { type: 'leaving', version: 3, body: null });
+});
+
+test("the keepalive batch the page sent takes the page's answer", async (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'batch';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  let claimed;
+  leaving.whilePageHidden(1, () => {
+    claimed = leaving.sentByPage({ id: 7, keepalive: true, body: 'batch' });
+  });
+  assert.equal(claimed, true);
+  const answered = leaving.awaitPageAnswer({ id: 7 });
+  leaving.pageAnswered(1, { kind: 0, status: 200, body: '<ok/>', retryAfter: '', date: '' });
+  await answered;
+  assert.deepEqual(world.applied, [
+    { id: 7, outcome: { kind: 0, status: 200, body: '<ok/>', retryAfter: '', date: '' } },
+  ]);
+});
+
+test('an older version, another body, or a page that sent nothing: the worker sends the batch itself', (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'batch';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  const claims = [];
+  const request = { id: 1, keepalive: true, body: 'batch' };
+  leaving.whilePageHidden(0, () => claims.push(leaving.sentByPage(request)));
+  leaving.whilePageHidden(undefined, () => claims.push(leaving.sentByPage(request)));
+  leaving.whilePageHidden(1, () => claims.push(leaving.sentByPage({ ...request, body: 'another' })));
+  leaving.whilePageHidden(1, () => claims.push(leaving.sentByPage({ ...request, keepalive: false })));
+  assert.deepEqual(claims, [false, false, false, false]);
+  // Outside pageHidden nothing is claimed.
+  assert.equal(leaving.sentByPage(request), false);
+});
+
+test("without the page's answer in time, the request times out and its events go again", async (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'batch';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  leaving.whilePageHidden(1, () => leaving.sentByPage({ id: 3, keepalive: true, body: 'batch' }));
+  const answered = leaving.awaitPageAnswer({ id: 3 });
+  t.mock.timers.tick(LEAVING_ANSWER_TIMEOUT_MS);
+  await answered;
+  assert.equal(world.applied[0].outcome.kind, 2);
+  leaving.pageAnswered(1, { kind: 0, status: 200, body: '', retryAfter: '', date: '' });
+  assert.equal(world.applied.length, 1, 'a late answer changes nothing');
+});

@@ -1,0 +1,92 @@
+// The config on the page: copied from the app's, checked where the page must
+// (a field-named IllegalArgumentError with the stable id tep.config.<field>),
+// and passed to the core as given. The defaults live in the core only
+// (src/producer_config.cpp), documented in the README's Config table.
+import { IllegalArgumentError } from './errors.js';
+
+function checkUrl(value, field) {
+  if (typeof value !== 'string' && !(value instanceof URL)) {
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`, field);
+  }
+  try {
+    return new URL(value, globalThis.location?.href).href;
+  } catch {
+    throw new IllegalArgumentError(`config.${field} must be a URL (got ${String(value)})`, field);
+  }
+}
+
+// Fields the app may leave out (the core has their defaults) but not get wrong.
+const POSITIVE_NUMBER_FIELDS = [
+  'eventBatchInterval',
+  'monitoringInterval',
+  'maxDiskUsageBytes',
+  'maxInFlightBatches',
+  'maxBackoffMs',
+];
+
+function checkPositiveNumber(value, field) {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new IllegalArgumentError(`config.${field} must be a positive number`, field);
+  }
+}
+
+/**
+ * The app's config, copied (init keeps its own), with the checks the page
+ * must make itself: the endpoints are URLs resolved against the page, the
+ * numbers the core would otherwise silently replace by their defaults are
+ * positive, the provider can be asked. Throws IllegalArgumentError naming
+ * the field.
+ */
+export function copyConfig(given) {
+  if (!given || typeof given !== 'object') throw new IllegalArgumentError('init needs a config object');
+  const copy = {
+    ...given,
+    appInfo: { ...given.appInfo },
+    platform: { ...given.platform },
+    blockedConsentCategories: { ...given.blockedConsentCategories },
+    feralEventTypes: [...(given.feralEventTypes ?? [])],
+  };
+  copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
+  copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
+  for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
+  if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
+    throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()', 'credentialsProvider');
+  }
+  return copy;
+}
+
+/** `value` as JSON carries it, or undefined where JSON.stringify fails (BigInt, a cycle). */
+function asJson(value) {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the wasm core reads of the config (src/producer_config.h), in TIDAL's
+ * names and as given: the core applies the defaults and uses them for any
+ * field that is missing or of the wrong type.
+ */
+export function coreConfig(c) {
+  const fields = (object, names) => Object.fromEntries(names.map((name) => [name, asJson(object[name])]));
+  return {
+    appInfo: fields(c.appInfo, ['appName', 'appVersion']),
+    // `model` and `version` are the names TIDAL's README uses.
+    platform: fields(c.platform, [
+      'browserName',
+      'browserVersion',
+      'osName',
+      'osVersion',
+      'deviceVendor',
+      'deviceModel',
+      'model',
+      'version',
+    ]),
+    blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
+    ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
+  };
+}

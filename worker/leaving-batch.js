@@ -1,0 +1,107 @@
+// The worker's side of the leaving batch (the page's side is
+// web/leaving-batch.js). A page that is hidden or unloads may end its worker
+// before the worker hears of it, let alone sends anything. So the page holds
+// the batch this worker would send with keepalive, kept current from here,
+// and sends it itself; when the worker then makes that keepalive batch, it
+// takes the page's answer as the request's instead of sending it again.
+
+// The page's copy is refreshed right after a change, then at most once per
+// this interval while changes go on (10 a second, each at most one batch).
+export const LEAVING_BATCH_INTERVAL_MS = 100;
+// The page answers for the batch it sent within its 10 s timeout; without
+// its answer by then (it went away) the events are sent again.
+export const LEAVING_ANSWER_TIMEOUT_MS = 15000;
+
+/**
+ * `body()`: the body of the batch the core would send with keepalive now
+ * ('' for none). `endpoint()`: { url, token } it would go to. `post(notice)`:
+ * to the page. `applyOutcome(request, outcome)`: tells the core.
+ * @param {{
+ *   body: () => string,
+ *   endpoint: () => { url: string, token: string | null },
+ *   post: (notice: import('../web/protocol.js').LeavingNotice) => void,
+ *   applyOutcome: (request: { id: number }, outcome: object) => void,
+ *   clock?: () => number,
+ *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
+ * }} dependencies
+ */
+export function createLeavingBatch({
+  body,
+  endpoint,
+  post,
+  applyOutcome,
+  clock = () => performance.now(),
+  timers = globalThis,
+}) {
+  let timer = 0;
+  let refreshedAt = -Infinity;
+  let told = ''; // what the page holds: endpoint and body
+  let heldBody = '';
+  let version = 0;
+  let claiming = false; // inside the call that makes the keepalive batch the page sent
+  let awaiting = null; // { version, answer(outcome) }: the page's batch, until it answers
+
+  /** After a change in the queue: the page's copy is refreshed soon. */
+  function changed() {
+    if (timer) return;
+    const wait = Math.max(0, refreshedAt + LEAVING_BATCH_INTERVAL_MS - clock());
+    timer = timers.setTimeout(() => {
+      timer = 0;
+      refreshedAt = clock();
+      const current = body();
+      const { url, token } = endpoint();
+      const now = current && `${url} ${token} ${current}`;
+      if (now === told) return;
+      told = now;
+      heldBody = current;
+      version++;
+      post(
+        current ? { type: 'leaving', version, body: current, url, token } : { type: 'leaving', version, body: null },
+      );
+    }, wait);
+  }
+
+  /**
+   * Runs `makeKeepalive` (which calls the core, which calls `send`) knowing
+   * that the page sent its batch of version `sentVersion`, if it did.
+   */
+  function whilePageHidden(sentVersion, makeKeepalive) {
+    claiming = sentVersion !== undefined && sentVersion === version && heldBody !== '';
+    try {
+      makeKeepalive();
+    } finally {
+      claiming = false;
+    }
+  }
+
+  /** Whether `request` is the batch the page sent (its answer then comes from the page). */
+  function sentByPage(request) {
+    const claimed = claiming && request.keepalive && request.body === heldBody;
+    claiming = false;
+    return claimed;
+  }
+
+  /** Resolves once the page answers for `request`, or the wait times out (the events go again). */
+  function awaitPageAnswer(request) {
+    return new Promise((resolve) => {
+      const answer = (outcome) => {
+        timers.clearTimeout(timeout);
+        awaiting = null;
+        applyOutcome(request, outcome);
+        resolve();
+      };
+      const timeout = timers.setTimeout(
+        () => answer({ kind: 2, status: 0, body: '', retryAfter: '', date: '' }),
+        LEAVING_ANSWER_TIMEOUT_MS,
+      );
+      awaiting = { version, answer };
+    });
+  }
+
+  /** The page's answer for the batch of `answeredVersion`. */
+  function pageAnswered(answeredVersion, outcome) {
+    if (awaiting?.version === answeredVersion) awaiting.answer(outcome);
+  }
+
+  return { changed, whilePageHidden, sentByPage, awaitPageAnswer, pageAnswered };
+}
