@@ -10,7 +10,7 @@
 // leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
-import { claimStore, coordination, keptAsidePath, outageChannel, watchForOrphans } from './tab-stores.js';
+import { claimStore, coordination, keptAsidePath, outageChannel, storePathOf, watchForOrphans } from './tab-stores.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
 import { createGroupCommit } from './group-commit.js';
@@ -288,11 +288,20 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
     storedFolders.onLost = (path) => {
       if (path === storePath && persistent) groupCommit?.schedule(0);
     };
+    // After a reload the tab's store is read while it is claimed: it is
+    // almost always free, and reading takes nothing from its owner if not.
+    const guess = preferredStoreId ? storePathOf(preferredStoreId) : null;
+    const readingGuess = guess ? storedFolders.load(guess) : null;
     const claimed = await claimStore(preferredStoreId);
     timings.storeClaimed = elapsed();
     storeId = claimed.id;
     storePath = claimed.path;
-    const reading = storedFolders.load(storePath).then((error) => ((timings.storeRead = elapsed()), error));
+    let reading = readingGuess;
+    if (claimed.path !== guess) {
+      readingGuess?.then(() => storedFolders.drop(guess, false));
+      reading = storedFolders.load(storePath);
+    }
+    reading = reading.then((error) => ((timings.storeRead = elapsed()), error));
     const [compiled, storageError] = await Promise.all([compiling, reading]);
     return { core: compiled, storageError, timings };
   })();
@@ -303,6 +312,9 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
   if (core) return { alreadyStarted: true, storeId };
   config = given;
+  // The Web Lock the page waits on is taken meanwhile (without it, no Web
+  // Locks in this worker, the page pings instead).
+  const holdingAliveLock = holdAliveLock(aliveLock);
   const prepared = await prepare({ wasmUrl, storeId: preferredStoreId });
   if (core) return { alreadyStarted: true, storeId };
   const { storageError, timings } = prepared;
@@ -318,6 +330,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
+  timings.coreCreated = elapsed();
   startGroupCommit();
   sender = createSender({
     credentials: {
@@ -360,10 +373,10 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
       adopt: adoptStore,
       onError: (error) => reportProblem(`[tep.tabs.adoption] ${error instanceof Error ? error.message : error}`),
     });
-    orphanWatcher.scan();
+    // The first scan for gone tabs' stores waits until init has answered.
+    setTimeout(() => orphanWatcher.scan(), 0);
   }
-  // Without it (no Web Locks in this worker), the page pings instead.
-  const aliveLockHeld = await holdAliveLock(aliveLock);
+  const aliveLockHeld = await holdingAliveLock;
   timings.replied = elapsed();
   const shared = { storeId, coordination: coordination(), aliveLockHeld };
   if (storageError) {

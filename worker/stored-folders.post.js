@@ -173,7 +173,7 @@ function storeFiles(db, path, names) {
 
 Module['storedFolders'] = {
   /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
-  onLost: null,
+  'onLost': null,
 
   /**
    * Mounts IDBFS at `path` and loads the folder's files from IndexedDB.
@@ -181,7 +181,7 @@ Module['storedFolders'] = {
    * then mounted all the same, in memory only. Can be called before the
    * module's promise resolves: the stored entries are read meanwhile.
    */
-  load: function (path) {
+  'load': function (path) {
     if (!FS.analyzePath(path).exists) FS.mkdir(path);
     var mount = FS.mount(IDBFS, {}, path).mount;
     return Promise.all([readStoredEntries(mount), storedFoldersRuntimeReady])
@@ -205,7 +205,7 @@ Module['storedFolders'] = {
    * and resolves once it committed. While the folder is `lost` every file is
    * stored, whatever `names` says.
    */
-  store: function (path, names) {
+  'store': function (path, names) {
     var everything = !!storedFoldersLost[path];
     return storedFolderDatabase(path)
       .then(function (db) {
@@ -235,7 +235,7 @@ Module['storedFolders'] = {
    * mounted and no tab adopts it: it keeps bytes this release could not
    * read, for a release that can.
    */
-  keepAside: function (path, names, asidePath) {
+  'keepAside': function (path, names, asidePath) {
     function forget() {
       var db = IDBFS.dbs[asidePath];
       if (db) db.close();
@@ -269,7 +269,7 @@ Module['storedFolders'] = {
    * `deleteDatabase`, also deletes its database (resolves also when that
    * fails or is blocked).
    */
-  drop: function (path, deleteDatabase) {
+  'drop': function (path, deleteDatabase) {
     var db = IDBFS.dbs[path];
     if (db) db.close();
     delete IDBFS.dbs[path];

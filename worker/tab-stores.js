@@ -32,6 +32,8 @@ const isStorePath = (value) => typeof value === 'string' && value.startsWith(STO
 
 /** The database that keeps the unreadable files of the adopted store at `storePath`. */
 export const keptAsidePath = (storePath) => KEPT_ASIDE_PREFIX + storePath.slice(STORE_PREFIX.length);
+/** The folder (and database name) of the store with id `id`. */
+export const storePathOf = (id) => STORE_PREFIX + id;
 
 export const coordination = () => (self.navigator?.locks ? 'locks' : 'heartbeat');
 
