@@ -87,7 +87,10 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
         }
         syncedGeneration = generation;
         settle(generation, true);
-        const delay = waiters.length ? 0 : nextDelay;
+        // An urgent wait that came during the write asked for 0 (see
+        // schedule); the others wait for the window like any change, or every
+        // hand-over the page has confirmed would cost a transaction of its own.
+        const delay = nextDelay;
         nextDelay = GROUP_COMMIT_WINDOW_MS;
         if (core.generation() > generation || waiters.length) schedule(delay);
       });

@@ -145,3 +145,22 @@ test('without IndexedDB nothing is written and durable() is false', async (t) =>
   assert.equal(w.writing, false);
   assert.equal(await w.commit.durable(true), false);
 });
+
+test('a wait that is not urgent, made during a write, waits for the next window like any change', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const w = world();
+  w.change('a');
+  t.mock.timers.tick(GROUP_COMMIT_WINDOW_MS);
+  await settleMicrotasks();
+  w.change('b');
+  const made = w.commit.durable(false);
+  await w.finishWrite(); // 'a'
+  t.mock.timers.tick(0);
+  await settleMicrotasks();
+  assert.equal(w.writing, false, "'b' is not written at once");
+  t.mock.timers.tick(GROUP_COMMIT_WINDOW_MS);
+  await settleMicrotasks();
+  await w.finishWrite();
+  assert.deepEqual(w.writes, [['a'], ['b']]);
+  assert.equal(await made, true);
+});
