@@ -219,10 +219,17 @@ function watchWorker(session, aliveLockHeld) {
     locks.request(session.aliveLock, { signal: watching.signal }, () => onWorkerEnded(session)).catch(() => {}); // aborted by closeSession
     return;
   }
+  // A hidden page's timers and its worker may be throttled or paused: it is
+  // not asked then, and two pings in a row must go unanswered.
+  let missed = 0;
   const timer = setInterval(() => {
-    request(session, Action.ping).catch((error) => {
-      if (error.id === 'tep.worker.no_reply') onWorkerEnded(session);
-    });
+    if (globalThis.document?.visibilityState === 'hidden') return;
+    request(session, Action.ping).then(
+      () => (missed = 0),
+      (error) => {
+        if (error.id === 'tep.worker.no_reply' && ++missed >= 2) onWorkerEnded(session);
+      },
+    );
   }, PING_INTERVAL_MS);
   session.stopWatching = () => clearInterval(timer);
 }
@@ -699,7 +706,14 @@ export async function flush() {
   await session.initPromise.catch(() => {});
   if (!session.ready || session.closed) return;
   postBuffered();
-  await request(session, Action.flush);
+  try {
+    await request(session, Action.flush);
+  } catch (error) {
+    // The worker ended during the flush and was replaced: the events it had
+    // not stored went to the new one, which flushes them.
+    if (error.id !== 'tep.worker.closed' || !current || current === session) throw error;
+    await flush();
+  }
 }
 
 /** The outage state as last reported by the worker. */

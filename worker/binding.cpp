@@ -96,6 +96,21 @@ EMSCRIPTEN_KEEPALIVE const char* tep_adopt(const char* folder, double now_ms) {
   return reply.c_str();
 }
 
+/// Submits the events of one hand-over of the page in one call: their JSON
+/// texts joined with '\n' (JSON.stringify escapes every control character,
+/// so no text holds one; a text that does anyway is split and its parts
+/// fail validation, counted).
+EMSCRIPTEN_KEEPALIVE void tep_send_events(const char* joined, size_t length, double now_ms) {
+  auto now = static_cast<int64_t>(now_ms);
+  std::string_view rest(joined, length);
+  while (true) {
+    size_t end = rest.find('\n');
+    instance->producer->send_event(rest.substr(0, end), now);
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+}
+
 EMSCRIPTEN_KEEPALIVE void tep_send_event(const char* json, size_t length, double now_ms) {
   instance->producer->send_event(std::string_view(json, length), static_cast<int64_t>(now_ms));
 }

@@ -397,14 +397,7 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   // event (maxDiskUsageBytes reached, the write refused): see host.publish.
   acceptingEvents = true;
   try {
-    for (const json of events) {
-      try {
-        withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
-      } catch (error) {
-        if (error.code !== 'out_of_memory') throw error;
-        countRefused({ name: '', problem: error.message, reason: 'storing' });
-      }
-    }
+    if (events.length) sendEvents(events, now);
   } finally {
     acceptingEvents = false;
   }
@@ -413,6 +406,28 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   // The page keeps these events until they are stored, to hand them to the
   // next worker if this one dies first.
   if (seq !== undefined) durable(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
+}
+
+/**
+ * Hands `events` (JSON texts) to the core in one call; if the core can't
+ * take them all at once (its memory can't grow that much), one by one, and
+ * an event that still doesn't fit is counted as a storing failure.
+ */
+function sendEvents(events, now) {
+  try {
+    withCString(events.join('\n'), (pointer, length) => core._tep_send_events(pointer, length, now));
+    return;
+  } catch (error) {
+    if (error.code !== 'out_of_memory') throw error;
+  }
+  for (const json of events) {
+    try {
+      withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
+    } catch (error) {
+      if (error.code !== 'out_of_memory') throw error;
+      countRefused({ name: '', problem: error.message, reason: 'storing' });
+    }
+  }
 }
 
 /** @param {import('../web/protocol.js').RefusedEvent} refused */

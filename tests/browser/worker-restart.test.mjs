@@ -114,17 +114,17 @@ test('a worker that keeps ending is replaced after a growing delay, and events w
   await page.close();
 });
 
-test('without Web Locks the page notices an ended worker by its missed ping, and replaces it', async () => {
+test('without Web Locks the page notices an ended worker by its missed pings, and replaces it', async () => {
   await browser.control({ mode: 'up' });
   const page = await startedWithBusLog(
     testConfig(browser.url, { workerUrl: '/tests/browser/pages/no-locks-worker.js' }),
   );
   await page.evaluate(() => window.workers.at(-1).terminate());
   await sendMany(page, 'ended_without_locks', 10);
-  // A ping every 5 s, answered within 10 s or the worker is taken for gone.
+  // A ping every 5 s; after two in a row unanswered for 10 s each, the worker is taken for gone.
   await waitFor(() => page.evaluate(() => window.codes.includes('OutageEndMessage')), {
-    what: 'a new worker after a missed ping',
-    timeoutMs: 25000,
+    what: 'a new worker after two missed pings',
+    timeoutMs: 35000,
   });
   assert.deepEqual(await page.evaluate(() => window.codes), ['worker', 'OutageEndMessage']);
   await page.evaluate(() => window.producer.flush());

@@ -1,3 +1,7 @@
+// The durable queue on a file store: append, peek, settle, restore, the
+// disk cap and the TTL, and every kind of damage a crash or a full disk
+// leaves (torn tails, flipped bytes at every offset, unknown versions).
+// Longer than most (~530 lines): each kind of damage is a case of its own.
 #include "event_queue.h"
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // worker knows them, across reloads, stores of the earlier format and adopted
 // stores), reports its drop counters, learns the collector's clock, purges by
 // consent and restores its state. Batching and retries are in scheduler_test.cpp.
+// Longer than most (~500 lines): each of those concerns needs its world set up.
 #include "producer.h"
 
 #include <algorithm>

@@ -1,3 +1,7 @@
+// The SendMessageBatch request as the collector receives it, and every kind
+// of answer it can give, byte for byte. Longer than most (~660 lines) because
+// each answer SQS documents (results, sender and receiver faults, errors,
+// malformed and hostile XML) is a case of its own with its literal body.
 #include "send_message_batch.h"
 
 #include <algorithm>
