@@ -366,7 +366,15 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     delivery: summary.outage,
     storage: !!storageError,
   });
-  tabsOutage = outageChannel(storePath, (outage) => outageState.setDelivery(outage));
+  tabsOutage = outageChannel(storePath, (outage) => {
+    outageState.setDelivery(outage);
+    // Another tab got a delivery through: the collector is back, so this
+    // tab retries now rather than at the end of its own backoff.
+    if (!outage && self.navigator?.onLine !== false) {
+      core._tep_set_online(1, Date.now());
+      afterCoreCall();
+    }
+  });
   if (persistent) {
     orphanWatcher = watchForOrphans({
       ownPath: storePath,

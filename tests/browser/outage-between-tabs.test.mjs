@@ -87,3 +87,28 @@ test('a tab whose queue is full tells its own page, not the other tabs, and not 
   await full.close();
   await other.close();
 });
+
+test('when another tab gets a delivery through, a tab in a long backoff retries at once', async () => {
+  await browser.control({ mode: 'error', status: 503 });
+  const waiting = await openProducerPage(browser);
+  const other = await openProducerPage(browser);
+  const config = testConfig(browser.url, { eventBatchInterval: 100, maxBackoffMs: 600000 });
+  await waiting.evaluate((config) => window.producer.init(config), config);
+  await other.evaluate((config) => window.producer.init(config), config);
+  // Six failed attempts: the next retry is 32 s to a minute away.
+  await waiting.evaluate(async () => {
+    window.producer.sendEvent({ name: 'waiting_out_backoff', consentCategory: 'NECESSARY', payload: {} });
+    for (let attempt = 0; attempt < 6; attempt++) await window.producer.flush().catch(() => {});
+  });
+  await browser.control({ mode: 'up' });
+  await other.evaluate(() => {
+    window.producer.sendEvent({ name: 'gets_through', consentCategory: 'NECESSARY', payload: {} });
+    return window.producer.flush();
+  });
+  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'waiting_out_backoff'), {
+    what: "the waiting tab's event, long before its backoff ends",
+    timeoutMs: 10000,
+  });
+  await waiting.close();
+  await other.close();
+});
