@@ -370,8 +370,11 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     outageState.setDelivery(outage);
     // Another tab got a delivery through: the collector is back, so this
     // tab retries now rather than at the end of its own backoff.
+    // It starts in this very task: a background tab's timers may be throttled.
     if (!outage && self.navigator?.onLine !== false) {
-      core._tep_set_online(1, Date.now());
+      const now = Date.now();
+      core._tep_set_online(1, now);
+      core._tep_tick(now);
       afterCoreCall();
     }
   });
