@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { startBenchServer } from './bench-server.mjs';
 import { answerTrueTimePing } from '../tests/browser/true-time.mjs';
+import { chromiumArgs as testChromiumArgs } from '../tests/browser/harness.mjs';
 import { renderChart } from './chart.mjs';
 import { renderMarkdown, renderResultsTable, renderTerminalTable, withReadmeResults } from './report.mjs';
 
@@ -77,15 +78,7 @@ const libraries = {
 };
 
 const chromiumArgs = [
-  // As in tests/browser/harness.mjs: no sandbox as root, no background traffic.
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...testChromiumArgs, // no sandbox as root, no background traffic
   // measureUserAgentSpecificMemory() answers at once instead of after the next GC.
   '--enable-blink-features=ForceEagerMeasureMemory',
 ];
