@@ -10,7 +10,8 @@
 // leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
-import { claimStore, coordination, keptAsidePath, outageChannel, storePathOf, watchForOrphans } from './tab-stores.js';
+import { claimStore, coordination, keptAsidePath, storePathOf, watchForOrphans } from './tab-stores.js';
+import { outageChannel } from './outage-channel.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
 import { createGroupCommit } from './group-commit.js';
@@ -366,17 +367,20 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     delivery: summary.outage,
     storage: !!storageError,
   });
-  tabsOutage = outageChannel(storePath, (outage) => {
-    outageState.setDelivery(outage);
-    // Another tab got a delivery through: the collector is back, so this
-    // tab retries now rather than at the end of its own backoff.
-    // It starts in this very task: a background tab's timers may be throttled.
-    if (!outage && self.navigator?.onLine !== false) {
-      const now = Date.now();
-      core._tep_set_online(1, now);
-      core._tep_tick(now);
-      afterCoreCall();
-    }
+  tabsOutage = outageChannel(storePath, {
+    onRemoteChange(outage) {
+      outageState.setDelivery(outage);
+      // Another tab got a delivery through: the collector is back, so this
+      // tab retries now rather than at the end of its own backoff.
+      // It starts in this very task: a background tab's timers may be throttled.
+      if (!outage && self.navigator?.onLine !== false) {
+        const now = Date.now();
+        core._tep_set_online(1, now);
+        core._tep_tick(now);
+        afterCoreCall();
+      }
+    },
+    inOutage: () => outageState.delivery,
   });
   if (persistent) {
     orphanWatcher = watchForOrphans({

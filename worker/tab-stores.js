@@ -28,7 +28,8 @@ const SILENCE_MS = 15000;
 // How often live tabs look for orphaned stores.
 const ADOPTION_SCAN_MS = 10000;
 
-const isStorePath = (value) => typeof value === 'string' && value.startsWith(STORE_PREFIX) && value.length <= 200;
+export const isStorePath = (value) =>
+  typeof value === 'string' && value.startsWith(STORE_PREFIX) && value.length <= 200;
 
 /** The database that keeps the unreadable files of the adopted store at `storePath`. */
 export const keptAsidePath = (storePath) => KEPT_ASIDE_PREFIX + storePath.slice(STORE_PREFIX.length);
@@ -249,23 +250,4 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
       channel?.close();
     },
   };
-}
-
-/**
- * Shares outage transitions between the tabs of the origin: each message is
- * { outage: boolean, from: the sender's store path }; messages of another
- * shape are ignored and counted.
- */
-export function outageChannel(ownPath, onRemoteChange) {
-  let rejected = 0;
-  if (typeof BroadcastChannel !== 'function') return { publish() {}, rejected: () => rejected };
-  const channel = new BroadcastChannel('tep-outage');
-  channel.onmessage = ({ data }) => {
-    if (typeof data?.outage !== 'boolean' || !isStorePath(data.from) || data.from === ownPath) {
-      rejected++;
-      return;
-    }
-    onRemoteChange(data.outage);
-  };
-  return { publish: (outage) => channel.postMessage({ outage, from: ownPath }), rejected: () => rejected };
 }

@@ -88,27 +88,54 @@ test('a tab whose queue is full tells its own page, not the other tabs, and not 
   await other.close();
 });
 
+// Retries at the longest come a minute apart here, and the batch interval is short.
+const backoffConfig = () => testConfig(browser.url, { eventBatchInterval: 100, maxBackoffMs: 600000 });
+
+/** Six failed attempts for `page`'s event `name`: its next retry is 32 s to a minute away. */
+async function sixFailuresInto(page, name) {
+  await page.evaluate(async (name) => {
+    window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: {} });
+    for (let attempt = 0; attempt < 6; attempt++) await window.producer.flush().catch(() => {});
+  }, name);
+}
+
+/** `page` gets an event through, then the event `waitingName` must arrive long before its backoff ends. */
+async function deliveryEndsTheWait(page, waitingName) {
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => {
+    window.producer.sendEvent({ name: 'gets_through', consentCategory: 'NECESSARY', payload: {} });
+    return window.producer.flush();
+  });
+  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === waitingName), {
+    what: "the waiting tab's event, long before its backoff ends",
+    timeoutMs: 10000,
+  });
+}
+
 test('when another tab gets a delivery through, a tab in a long backoff retries at once', async () => {
   await browser.control({ mode: 'error', status: 503 });
   const waiting = await openProducerPage(browser);
   const other = await openProducerPage(browser);
-  const config = testConfig(browser.url, { eventBatchInterval: 100, maxBackoffMs: 600000 });
-  await waiting.evaluate((config) => window.producer.init(config), config);
-  await other.evaluate((config) => window.producer.init(config), config);
-  // Six failed attempts: the next retry is 32 s to a minute away.
-  await waiting.evaluate(async () => {
-    window.producer.sendEvent({ name: 'waiting_out_backoff', consentCategory: 'NECESSARY', payload: {} });
-    for (let attempt = 0; attempt < 6; attempt++) await window.producer.flush().catch(() => {});
-  });
-  await browser.control({ mode: 'up' });
-  await other.evaluate(() => {
-    window.producer.sendEvent({ name: 'gets_through', consentCategory: 'NECESSARY', payload: {} });
-    return window.producer.flush();
-  });
-  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'waiting_out_backoff'), {
-    what: "the waiting tab's event, long before its backoff ends",
-    timeoutMs: 10000,
-  });
+  await waiting.evaluate((config) => window.producer.init(config), backoffConfig());
+  await other.evaluate((config) => window.producer.init(config), backoffConfig());
+  await sixFailuresInto(waiting, 'waiting_out_backoff');
+  await deliveryEndsTheWait(other, 'waiting_out_backoff');
   await waiting.close();
   await other.close();
+});
+
+test('a tab opened during an outage hears of it, and its first delivery ends the backoff of the tab that started it', async () => {
+  await browser.control({ mode: 'error', status: 503 });
+  const waiting = await openProducerPage(browser);
+  await waiting.evaluate((config) => window.producer.init(config), backoffConfig());
+  await sixFailuresInto(waiting, 'waiting_before_new_tab');
+  // The outage started before this tab existed.
+  const opened = await openProducerPage(browser);
+  await opened.evaluate((config) => window.producer.init(config), backoffConfig());
+  await waitFor(() => opened.evaluate(() => window.producer.isOutage()), {
+    what: 'the outage heard in the tab opened after it started',
+  });
+  await deliveryEndsTheWait(opened, 'waiting_before_new_tab');
+  await waiting.close();
+  await opened.close();
 });
