@@ -671,15 +671,17 @@ ${found.length ? found.map((line) => `- ${line}`).join('\n') : '- Every phase co
 `;
 }
 
-// The steps of this package's init, in ms since its worker was created (getStats().initTimings).
+// The steps of this package's init, in ms since the page created its worker (getStats().initTimings).
 const INIT_STEPS = [
+  ['workerStarted', 'worker thread'],
   ['scriptEvaluated', 'worker script'],
+  ['initCalled', 'init called'],
   ['wasmReady', 'wasm compiled'],
   ['storeClaimed', 'store claimed'],
+  ['coreCreated', 'core created'],
   ['storeRead', 'store read'],
-  ['initReceived', 'init received'],
   ['restored', 'restored'],
-  ['replied', 'replied'],
+  ['initAnswered', 'init answered'],
 ];
 
 /** Median time of each init step over `timings`, as "worker script 12, wasm compiled 30, …". */
@@ -712,10 +714,10 @@ function detailsOfInit(results) {
     }
   }
   return `The page's \`await init(config)\`, each run in a new page (nothing stored) or the same tab reloaded
-(stored). This package's steps are medians in ms since its worker was created: it is created when
+(stored). This package's steps are medians in ms since the page created its worker: it is created when
 the page loads the module (as TIDAL creates its own), so steps can finish before init is called.
 
-${markdownTable(['scenario', 'library', 'runs (ms)', 'median', "this package's steps (ms since the worker was created)"], rows)}`;
+${markdownTable(['scenario', 'library', 'runs (ms)', 'median', "this package's steps (ms since the page created the worker)"], rows)}`;
 }
 
 function drainEventsLabel(results) {

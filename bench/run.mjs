@@ -4,6 +4,7 @@
 // bench/chart.svg (raw figures: bench/work/results.json).
 //   node bench/run.mjs            full run (depths 0/1k/10k/100k, 10k drain)
 //   node bench/run.mjs --quick    smaller run to iterate (depths 0/1k, 2k drain)
+//   node bench/run.mjs --init     only the init figures, printed, nothing written
 // Needs `npm run build` first (it reads dist/).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { renderMarkdown, renderResultsTable, renderTerminalTable, withReadmeResu
 const repository = fileURLToPath(new URL('..', import.meta.url));
 const benchFolder = join(repository, 'bench');
 const quick = process.argv.includes('--quick');
+const initOnly = process.argv.includes('--init');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The whole run must stop by itself: a stuck page ends it with an error.
@@ -575,6 +577,21 @@ async function preflight() {
   }
 }
 
+/** The median of each init step, for --init. */
+function logInitBreakdown(results) {
+  const median = (values) => percentile(values, 0.5);
+  const describe = ({ times, timings }) => {
+    const steps = Object.keys(timings.find(Boolean) ?? {});
+    const parts = steps.map((step) => `${step} ${median(timings.map((t) => t[step])).toFixed(1)}`);
+    return `${median(times).toFixed(1)} ms${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  };
+  for (const library of Object.keys(libraries)) {
+    log(`${library} init, nothing stored: ${describe(results.initEmpty[library])}`);
+    for (const stored of results.initStored[library])
+      log(`${library} init, ${stored.count} stored: ${describe(stored)}`);
+  }
+}
+
 async function main() {
   await preflight();
   const started = performance.now();
@@ -594,6 +611,10 @@ async function main() {
     results.initStored[library] = [];
     for (const count of plan.initStoredCounts)
       results.initStored[library].push(await measureInitStored(library, count));
+  }
+  if (initOnly) {
+    logInitBreakdown(results);
+    return;
   }
   for (const library of Object.keys(libraries)) {
     results.depths[library] = [];

@@ -166,8 +166,27 @@ export interface Stats {
   keptAsideFiles: number;
   /** Messages ignored for their shape: posted to the worker outside the protocol, or on the tabs' channel by no producer. */
   rejectedMessages: number;
-  /** Milliseconds from init's start to the end of each of its steps: claimed (store), loaded (wasm), read (stored files read from IndexedDB, while the wasm loads), restored (queue). */
-  initTimings: { claimed: number; loaded: number; read: number; restored: number } | null;
+  /**
+   * When each step of init ended, in ms since the page created the worker (when the module
+   * was loaded, unless the config names its own workerUrl or wasmUrl): the worker's thread
+   * started, its script was evaluated, the page's prepare and init messages arrived, the wasm
+   * was compiled, the store was claimed and its files read from IndexedDB, the core was created
+   * and restored the queue, the worker replied, and the page's init was called and answered.
+   */
+  initTimings: {
+    workerStarted: number;
+    scriptEvaluated: number;
+    prepareReceived: number;
+    wasmReady: number;
+    storeClaimed: number;
+    initReceived: number;
+    coreCreated: number;
+    storeRead: number;
+    restored: number;
+    replied: number;
+    initCalled: number;
+    initAnswered: number;
+  } | null;
 }
 
 export declare function init(config: Config): Promise<void>;

@@ -449,6 +449,9 @@ function createDefaultWorker() {
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 }
 
+// Wall-clock ms (the page's and the worker's clocks have different origins).
+const wallClock = () => performance.timeOrigin + performance.now();
+
 // --- a head start --------------------------------------------------------------
 //
 // As @tidal-music/event-producer does, the worker is created when the page
@@ -463,8 +466,8 @@ let earlyWorker = null; // { worker, failed } until init() takes or ends it
 function startEarlyWorker() {
   if (typeof Worker !== 'function' || typeof document === 'undefined') return; // server-side rendering, old browsers
   try {
-    const worker = createDefaultWorker();
-    const early = { worker, failed: false };
+    const early = { createdAt: wallClock(), worker: createDefaultWorker(), failed: false };
+    const { worker } = early;
     // A worker that can't load (CSP worker-src, a missing file) is left to
     // init(), which starts its own and reports why.
     worker.addEventListener(
@@ -482,12 +485,12 @@ function startEarlyWorker() {
   }
 }
 
-/** The early worker if `given` can use it; otherwise it is ended. */
+/** The early worker ({ worker, createdAt }) if `given` can use it; otherwise it is ended. */
 function takeEarlyWorker(given) {
   const early = earlyWorker;
   earlyWorker = null;
   if (!early) return null;
-  if (!early.failed && !given.workerUrl && !given.wasmUrl) return early.worker;
+  if (!early.failed && !given.workerUrl && !given.wasmUrl) return early;
   early.worker.terminate();
   return null;
 }
@@ -496,7 +499,10 @@ startEarlyWorker();
 
 async function start(session, startingConsent) {
   if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
-  let worker = takeEarlyWorker(config);
+  session.initCalledAt = wallClock();
+  const early = takeEarlyWorker(config);
+  session.workerCreatedAt = early?.createdAt ?? session.initCalledAt;
+  let worker = early?.worker;
   try {
     worker ??= config.workerUrl ? new Worker(config.workerUrl, { type: 'module' }) : createDefaultWorker();
   } catch (error) {
@@ -547,6 +553,7 @@ async function start(session, startingConsent) {
       : new InitError('worker', String(error.message || error), error);
   });
   checkOpen(session);
+  session.initAnsweredAt = wallClock();
 
   session.ready = true;
   watchWorker(session, summary.aliveLockHeld === true);
@@ -726,7 +733,23 @@ export async function getStats() {
   const session = current;
   if (!session?.ready) return null;
   postBuffered();
-  return request(session, Action.stats);
+  const stats = await request(session, Action.stats);
+  if (stats?.initTimings) stats.initTimings = sincePageCreatedWorker(session, stats.initTimings);
+  return stats;
+}
+
+/**
+ * init's steps in ms since the page created the worker: the worker reports
+ * them on its own clock (`timeOrigin`: when its thread started), and the
+ * page adds the steps only it sees.
+ */
+function sincePageCreatedWorker(session, { timeOrigin, ...steps }) {
+  const since = (at) => Math.round((at - session.workerCreatedAt) * 10) / 10;
+  const timings = { workerStarted: since(timeOrigin) };
+  for (const [step, ms] of Object.entries(steps)) timings[step] = since(timeOrigin + ms);
+  timings.initCalled = since(session.initCalledAt);
+  timings.initAnswered = since(session.initAnsweredAt);
+  return timings;
 }
 
 /**

@@ -10,7 +10,7 @@
 // leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
-import { claimStore, coordination, keptAsidePath, storePathOf, watchForOrphans } from './tab-stores.js';
+import { claimStore, coordination, keptAsidePath, newStoreId, storePathOf, watchForOrphans } from './tab-stores.js';
 import { outageChannel } from './outage-channel.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
@@ -258,54 +258,67 @@ function holdAliveLock(name) {
   });
 }
 
-// performance.now() in a worker counts from the worker's creation: this is
-// how long fetching and evaluating its script took.
+// performance.now() in a worker counts from the start of its thread
+// (performance.timeOrigin): this is how long fetching and evaluating its
+// script took.
 const scriptEvaluatedAt = performance.now();
 const elapsed = () => Math.round(performance.now() * 10) / 10;
 
+// Messages other than init wait until the stored queue is restored (the core
+// exists earlier: it is created while the store is read).
+let restored = false;
 let preparing = null; // the start-up work that needs no config, begun by 'prepare' or 'init'
 
 /**
  * What init needs before the config: the wasm compiled, the tab's store
  * claimed and its files read from IndexedDB, all at once. The page asks for
  * it the moment it creates the worker, so it overlaps with the page's wait
- * for the credentials provider. Resolves to `{ core, storageError, timings }`,
- * the timings in ms since the worker was created.
+ * for the credentials provider. Returns promises of each step, so that init
+ * can create the core while the store is still being read, and the timings,
+ * in ms since the worker's thread started (`timeOrigin`; the page counts
+ * them from its creation of the worker).
  */
 /** @param {Pick<import('../web/protocol.js').PrepareRequest, 'wasmUrl' | 'storeId'>} request */
 function prepare({ wasmUrl, storeId: preferredStoreId }) {
-  preparing ??= (async () => {
-    const timings = { scriptEvaluated: Math.round(scriptEvaluatedAt * 10) / 10, prepareReceived: elapsed() };
-    // A core that aborted (out of memory, a trap) can't be called again: the
-    // worker ends, and the page starts a new one on the same store.
-    const options = { host, onAbort: () => self.close() };
-    if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
-    const compiling = createCore(options).then((compiled) => ((timings.wasmReady = elapsed()), compiled));
-    // The module's JS (and so IDBFS) is there at once; only the wasm is still
-    // compiling: the store is claimed and its files are read meanwhile.
-    storedFolders = options.storedFolders;
-    // The folder's database was closed or deleted under the worker: store it
-    // whole again now, not only at the next change.
-    storedFolders.onLost = (path) => {
-      if (path === storePath && persistent) groupCommit?.schedule(0);
-    };
-    // After a reload the tab's store is read while it is claimed: it is
-    // almost always free, and reading takes nothing from its owner if not.
-    const guess = preferredStoreId ? storePathOf(preferredStoreId) : null;
-    const readingGuess = guess ? storedFolders.load(guess) : null;
-    const claimed = await claimStore(preferredStoreId);
+  if (preparing) return preparing;
+  const timings = {
+    timeOrigin: performance.timeOrigin,
+    scriptEvaluated: Math.round(scriptEvaluatedAt * 10) / 10,
+    prepareReceived: elapsed(),
+  };
+  // A core that aborted (out of memory, a trap) can't be called again: the
+  // worker ends, and the page starts a new one on the same store.
+  const options = { host, onAbort: () => self.close() };
+  if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
+  const compiled = createCore(options).then((compiled) => ((timings.wasmReady = elapsed()), compiled));
+  // The module's JS (and so IDBFS) is there at once; only the wasm is still
+  // compiling: the store is claimed and its files are read meanwhile.
+  storedFolders = options.storedFolders;
+  // The folder's database was closed or deleted under the worker: store it
+  // whole again now, not only at the next change.
+  storedFolders.onLost = (path) => {
+    if (path === storePath && persistent) groupCommit?.schedule(0);
+  };
+  // The store is read while it is claimed: after a reload the tab's own
+  // store, almost always free (reading takes nothing from its owner if
+  // not); in a new tab the new store, whose random name no one else holds.
+  const freshStoreId = newStoreId();
+  const guess = storePathOf(preferredStoreId || freshStoreId);
+  const readingGuess = storedFolders.load(guess);
+  const claimed = claimStore(preferredStoreId, freshStoreId).then((claim) => {
     timings.storeClaimed = elapsed();
-    storeId = claimed.id;
-    storePath = claimed.path;
-    let reading = readingGuess;
-    if (claimed.path !== guess) {
-      readingGuess?.then(() => storedFolders.drop(guess, false));
-      reading = storedFolders.load(storePath);
-    }
-    reading = reading.then((error) => ((timings.storeRead = elapsed()), error));
-    const [compiled, storageError] = await Promise.all([compiling, reading]);
-    return { core: compiled, storageError, timings };
-  })();
+    storeId = claim.id;
+    storePath = claim.path;
+    return claim;
+  });
+  const read = claimed
+    .then((claim) => {
+      if (claim.path === guess) return readingGuess;
+      readingGuess.then(() => storedFolders.drop(guess, false));
+      return storedFolders.load(claim.path);
+    })
+    .then((error) => ((timings.storeRead = elapsed()), error));
+  preparing = { compiled, claimed, read, timings };
   return preparing;
 }
 
@@ -316,22 +329,26 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   // The Web Lock the page waits on is taken meanwhile (without it, no Web
   // Locks in this worker, the page pings instead).
   const holdingAliveLock = holdAliveLock(aliveLock);
-  const prepared = await prepare({ wasmUrl, storeId: preferredStoreId });
+  const prepared = prepare({ wasmUrl, storeId: preferredStoreId });
+  const [compiled] = await Promise.all([prepared.compiled, prepared.claimed]);
   if (core) return { alreadyStarted: true, storeId };
-  const { storageError, timings } = prepared;
+  const { timings } = prepared;
   timings.initReceived = initReceivedAt;
-  core = prepared.core;
+  core = compiled;
   ({ withCString, withCStrings } = createCoreStrings(core));
+  // The core is created while the store's files are still being read: it
+  // touches no file before restore.
+  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
+  if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
+  applyCredentials(initialCredentials);
+  timings.coreCreated = elapsed();
+  const storageError = await prepared.read;
   persistent = !storageError;
   if (storageError) {
     // Keep working in memory; init reports it, the page hears it on the bus.
     lastStorageError = String(storageError.message || storageError);
   }
 
-  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
-  if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
-  applyCredentials(initialCredentials);
-  timings.coreCreated = elapsed();
   startGroupCommit();
   sender = createSender({
     credentials: {
@@ -349,6 +366,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     endpoints: () => config,
   });
   const summary = JSON.parse(core.UTF8ToString(core._tep_restore(Date.now())));
+  restored = true;
   timings.restored = elapsed();
   initTimings = timings;
   core._tep_set_online(self.navigator?.onLine === false ? 0 : 1, Date.now());
@@ -506,7 +524,10 @@ async function pageHidden({ leaving }) {
 
 const handlers = {
   [Action.prepare]: (message) => {
-    prepare(message).catch(() => {}); // init reports a failure
+    const { compiled, read } = prepare(message);
+    // init reports a failure
+    compiled.catch(() => {});
+    read.catch(() => {});
   },
   [Action.init]: (message) => {
     initReceivedAt = elapsed();
@@ -545,7 +566,7 @@ let initReceivedAt = 0;
 
 const messageLoop = createMessageLoop({
   handlers,
-  ready: () => core !== null,
+  ready: () => restored,
   needsReady: (action) => action !== Action.init && action !== Action.prepare,
   post: (notice) => self.postMessage(notice),
   reportProblem,

@@ -98,7 +98,8 @@ async function storePaths() {
   return names.filter((name) => typeof name === 'string' && name.startsWith(STORE_PREFIX));
 }
 
-function randomStoreId() {
+/** A new store's id: random, so no other tab ever claims it. */
+export function newStoreId() {
   return crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
 }
 
@@ -107,9 +108,9 @@ function randomStoreId() {
  * store when it is free (a reload), else a new one; in lock mode, holds its lock until the
  * worker ends.
  */
-export async function claimStore(preferredId) {
+export async function claimStore(preferredId, freshId = newStoreId()) {
   const locks = self.navigator?.locks;
-  for (const id of [preferredId, randomStoreId(), randomStoreId()]) {
+  for (const id of [preferredId, freshId, newStoreId()]) {
     if (!id) continue;
     if (!locks) {
       // A duplicated tab copies sessionStorage, and with it the store id:
