@@ -679,9 +679,10 @@ const INIT_STEPS = [
   ['wasmReady', 'wasm compiled'],
   ['storeClaimed', 'store claimed'],
   ['coreCreated', 'core created'],
+  ['storeOpened', 'database open'],
+  ['initAnswered', 'init answered'],
   ['storeRead', 'store read'],
   ['restored', 'restored'],
-  ['initAnswered', 'init answered'],
 ];
 
 /** Median time of each init step over `timings`, as "worker script 12, wasm compiled 30, …". */

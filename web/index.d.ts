@@ -170,8 +170,9 @@ export interface Stats {
    * When each step of init ended, in ms since the page created the worker (when the module
    * was loaded, unless the config names its own workerUrl or wasmUrl): the worker's thread
    * started, its script was evaluated, the page's prepare and init messages arrived, the wasm
-   * was compiled, the store was claimed and its files read from IndexedDB, the core was created
-   * and restored the queue, the worker replied, and the page's init was called and answered.
+   * was compiled, the store was claimed, its database opened and its files read from IndexedDB,
+   * the core was created, the worker replied (init answers once the database is open), the core
+   * restored the queue, and the page's init was called and answered.
    */
   initTimings: {
     workerStarted: number;
@@ -179,6 +180,7 @@ export interface Stats {
     prepareReceived: number;
     wasmReady: number;
     storeClaimed: number;
+    storeOpened: number;
     initReceived: number;
     coreCreated: number;
     storeRead: number;

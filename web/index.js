@@ -93,7 +93,6 @@ function createSession() {
     aliveLock: `tep-worker-alive-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
     stopWatching: null,
     startedAt: Date.now(),
-    restarted: false, // started by the page after a worker ended, not by init()
     // Hand-overs of events not yet confirmed stored by the worker, by seq:
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
@@ -272,7 +271,6 @@ function restartWorker() {
   const delay = restartCount === 0 ? 0 : Math.min(RESTART_MAX_DELAY_MS, 1000 * 2 ** (restartCount - 1));
   restartCount++;
   const session = createSession();
-  session.restarted = true;
   current = session;
   session.initPromise = new Promise((resolve) => setTimeout(resolve, delay))
     .then(() => {
@@ -570,16 +568,8 @@ async function start(session, startingConsent) {
   postHeld(session);
   addPageListeners();
   if (globalThis.navigator?.onLine === false) tellOnline();
-  // A worker that replaced an ended one ends the outage that ending started,
-  // unless its store says delivery is failing.
-  if (session.restarted && outage && summary.persistent && !summary.outage) {
-    outage = false;
-    emit(OutageEndMessage);
-  }
-  if (summary.outage && summary.persistent && !outage) {
-    outage = true;
-    emit(new OutageStartError('1'));
-  }
+  // Whether the restored queue is in an outage (and so whether the outage a
+  // replaced worker started goes on) comes on the bus once it is restored.
   if (!summary.persistent) {
     if (!outage) {
       outage = true;

@@ -7,17 +7,19 @@ import { Notice, requestProblem } from '../web/protocol.js';
 /**
  * `handlers`: action → function(message) returning the result (or a promise).
  * `ready()`: false until init has run; `needsReady(action)`: whether the
- * action needs it. `post(notice)`: to the page. `reportProblem(text)`: for
+ * action needs it; `starting()`: while init has answered but is not done,
+ * its promise, which such actions wait for (in the order they came). `post(notice)`: to the page. `reportProblem(text)`: for
  * errors of messages without an id.
  * @param {{
  *   handlers: Record<string, (message: any) => unknown>,
  *   ready: () => boolean,
+ *   starting?: () => Promise<unknown> | null,
  *   needsReady: (action: string) => boolean,
  *   post: (notice: import('../web/protocol.js').WorkerNotice) => void,
  *   reportProblem: (text: string) => void,
  * }} dependencies
  */
-export function createMessageLoop({ handlers, ready, needsReady, post, reportProblem }) {
+export function createMessageLoop({ handlers, ready, starting = () => null, needsReady, post, reportProblem }) {
   let rejected = 0;
 
   /** Handles one message event's data; resolves once it is answered. */
@@ -31,7 +33,9 @@ export function createMessageLoop({ handlers, ready, needsReady, post, reportPro
         throw Object.assign(new Error(problem), { code });
       }
       if (needsReady(data.action) && !ready()) {
-        throw Object.assign(new Error('init has not run'), { code: 'not_initialised' });
+        const underway = starting();
+        if (!underway) throw Object.assign(new Error('init has not run'), { code: 'not_initialised' });
+        await underway;
       }
       const result = await handlers[data.action](data);
       if (id !== undefined) post({ type: Notice.reply, id, result });

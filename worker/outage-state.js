@@ -32,6 +32,11 @@ export function createOutageState(post, { delivery = false, storage = false } = 
       state.storage = !!failing;
       announce();
     },
+    /** Tells the page the state, changed or not (the page's own view may be another). */
+    tell() {
+      told = describe();
+      post({ outage: told !== 'none', reason: told === 'none' ? undefined : told });
+    },
     /** This tab's queue is at maxDiskUsageBytes: new events are dropped until it drains. */
     setQueueFull(full) {
       state.queueFull = !!full;

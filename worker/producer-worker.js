@@ -267,7 +267,22 @@ const elapsed = () => Math.round(performance.now() * 10) / 10;
 // Messages other than init wait until the stored queue is restored (the core
 // exists earlier: it is created while the store is read).
 let restored = false;
+let restoring = null; // restoreAndStart's promise, from init's answer on
 let preparing = null; // the start-up work that needs no config, begun by 'prepare' or 'init'
+
+/**
+ * Loads the stored folder at `path`: `opened` resolves once its database is
+ * open, `read` once its files are in memory; each to null or to the error.
+ */
+function load(path) {
+  /** @type {(error: unknown) => void} */
+  let onOpened = () => {};
+  const opened = new Promise((resolve) => (onOpened = resolve));
+  const read = storedFolders.load(path, onOpened);
+  // A load that failed before opening says so to both.
+  read.then(onOpened);
+  return { opened, read };
+}
 
 /**
  * What init needs before the config: the wasm compiled, the tab's store
@@ -304,21 +319,21 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
   // not); in a new tab the new store, whose random name no one else holds.
   const freshStoreId = newStoreId();
   const guess = storePathOf(preferredStoreId || freshStoreId);
-  const readingGuess = storedFolders.load(guess);
+  const loadingGuess = load(guess);
   const claimed = claimStore(preferredStoreId, freshStoreId).then((claim) => {
     timings.storeClaimed = elapsed();
     storeId = claim.id;
     storePath = claim.path;
     return claim;
   });
-  const read = claimed
-    .then((claim) => {
-      if (claim.path === guess) return readingGuess;
-      readingGuess.then(() => storedFolders.drop(guess, false));
-      return storedFolders.load(claim.path);
-    })
-    .then((error) => ((timings.storeRead = elapsed()), error));
-  preparing = { compiled, claimed, read, timings };
+  const loading = claimed.then((claim) => {
+    if (claim.path === guess) return loadingGuess;
+    loadingGuess.read.then(() => storedFolders.drop(guess, false));
+    return load(claim.path);
+  });
+  const opened = loading.then(({ opened }) => opened).then((error) => ((timings.storeOpened = elapsed()), error));
+  const read = loading.then(({ read }) => read).then((error) => ((timings.storeRead = elapsed()), error));
+  preparing = { compiled, claimed, opened, read, timings };
   return preparing;
 }
 
@@ -342,13 +357,43 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
   timings.coreCreated = elapsed();
-  const storageError = await prepared.read;
+  // init answers once the store's database is open: the page may send from
+  // then on, and every message but init waits in the message loop until the
+  // queue is restored (flush and getStats see every restored event). Where
+  // IndexedDB can't be opened, init answers after the restore, and says so.
+  const openError = await prepared.opened;
+  persistent = !openError;
+  if (openError) lastStorageError = String(openError.message || openError);
+  restoring = restoreAndStart(prepared.read, timings);
+  if (openError) await restoring;
+  else {
+    // A restore that throws after init answered leaves a worker that can't
+    // serve: it ends, as after an abort, and the page starts a new one.
+    restoring.catch((error) => {
+      reportProblem(`[tep.worker.restore] ${error instanceof Error ? error.message : error}`);
+      self.close();
+    });
+  }
+  const aliveLockHeld = await holdingAliveLock;
+  timings.replied = elapsed();
+  const shared = { storeId, coordination: coordination(), aliveLockHeld };
+  return persistent
+    ? { ...shared, persistent: true }
+    : { ...shared, persistent: false, storageError: lastStorageError };
+}
+
+/**
+ * The rest of init, after it answered: the stored queue is read into the
+ * core, and sending, the outage state and the adoption of gone tabs' stores
+ * start. Tells the page the outage state the restored queue is in.
+ */
+async function restoreAndStart(reading, timings) {
+  const storageError = await reading;
   persistent = !storageError;
   if (storageError) {
-    // Keep working in memory; init reports it, the page hears it on the bus.
+    // Keep working in memory; the page hears it on the bus.
     lastStorageError = String(storageError.message || storageError);
   }
-
   startGroupCommit();
   sender = createSender({
     credentials: {
@@ -379,12 +424,15 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     afterCoreCall();
   });
   // What was restored is in IndexedDB already; compaction done by the restore
-  // is synced in the background rather than delaying init.
+  // is synced in the background.
   afterCoreCall();
   outageState = createOutageState((change) => self.postMessage({ type: Notice.bus, ...change }), {
     delivery: summary.outage,
     storage: !!storageError,
   });
+  // The page doesn't know yet: the restored queue may be in an outage, and a
+  // page whose worker was replaced is in one until this says otherwise.
+  outageState.tell();
   tabsOutage = outageChannel(storePath, {
     onRemoteChange(outage) {
       outageState.setDelivery(outage);
@@ -409,13 +457,6 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     // The first scan for gone tabs' stores waits until init has answered.
     setTimeout(() => orphanWatcher.scan(), 0);
   }
-  const aliveLockHeld = await holdingAliveLock;
-  timings.replied = elapsed();
-  const shared = { storeId, coordination: coordination(), aliveLockHeld };
-  if (storageError) {
-    return { ...summary, ...shared, persistent: false, storageError: lastStorageError };
-  }
-  return { ...summary, ...shared, persistent: true };
 }
 
 // What the page refused an event for, in the order tep_count_refused_on_page numbers them.
@@ -524,10 +565,9 @@ async function pageHidden({ leaving }) {
 
 const handlers = {
   [Action.prepare]: (message) => {
-    const { compiled, read } = prepare(message);
+    const { compiled, opened, read } = prepare(message);
     // init reports a failure
-    compiled.catch(() => {});
-    read.catch(() => {});
+    for (const step of [compiled, opened, read]) step.catch(() => {});
   },
   [Action.init]: (message) => {
     initReceivedAt = elapsed();
@@ -567,6 +607,7 @@ let initReceivedAt = 0;
 const messageLoop = createMessageLoop({
   handlers,
   ready: () => restored,
+  starting: () => restoring,
   needsReady: (action) => action !== Action.init && action !== Action.prepare,
   post: (notice) => self.postMessage(notice),
   reportProblem,

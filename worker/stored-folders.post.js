@@ -113,8 +113,9 @@ function settleWith(transaction, resolve, reject) {
 }
 
 /** Every stored entry of the mounted folder: [[key, entry]], read in one transaction. */
-function readStoredEntries(mount) {
+function readStoredEntries(mount, onOpened) {
   return storedFolderDatabase(mount.mountpoint).then(function () {
+    if (onOpened) onOpened(null);
     return new Promise(function (resolve, reject) {
       IDBFS.getRemoteSet(mount, function (error, remote) {
         if (error) return reject(error);
@@ -180,11 +181,13 @@ Module['storedFolders'] = {
    * Resolves to null, or to the error if IndexedDB refused: the folder is
    * then mounted all the same, in memory only. Can be called before the
    * module's promise resolves: the stored entries are read meanwhile.
+   * `onOpened(null)`, if given, is called once the database is open, before
+   * its files are read.
    */
-  'load': function (path) {
+  'load': function (path, onOpened) {
     if (!FS.analyzePath(path).exists) FS.mkdir(path);
     var mount = FS.mount(IDBFS, {}, path).mount;
-    return Promise.all([readStoredEntries(mount), storedFoldersRuntimeReady])
+    return Promise.all([readStoredEntries(mount, onOpened), storedFoldersRuntimeReady])
       .then(function (read) {
         return new Promise(function (resolve, reject) {
           read[0].forEach(function (stored) {

@@ -76,7 +76,8 @@ test('stored events survive a reload while the consumer is down and arrive when 
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await initProducer(page);
-  assert.equal(await page.evaluate(() => window.producer.isOutage()), true, 'the outage state is persisted');
+  // init answers once the store is open; the restored queue's outage follows on the bus.
+  await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the persisted outage, restored' });
   await browser.control({ mode: 'up' });
   await waitFor(async () => (await browser.consumerEvents()).filter((e) => e.name === 'e2e_offline').length === 7, {
     what: 'the 7 stored events at the consumer',

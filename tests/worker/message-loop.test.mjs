@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMessageLoop } from '../../worker/message-loop.js';
 
-function setUp({ ready = true } = {}) {
+function setUp({ ready = true, starting = () => null } = {}) {
   const posted = [];
   const problems = [];
   const handled = [];
@@ -18,6 +18,7 @@ function setUp({ ready = true } = {}) {
       init: () => 'started',
     },
     ready: () => ready,
+    starting,
     needsReady: (action) => action !== 'init',
     post: (notice) => posted.push(notice),
     reportProblem: (text) => problems.push(text),
@@ -83,4 +84,41 @@ test('an error of a message without an id is reported as a problem with its id',
   await loop.receive({ action: 'events', events: ['{}'] });
   assert.deepEqual(posted, []);
   assert.deepEqual(problems, ['[tep.worker.out_of_memory] the core could not allocate']);
+});
+
+test('while init finishes after answering, actions wait for it and run in the order they came', async () => {
+  let finish;
+  const underway = new Promise((resolve) => (finish = resolve));
+  let ready = false;
+  const posted = [];
+  const handled = [];
+  const loop = createMessageLoop({
+    handlers: { events: (message) => void handled.push(message.seq), stats: () => handled.length },
+    ready: () => ready,
+    starting: () => underway,
+    needsReady: () => true,
+    post: (notice) => posted.push(notice),
+    reportProblem: () => {},
+  });
+  const answered = [
+    loop.receive({ action: 'events', seq: 1, events: ['{}'] }),
+    loop.receive({ action: 'events', seq: 2, events: ['{}'] }),
+    loop.receive({ id: 3, action: 'stats' }),
+  ];
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(handled, [], 'nothing runs before the restore');
+  ready = true;
+  finish();
+  await Promise.all(answered);
+  assert.deepEqual(handled, [1, 2]);
+  assert.deepEqual(posted, [{ type: 'reply', id: 3, result: 2 }], 'stats sees both hand-overs');
+});
+
+test('if the rest of init fails, the actions that waited for it are answered with its error', async () => {
+  const { loop, posted } = setUp({
+    ready: false,
+    starting: () => Promise.reject(Object.assign(new Error('the restore failed'), { code: 'restore' })),
+  });
+  await loop.receive({ id: 4, action: 'stats' });
+  assert.deepEqual(posted, [{ type: 'reply', id: 4, error: { code: 'restore', message: 'the restore failed' } }]);
 });

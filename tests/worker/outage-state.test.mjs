@@ -42,3 +42,15 @@ test('the state known at init is not told again', () => {
   state.setStorage(false);
   assert.deepEqual(told, [{ outage: false, reason: undefined }]);
 });
+
+test('tell() says the state even when it did not change, and later changes are still told once', () => {
+  const { told, post } = recorder();
+  const state = createOutageState(post, { delivery: true });
+  state.tell();
+  state.setDelivery(true);
+  state.setDelivery(false);
+  assert.deepEqual(told, [
+    { outage: true, reason: 'delivery' },
+    { outage: false, reason: undefined },
+  ]);
+});
