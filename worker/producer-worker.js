@@ -18,12 +18,9 @@ import { createGroupCommit } from './group-commit.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
+import { createFlush } from './flush.js';
 import { createSender } from './sender.js';
 import { createWakeTimer } from './wake-timer.js';
-
-// flush() stops starting new batches after this long: with one last request
-// (at most the sender's 10 s timeout) it still answers within the page's 30 s wait.
-const FLUSH_BUDGET_MS = 15000;
 
 let core = null;
 let config = null;
@@ -530,23 +527,15 @@ function stats() {
  * durable and every batch was attempted; stops early when an attempt fails
  * (the backoff then takes over), so a dead collector can't make it spin.
  */
-async function flush() {
-  const startedAt = performance.now();
-  let delivered = stats().delivered;
-  for (;;) {
+const flush = createFlush({
+  sendNow: () => {
     core._tep_flush(Date.now());
     afterCoreCall();
-    const started = requestsInFlight.size;
-    await Promise.all([durable(true), ...requestsInFlight.values()]);
-    const now = stats();
-    const progressed = now.delivered > delivered;
-    delivered = now.delivered;
-    if (!started || !progressed || now.queued === 0) return now;
-    // A deep queue against a slow collector: answer before the page gives up
-    // waiting; the scheduler sends the rest.
-    if (performance.now() - startedAt > FLUSH_BUDGET_MS) return now;
-  }
-}
+  },
+  inFlight: () => [...requestsInFlight.values()],
+  durable: () => durable(true),
+  stats,
+});
 
 /**
  * The page is hidden or unloading: everything is made durable now, and one

@@ -66,7 +66,8 @@ const evaluateScript = (source) => `
     .then(() => (${source})(arg))
     .then(
       (value) => done(JSON.stringify(value === undefined ? { undefined: true } : { value })),
-      (error) => done(JSON.stringify({ error: String((error && error.stack) || error) })),
+      // WebKit's stack holds no message: both are sent.
+      (error) => done(JSON.stringify({ error: error && error.stack ? error + '\\n' + error.stack : String(error) })),
     );
 `;
 

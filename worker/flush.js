@@ -1,0 +1,57 @@
+// flush(): sends what is queued now and answers once the collector has
+// answered for it, or the budget is spent. The page waits 30 s for the answer,
+// and a request in flight may take longer than what is left of the budget (a
+// fetch up to the sender's 10 s timeout, the page's answer to the leaving
+// batch it sent up to 15 s): flush answers at the budget whatever is still in
+// flight, which goes on after, and the scheduler sends the rest.
+
+// Well within the page's 30 s wait, with room for a busy worker's timers.
+export const FLUSH_BUDGET_MS = 15000;
+
+/**
+ * `sendNow()`: makes the core start the batches it can now. `inFlight()`:
+ * the promises of the requests in flight. `durable()`: resolves once every
+ * change is in IndexedDB (its rejection is flush's). `stats()`: the current
+ * stats, whose `delivered` and `queued` tell progress.
+ * @param {{
+ *   sendNow: () => void,
+ *   inFlight: () => Promise<unknown>[],
+ *   durable: () => Promise<unknown>,
+ *   stats: () => { delivered: number, queued: number },
+ *   clock?: () => number,
+ *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
+ * }} dependencies
+ */
+export function createFlush({
+  sendNow,
+  inFlight,
+  durable,
+  stats,
+  clock = () => performance.now(),
+  timers = globalThis,
+}) {
+  /** `work`, unless `deadline` comes first: true if it settled in time. */
+  function settledBefore(work, deadline) {
+    let timer = 0;
+    const expired = new Promise((resolve) => {
+      timer = timers.setTimeout(() => resolve(false), Math.max(0, deadline - clock()));
+    });
+    return Promise.race([work.then(() => true), expired]).finally(() => timers.clearTimeout(timer));
+  }
+
+  return async function flush() {
+    const deadline = clock() + FLUSH_BUDGET_MS;
+    let delivered = stats().delivered;
+    for (;;) {
+      sendNow();
+      const requests = inFlight();
+      const settled = await settledBefore(Promise.all([durable(), ...requests]), deadline);
+      const now = stats();
+      const progressed = now.delivered > delivered;
+      delivered = now.delivered;
+      // Done: nothing was sent, the collector took nothing, or the queue is empty;
+      // or out of budget: the rest goes on the scheduler's timer.
+      if (!settled || !requests.length || !progressed || now.queued === 0 || clock() >= deadline) return now;
+    }
+  };
+}
