@@ -453,10 +453,10 @@ const wallClock = () => performance.timeOrigin + performance.now();
 // --- a head start --------------------------------------------------------------
 //
 // As @tidal-music/event-producer does, the worker is created when the page
-// loads this module, and starts compiling the wasm and reading the tab's
-// stored queue at once (nothing is sent, nothing written: that waits for
+// loads this module, and reads the tab's stored queue at once while the page
+// compiles the wasm for it (nothing is sent, nothing written: that waits for
 // init). init() then takes this worker, so an app's `await init()` costs
-// little more than the restore. A config with its own workerUrl or wasmUrl
+// little more than creating the core and opening the store. A config with its own workerUrl or wasmUrl
 // can't use it: the early worker is ended and init starts the right one.
 
 let earlyWorker = null; // { worker, failed } until init() takes or ends it
@@ -476,7 +476,19 @@ function startEarlyWorker() {
       },
       { once: true },
     );
-    worker.postMessage({ action: Action.prepare, storeId: rememberedStoreId() });
+    worker.postMessage({ action: Action.prepare, storeId: rememberedStoreId(), wasmFromPage: true });
+    // The wasm is fetched and compiled (off the main thread) while the
+    // worker's thread starts and its script loads, then handed to it.
+    const compiling = WebAssembly.compileStreaming?.(fetch(new URL('./core.wasm', import.meta.url)));
+    Promise.resolve(compiling)
+      .catch(() => null) // the worker fetches its own
+      .then((module) => {
+        try {
+          worker.postMessage({ action: Action.wasm, module: module ?? null });
+        } catch {
+          worker.postMessage({ action: Action.wasm, module: null }); // a module this browser can't post
+        }
+      });
     earlyWorker = early;
   } catch {
     // as above: init() reports it

@@ -13,7 +13,8 @@
 /** @typedef {{ name?: string, problem: string, reason?: 'validation' | 'storing' | 'consent', count?: number }} RefusedEvent */
 /** @typedef {{ PERFORMANCE?: boolean, TARGETING?: boolean, NECESSARY?: boolean }} BlockedCategories */
 
-/** @typedef {{ action: 'prepare', wasmUrl?: string, storeId?: string }} PrepareRequest */
+/** @typedef {{ action: 'prepare', wasmUrl?: string, storeId?: string, wasmFromPage?: boolean }} PrepareRequest */
+/** @typedef {{ action: 'wasm', module: WebAssembly.Module | null }} WasmRequest */
 /**
  * @typedef {{ id: number, action: 'init', config: { core: object, tlConsumerUri: string, tlPublicConsumerUri: string },
  *   credentials: Credentials, wasmUrl?: string, storeId?: string, aliveLock?: string }} InitRequest
@@ -35,7 +36,7 @@
 /** @typedef {{ id: number, action: 'shutdown' }} ShutdownRequest */
 /** @typedef {{ id: number, action: 'ping' }} PingRequest */
 /**
- * @typedef {PrepareRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
+ * @typedef {PrepareRequest | WasmRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
  *   | StatsRequest | PageHiddenRequest | LeavingAnswer | OnlineRequest | ShutdownRequest | PingRequest} Request
  */
 
@@ -51,6 +52,7 @@
 
 export const Action = Object.freeze({
   prepare: 'prepare', // no reply: start compiling and reading the store before init
+  wasm: 'wasm', // no reply: the wasm module the page compiled, or null (the worker fetches its own)
   init: 'init', // → restore summary
   events: 'events', // no reply; 'accepted' once stored
   flush: 'flush', // → stats, once queued events are durable and a send was attempted
@@ -78,7 +80,8 @@ export const Notice = Object.freeze({
 // (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
 // never checks requests, the worker never notices.)
 export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
-  prepare: ['wasmUrl', 'storeId'],
+  prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
+  wasm: ['module'],
   init: ['config', 'credentials', 'wasmUrl', 'storeId', 'aliveLock'],
   events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent'],
   flush: [],
@@ -123,7 +126,11 @@ const requestFields = /* @__PURE__ */ (() => ({
     isOptionalString(m.wasmUrl) &&
     isOptionalString(m.storeId) &&
     isOptionalString(m.aliveLock),
-  [Action.prepare]: (m) => isOptionalString(m.wasmUrl) && isOptionalString(m.storeId),
+  [Action.prepare]: (m) =>
+    isOptionalString(m.wasmUrl) &&
+    isOptionalString(m.storeId) &&
+    (m.wasmFromPage === undefined || typeof m.wasmFromPage === 'boolean'),
+  [Action.wasm]: (m) => m.module === null || m.module instanceof WebAssembly.Module,
   [Action.events]: (m) =>
     (m.seq === undefined || isRequestId(m.seq)) &&
     Array.isArray(m.events) &&

@@ -267,6 +267,25 @@ let restored = false;
 let restoring = null; // restoreAndStart's promise, from init's answer on
 let preparing = null; // the start-up work that needs no config, begun by 'prepare' or 'init'
 
+// The early worker's wasm: the page fetches and compiles core.wasm while this
+// worker's thread starts and its script loads, and posts the module ('wasm').
+/** @type {(module: WebAssembly.Module | null) => void} */
+let receivePageWasm = () => {};
+const pageWasm = new Promise((resolve) => (receivePageWasm = resolve));
+
+/** An instance of the page's module, or, if the page could not compile it, of core.wasm fetched here. */
+async function instantiateFromPage(imports) {
+  const module = await pageWasm;
+  if (module) return WebAssembly.instantiate(module, imports);
+  const url = new URL('core.wasm', import.meta.url);
+  const streamed = await WebAssembly.instantiateStreaming(fetch(url, { credentials: 'same-origin' }), imports).catch(
+    () => null, // served with another MIME type than application/wasm
+  );
+  if (streamed) return streamed.instance;
+  const bytes = await (await fetch(url, { credentials: 'same-origin' })).arrayBuffer();
+  return (await WebAssembly.instantiate(bytes, imports)).instance;
+}
+
 /**
  * Loads the stored folder at `path`: `opened` resolves once its database is
  * open, `read` once its files are in memory; each to null or to the error.
@@ -290,8 +309,8 @@ function load(path) {
  * in ms since the worker's thread started (`timeOrigin`; the page counts
  * them from its creation of the worker).
  */
-/** @param {Pick<import('../web/protocol.js').PrepareRequest, 'wasmUrl' | 'storeId'>} request */
-function prepare({ wasmUrl, storeId: preferredStoreId }) {
+/** @param {Pick<import('../web/protocol.js').PrepareRequest, 'wasmUrl' | 'storeId' | 'wasmFromPage'>} request */
+function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
   if (preparing) return preparing;
   const timings = {
     timeOrigin: performance.timeOrigin,
@@ -302,7 +321,18 @@ function prepare({ wasmUrl, storeId: preferredStoreId }) {
   // worker ends, and the page starts a new one on the same store.
   const options = { host, onAbort: () => self.close() };
   if (wasmUrl) options.locateFile = (file) => (file.endsWith('.wasm') ? wasmUrl : file);
-  const compiled = createCore(options).then((compiled) => ((timings.wasmReady = elapsed()), compiled));
+  let instantiationFailed = new Promise(() => {});
+  if (wasmFromPage) {
+    instantiationFailed = new Promise((_, reject) => {
+      options.instantiateWasm = (imports, receive) => {
+        instantiateFromPage(imports).then((instance) => receive(instance), reject);
+        return {}; // the exports come through receive
+      };
+    });
+  }
+  const compiled = Promise.race([createCore(options), instantiationFailed]).then(
+    (compiled) => ((timings.wasmReady = elapsed()), compiled),
+  );
   // The module's JS (and so IDBFS) is there at once; only the wasm is still
   // compiling: the store is claimed and its files are read meanwhile.
   storedFolders = options.storedFolders;
@@ -558,6 +588,7 @@ const handlers = {
     // init reports a failure
     for (const step of [compiled, opened, read]) step.catch(() => {});
   },
+  [Action.wasm]: (/** @type {import('../web/protocol.js').WasmRequest} */ { module }) => receivePageWasm(module),
   [Action.init]: (message) => {
     initReceivedAt = elapsed();
     return init(message);
@@ -597,7 +628,7 @@ const messageLoop = createMessageLoop({
   handlers,
   ready: () => restored,
   starting: () => restoring,
-  needsReady: (action) => action !== Action.init && action !== Action.prepare,
+  needsReady: (action) => action !== Action.init && action !== Action.prepare && action !== Action.wasm,
   post: (notice) => self.postMessage(notice),
   reportProblem,
 });

@@ -55,11 +55,12 @@ target_link_options(core PRIVATE
   -sMALLOC=emmalloc
   # Abort messages and asserts cost size and are never read in production.
   -sASSERTIONS=0
-  # The worker passes only locateFile and onAbort (an aborted core closes
-  # its worker, which the page then replaces), and its own `host`, read by
+  # The worker passes only locateFile, onAbort (an aborted core closes its
+  # worker, which the page then replaces) and instantiateWasm (for the module
+  # the page compiled while the worker started), and its own `host`, read by
   # the EM_JS calls: the glue need not handle the other Module options
   # (~0.3 KB gz).
-  -sINCOMING_MODULE_JS_API=[locateFile,onAbort]
+  -sINCOMING_MODULE_JS_API=[locateFile,onAbort,instantiateWasm]
   # Workers always have TextDecoder: no fallback UTF-8 decoder in the glue.
   -sTEXTDECODER=2
   # No eval or new Function in the glue, so a CSP without 'unsafe-eval' works.

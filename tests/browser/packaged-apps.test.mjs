@@ -329,7 +329,10 @@ test('the plain page with an import map loads the worker and core.wasm from wher
     const packageFiles = run.responses
       .map((response) => new URL(response.url).pathname)
       .filter((path) => path.startsWith('/assets/'));
+    // The head start at import compiles the core.wasm beside index.js, before
+    // init says where this app keeps its files; init then loads those.
     assert.deepEqual(packageFiles.sort(), [
+      '/assets/js/core.wasm',
       '/assets/js/index.js',
       '/assets/wasm/core.wasm',
       '/assets/workers/worker.js',
