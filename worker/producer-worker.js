@@ -277,12 +277,10 @@ const pageWasm = new Promise((resolve) => (receivePageWasm = resolve));
 async function instantiateFromPage(imports) {
   const module = await pageWasm;
   if (module) return WebAssembly.instantiate(module, imports);
-  const url = new URL('core.wasm', import.meta.url);
-  const streamed = await WebAssembly.instantiateStreaming(fetch(url, { credentials: 'same-origin' }), imports).catch(
-    () => null, // served with another MIME type than application/wasm
-  );
-  if (streamed) return streamed.instance;
-  const bytes = await (await fetch(url, { credentials: 'same-origin' })).arrayBuffer();
+  // The rare path (the page's fetch or compile failed): bytes work whatever MIME type the file is served with.
+  const bytes = await (
+    await fetch(new URL('core.wasm', import.meta.url), { credentials: 'same-origin' })
+  ).arrayBuffer();
   return (await WebAssembly.instantiate(bytes, imports)).instance;
 }
 

@@ -98,13 +98,19 @@ test('an urgent wait skips the window and resolves true once stored', async (t) 
   assert.equal(await made, true);
 });
 
-test('a change during a write waits for it, then goes in the next write', async (t) => {
+/** A world whose write of 'a' is under way, with 'b' changed meanwhile. */
+async function changedDuringWrite(t) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const w = world();
   w.change('a');
   t.mock.timers.tick(GROUP_COMMIT_WINDOW_MS);
   await settleMicrotasks();
   w.change('b');
+  return w;
+}
+
+test('a change during a write waits for it, then goes in the next write', async (t) => {
+  const w = await changedDuringWrite(t);
   const made = w.commit.durable(true);
   t.mock.timers.tick(0);
   await settleMicrotasks();
@@ -147,12 +153,7 @@ test('without IndexedDB nothing is written and durable() is false', async (t) =>
 });
 
 test('a wait that is not urgent, made during a write, waits for the next window like any change', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const w = world();
-  w.change('a');
-  t.mock.timers.tick(GROUP_COMMIT_WINDOW_MS);
-  await settleMicrotasks();
-  w.change('b');
+  const w = await changedDuringWrite(t);
   const made = w.commit.durable(false);
   await w.finishWrite(); // 'a'
   t.mock.timers.tick(0);
