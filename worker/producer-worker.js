@@ -168,7 +168,6 @@ function endOutageOfGoneTab(deliveredBefore) {
 const host = {
   send(request) {
     // The keepalive batch the page sent itself (see pageHidden): its answer comes from the page.
-    // The keepalive batch the page sent itself: its answer comes from the page.
     const sent = leavingBatch.sentByPage(request) ? leavingBatch.awaitPageAnswer(request) : perform(request);
     const done = sent
       .catch((error) => reportProblem(`[tep.worker.send] ${error}`))

@@ -16,6 +16,8 @@
 // heartbeat for it has been heard for a while: a frozen tab that wakes up
 // again may then send duplicates, but nothing is lost.
 
+import { createOrphanScan } from './orphan-scan.js';
+
 const STORE_PREFIX = '/tep-store-';
 // Where an adopter keeps the files of an adopted store it could not read
 // (a later release's): a name the scan for stores never matches.
@@ -222,23 +224,14 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
     await takeOver(path);
   }
 
-  let scanning = false;
-  async function scan() {
-    if (scanning) return;
-    scanning = true;
-    try {
-      // The registry goes with the site's data when the user clears it under
-      // a running tab: each scan lists this tab's store again.
-      await registerStore(ownPath);
-      for (const path of await storePaths()) {
-        if (path !== ownPath) await tryAdopt(path);
-      }
-    } catch (error) {
-      onError?.(error);
-    } finally {
-      scanning = false;
-    }
-  }
+  const scan = createOrphanScan({
+    ownPath,
+    // The registry goes with the site's data when the user clears it under
+    // a running tab: each scan lists this tab's store again.
+    listStores: () => registerStore(ownPath).then(storePaths),
+    tryAdopt,
+    onError,
+  });
 
   const timer = setInterval(scan, ADOPTION_SCAN_MS);
   return {

@@ -78,28 +78,36 @@ function readEveryDatabase(page) {
   });
 }
 
-test("a gone tab's store holding a file of an unknown format is adopted: its events are delivered and the file's bytes are kept in IndexedDB", async () => {
-  // A tab stores events while the consumer is down, then dies.
+/**
+ * A tab stores EVENTS events named `name` while the consumer is down, and
+ * its worker dies: resolves to that tab's page (still open) and its store's path.
+ */
+async function tabThatDies(name) {
   await browser.control({ mode: 'down' });
   const gone = await openProducerPage(browser);
   await gone.evaluate(
     (config) => window.producer.init(config),
     testConfig(browser.url, { eventBatchInterval: 600000 }),
   );
-  await gone.evaluate((count) => {
-    for (let seq = 0; seq < count; seq++) {
-      window.producer.sendEvent({ name: 'adopted_with_unknown_file', consentCategory: 'NECESSARY', payload: { seq } });
-    }
-  }, EVENTS);
+  await gone.evaluate(
+    ({ name, count }) => {
+      for (let seq = 0; seq < count; seq++)
+        window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
+    },
+    { name, count: EVENTS },
+  );
   await waitFor(
     () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
-    {
-      what: 'the events durable in IndexedDB',
-    },
+    { what: 'the events durable in IndexedDB' },
   );
   const { storeId } = await gone.evaluate(() => window.producer.getStats());
-  const path = `/tep-store-${storeId}`;
   await gone.evaluate(() => window.crashWorkers());
+  return { gone, path: `/tep-store-${storeId}` };
+}
+
+test("a gone tab's store holding a file of an unknown format is adopted: its events are delivered and the file's bytes are kept in IndexedDB", async () => {
+  // A tab stores events while the consumer is down, then dies.
+  const { gone, path } = await tabThatDies('adopted_with_unknown_file');
 
   // Beside its readable segment, the store holds what a later release wrote:
   // a segment of format version 9 and a file of a name this release doesn't know.
@@ -144,5 +152,61 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
     assert.ok(!holders[0].startsWith('/tep-store-'), `kept in ${holders[0]}, which no tab adopts`);
   }
   assert.equal((await page.evaluate(() => window.producer.getStats())).keptAsideFiles, 2);
+  await page.close();
+});
+
+/**
+ * Leaves the database of a store at `path` in the state WebKit leaves one
+ * whose tab was frozen with its connection open: a delete request that
+ * waits for a connection that never closes, and every later open of that
+ * database waiting behind it. Holds until `page` closes.
+ */
+function holdStoreStuck(page, path) {
+  return page.evaluate(
+    (path) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(path, 21); // IDBFS's version, so openers need no upgrade
+        open.onupgradeneeded = () => open.result.createObjectStore('FILE_DATA');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          window.heldConnections = [...(window.heldConnections ?? []), open.result]; // never closed
+          const deleting = indexedDB.deleteDatabase(path);
+          deleting.onblocked = () => resolve();
+          deleting.onsuccess = () => reject(new Error(`${path} was deleted under its open connection`));
+        };
+      }),
+    path,
+  );
+}
+
+test("a store whose database never answers does not hold up adopting the other gone tabs' stores", async () => {
+  // Stuck stores listed before and after the gone tab's, in creation order
+  // and in name order alike.
+  const holder = await openProducerPage(browser);
+  await holdStoreStuck(holder, '/tep-store-!stuck-first');
+
+  const { gone } = await tabThatDies('adopted_past_stuck_store');
+  await gone.close();
+  await holdStoreStuck(holder, '/tep-store-~stuck-last');
+
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const delivered = async () =>
+    new Set(
+      (await browser.consumerEvents())
+        .filter((e) => e.name === 'adopted_past_stuck_store')
+        .map((e) => JSON.parse(e.body).payload.seq),
+    ).size;
+  await waitFor(async () => (await delivered()) === EVENTS, {
+    what: `all ${EVENTS} events of the gone tab at the consumer`,
+    explain: async () => ({
+      delivered: await delivered(),
+      stats: await page.evaluate(() => window.producer.getStats()),
+    }),
+  });
+  assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
+  // Once the stuck connection goes, the waiting attempts finish and nothing is left behind.
+  await holder.close();
   await page.close();
 });

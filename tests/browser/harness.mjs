@@ -113,14 +113,21 @@ export function testConfig(url, overrides = {}) {
   };
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor(check, { timeoutMs = 15000, intervalMs = 50, what = 'condition' } = {}) {
+/**
+ * Polls `check` until it returns a truthy value or `timeoutMs` passes. On
+ * timeout, what `explain()` resolves to (the state the check looked at) is
+ * in the error.
+ */
+export async function waitFor(check, { timeoutMs = 15000, intervalMs = 50, what = 'condition', explain } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     last = await check();
     if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    if (Date.now() > deadline) {
+      const state = explain ? await explain().catch((error) => `(could not be read: ${error.message})`) : last;
+      throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(state)})`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -72,13 +72,25 @@ async function runTabs({ name, seed, overrides }) {
     }
   }
   await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.flush())));
+  let missing = [];
   const events = await waitFor(
     async () => {
       const all = (await browser.consumerEvents()).filter((e) => e.name === name);
       const seqs = new Set(all.map((e) => JSON.parse(e.body).payload.seq));
-      return [...committed].every((seq) => seqs.has(seq)) && all;
+      missing = [...committed].filter((seq) => !seqs.has(seq));
+      return missing.length === 0 && all;
     },
-    { what: `all ${committed.size} events at the consumer`, timeoutMs: 60000, intervalMs: 250 },
+    {
+      what: `all ${committed.size} events at the consumer`,
+      timeoutMs: 60000,
+      intervalMs: 250,
+      explain: async () => ({
+        missing: missing.length,
+        from: missing[0],
+        to: missing.at(-1),
+        tabs: await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.getStats()))),
+      }),
+    },
   );
   const perSeq = new Map();
   for (const e of events) {
