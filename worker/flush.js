@@ -43,15 +43,20 @@ export function createFlush({
     const deadline = clock() + FLUSH_BUDGET_MS;
     let delivered = stats().delivered;
     for (;;) {
+      const earlier = new Set(inFlight());
       sendNow();
       const requests = inFlight();
+      const attempted = requests.some((request) => !earlier.has(request));
       const settled = await settledBefore(Promise.all([durable(), ...requests]), deadline);
       const now = stats();
       const progressed = now.delivered > delivered;
       delivered = now.delivered;
-      // Done: nothing was sent, the collector took nothing, or the queue is empty;
-      // or out of budget: the rest goes on the scheduler's timer.
-      if (!settled || !requests.length || !progressed || now.queued === 0 || clock() >= deadline) return now;
+      // Done: nothing was sent, the collector took nothing of flush's own
+      // attempt, or the queue is empty; or out of budget: the rest goes on
+      // the scheduler's timer. A request the scheduler started before (while
+      // the collector was down, say) may fail: flush then tries itself.
+      const refused = !progressed && attempted;
+      if (!settled || !requests.length || refused || now.queued === 0 || clock() >= deadline) return now;
     }
   };
 }

@@ -78,3 +78,37 @@ test('with a deep queue against a slow collector flush resolves before the page 
   });
   await page.close();
 });
+
+test('flush after the collector came back delivers everything queued, even when a request sent during the outage fails after it was called', async () => {
+  await browser.control({ mode: 'hang' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
+  const send = (from, count) =>
+    page.evaluate(
+      ({ from, count }) => {
+        for (let i = from; i < from + count; i++)
+          window.producer.sendEvent({ name: 'flush_after_outage', consentCategory: 'NECESSARY', payload: { i } });
+      },
+      { from, count },
+    );
+  // A full batch goes at once, and hangs until the request's 10 s timeout.
+  await send(0, 10);
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.inFlightBatches === 1)), {
+    what: 'the batch in flight',
+  });
+  await browser.control({ mode: 'up' });
+  await send(10, 3);
+  assert.deepEqual(await settle(page, 'flush'), { settled: 'resolved' });
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.queued, 0, `all sent by flush (${stats.delivered} delivered, ${stats.queued} queued)`);
+  const seqs = new Set(
+    (await browser.consumerEvents())
+      .filter((e) => e.name === 'flush_after_outage')
+      .map((e) => JSON.parse(e.body).payload.i),
+  );
+  assert.equal(seqs.size, 13);
+  await page.close();
+});

@@ -63,8 +63,13 @@ async function reloadAndDeliver(page, name, count, overrides) {
   );
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => new Set((await delivered(name)).map((e) => JSON.parse(e.body).payload.i)).size === count, {
+  const deliveredCount = async () => new Set((await delivered(name)).map((e) => JSON.parse(e.body).payload.i)).size;
+  await waitFor(async () => (await deliveredCount()) === count, {
     what: `the ${count} events at the consumer`,
+    explain: async () => ({
+      delivered: await deliveredCount(),
+      stats: await page.evaluate(() => window.producer.getStats()),
+    }),
   });
 }
 
@@ -162,19 +167,19 @@ test("when the site's data is cleared under a running worker, the whole queue is
       { from, count },
     );
   await sendLarge(0, 100);
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 100 && s.durable)), {
+  const stats = () => page.evaluate(() => window.producer.getStats());
+  await waitFor(async () => ((s) => s.queued === 100 && s.durable)(await stats()), {
     what: '100 events durable',
+    explain: stats,
   });
 
   const { storeId } = await page.evaluate(() => window.producer.getStats());
   assert.ok((await clearStorage(page)).includes(`/tep-store-${storeId}`), "the store's database was deleted");
   await sendLarge(100, 5);
-  await waitFor(
-    () => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 105 && s.durable && !s.storageError)),
-    {
-      what: 'the queue durable again after the storage was cleared',
-    },
-  );
+  await waitFor(async () => ((s) => s.queued === 105 && s.durable && !s.storageError)(await stats()), {
+    what: 'the queue durable again after the storage was cleared',
+    explain: stats,
+  });
 
   await reloadAndDeliver(page, 'cleared_storage', 105, holdSending);
   await page.close();

@@ -88,3 +88,30 @@ test("a failed write is flush's answer", async () => {
   });
   await assert.rejects(flush(), /QuotaExceededError/);
 });
+
+test('a request that failed before flush was called does not end it: flush makes its own attempt', async () => {
+  // One request in flight at a time. The scheduler started one while the
+  // collector was down; it came back, and the page calls flush.
+  const state = { delivered: 0, queued: 15, sent: 0 };
+  let failEarlier;
+  let inFlight = [new Promise((resolve) => (failEarlier = resolve))];
+  let settledRequests = 0;
+  const track = (request) => request.finally(() => settledRequests++);
+  inFlight = inFlight.map(track);
+  const flush = createFlush({
+    sendNow: () => {
+      if (inFlight.length > settledRequests || state.queued === 0) return; // one in flight at most
+      state.sent++;
+      inFlight = [track(deliverTen(state))];
+      settledRequests = 0;
+    },
+    inFlight: () => inFlight,
+    durable: () => Promise.resolve(),
+    stats: () => ({ ...state }),
+  });
+  const answered = flush();
+  failEarlier(); // the earlier request ends without a confirmation
+  const stats = await answered;
+  assert.equal(stats.queued, 0, 'everything queued was sent');
+  assert.equal(state.sent, 2);
+});
