@@ -4,12 +4,13 @@
 // the page would give up waiting, leaving the rest to the scheduler.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
 import { setQuotaFull } from './storage-fault-switches.mjs';
 
 let browser;
 before(async () => {
-  browser = await openBrowser();
+  browser = await openBrowserUnderTest();
 });
 after(async () => {
   await browser?.close();
