@@ -20,7 +20,7 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** Starts the server on a free loopback port; resolves to { url, close, consumerStats, consumerControl, consumerReset }. */
+/** Starts the server on a free loopback port; resolves to { url, close, consumerStats, consumerReceipts, consumerControl, consumerReset }. */
 export async function startBenchServer({ dataDir }) {
   const demo = await startDemoServer({
     port: 0,
@@ -42,6 +42,16 @@ export async function startBenchServer({ dataDir }) {
   return {
     url,
     consumerStats: async () => (await fetch(`${url}consumer/stats`)).json(),
+    /** When the consumer stored each accepted event (ms since the epoch), in order. */
+    async consumerReceipts() {
+      const times = [];
+      for (let after = 0; ;) {
+        const { events, next } = await (await fetch(`${url}consumer/events?after=${after}&limit=10000`)).json();
+        if (!events.length) return times;
+        for (const event of events) times.push(event.receivedAt);
+        after = next;
+      }
+    },
     consumerControl: (fault) => post('consumer/control', fault),
     consumerReset: () => post('consumer/reset'),
     close: demo.close,

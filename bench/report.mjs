@@ -607,19 +607,22 @@ ${renderResultsTable(results)}
   it is ever written: those are counted ("never written"), and the percentiles are over
   the written ones. Median over ${results.plan.durability.repetitions.wasm} run(s) each for this
   package, ${results.plan.durability.repetitions.tidal} for TIDAL (its tab runs out of memory). For this
-  package \`getStats()\` is also polled every 100 ms while sending, to see failed syncs
+  package \`getStats()\` is also polled every 50 ms while sending, to see failed syncs
   (\`storageError\`). The peak memory is the largest resident size of the renderer process
   that holds the page and its worker, sampled from /proc every 500 ms.
 - **drain**: ${drainEventsLabel(results)} events stored with the consumer \`down\`
   (this package: through \`sendEvent\`, then a reload of the same tab; TIDAL: its stored
   queue written as above); then the consumer is reset and \`up\`, \`init\` is called with
-  \`eventBatchInterval\` 1,000 ms, and the consumer's \`accepted\` count is polled every 10 ms.
-  The table's rate is from the first to the last accepted event (the sending throughput);
-  the details also give init → all accepted, which includes each library's wait before
-  its first send. Median over ${results.plan.drain.repetitions.wasm} run(s) for this package,
+  \`eventBatchInterval\` 1,000 ms, and the consumer's \`accepted\` count is polled every 50 ms
+  until all are in. The table's rate is from the consumer's own receipt times, first batch
+  to last event (the sending throughput; the consumer runs on the bench's Node thread, and
+  asking it more often took a few % from it); the worker probe stops searching the worker's
+  writes once \`init\` has resolved. The details also give init → all accepted, which
+  includes each library's wait before its first send. Median over ${results.plan.drain.repetitions.wasm} run(s) for this package,
   ${results.plan.drain.repetitions.tidal} for TIDAL. For scale, the same
   number of events in the same bodies is POSTed by a bare \`fetch\` loop in a page (no
-  producer, no storage), 1 and 4 requests at a time: what Chromium's network stack and
+  producer, no storage), 1 and 4 requests at a time (\`node bench/run.mjs --drain\` also
+  runs it in a worker, where this package's requests start: the same rate within noise): what Chromium's network stack and
   the consumer (one \`fsync\` per request, on the bench's Node thread) allow on this machine.
 - **init**: \`await init(config)\` in the page, including the worker's start, the wasm
   compile and the restore. Files are served as an app should serve them (\`Cache-Control:

@@ -5,6 +5,7 @@
 //   node bench/run.mjs            full run (depths 0/1k/10k/100k, 10k drain)
 //   node bench/run.mjs --quick    smaller run to iterate (depths 0/1k, 2k drain)
 //   node bench/run.mjs --init     only the init figures, printed, nothing written
+//   node bench/run.mjs --drain    only the drain (1 in flight) beside the bare fetch loop, printed
 // Needs `npm run build` first (it reads dist/).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const repository = fileURLToPath(new URL('..', import.meta.url));
 const benchFolder = join(repository, 'bench');
 const quick = process.argv.includes('--quick');
 const initOnly = process.argv.includes('--init');
+const drainOnly = process.argv.includes('--drain');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The whole run must stop by itself: a stuck page ends it with an error.
@@ -66,6 +68,9 @@ const plan = quick
       initRepetitions: 5,
       initStoredCounts: [1000, 10000],
     };
+// --drain takes the three measurements in turn this often: enough for a median
+// on a shared machine, within a few minutes.
+const DRAIN_ONLY_PAIRS = 5;
 // 10 back-to-back calls per timed batch: see bench.sendCost in the page.
 const BATCH_SIZE = 10;
 const COST_TIME_LIMIT_MS = 20000;
@@ -329,7 +334,7 @@ async function measureDurability(library, consumerMode) {
       const stats = await page.evaluate(() => window.bench.stats());
       statsPolls++;
       if (stats.storageError) pollsWithStorageError++;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, STATS_POLL_MS));
     }
     const sendingMs = await sending;
     const latencies = await page.evaluate((args) => window.bench.durableLatencies(args), {
@@ -364,22 +369,35 @@ async function measureDurability(library, consumerMode) {
 
 // --- 4, 5: init with a stored queue, then drain it ----------------------------------
 
+// How often the durability run reads getStats() for a storage error: each
+// read is work for the worker being measured, so not more often than a
+// failed write (retried every second) could be missed.
+const STATS_POLL_MS = 50;
+// How often a run asks the consumer how far it got. The consumer runs in
+// this process: asked every 10 ms it took a few % of the drain's throughput
+// from the collector it also is. The drain's rate comes from the consumer's
+// own receipt times, so this only decides when a run is over.
+const CONSUMER_POLL_MS = 50;
+
 async function waitForConsumer(server, accepted, timeoutMs) {
   const start = performance.now();
-  let firstAt = null;
-  let firstAccepted = 0;
   for (;;) {
     const stats = await server.consumerStats();
     const now = performance.now();
-    if (firstAt === null && stats.accepted > 0) {
-      firstAt = now;
-      firstAccepted = stats.accepted;
-    }
     if (stats.accepted >= accepted || now - start > timeoutMs) {
-      return { stats, endAt: now, firstAt, firstAccepted, complete: stats.accepted >= accepted };
+      return { stats, endAt: now, complete: stats.accepted >= accepted };
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, CONSUMER_POLL_MS));
   }
+}
+
+/** Events/s after the first batch, from the consumer's receipt times (ms, in order); null if too few. */
+function steadyRate(receipts) {
+  if (receipts.length < 2) return null;
+  const first = receipts[0];
+  const last = receipts.at(-1);
+  const afterFirstBatch = receipts.filter((at) => at > first).length;
+  return last > first ? afterFirstBatch / ((last - first) / 1000) : null;
 }
 
 async function measureDrain(library, maxInFlightBatches) {
@@ -404,6 +422,8 @@ async function measureDrain(library, maxInFlightBatches) {
     await server.consumerControl({ mode: 'up' });
     const start = performance.now();
     const initMs = await page.evaluate((c) => window.bench.init(c), config);
+    // Nothing here waits for a commit: the probe stops searching what the worker writes.
+    await page.evaluate(() => window.bench.watchDurable(false));
     const initDone = start + initMs;
     // Sending starts as soon as the queue is restored: what was delivered meanwhile was restored too.
     const restored =
@@ -426,11 +446,9 @@ async function measureDrain(library, maxInFlightBatches) {
       // backoff left from the failures while the queue was filled).
       endToEndMs: drained.endAt - initDone,
       endToEndRate: accepted / ((drained.endAt - initDone) / 1000),
-      // First accepted → last accepted: the sending throughput itself.
-      steadyRate:
-        drained.firstAt !== null && drained.endAt > drained.firstAt
-          ? (accepted - drained.firstAccepted) / ((drained.endAt - drained.firstAt) / 1000)
-          : null,
+      // First batch stored → last event stored, by the consumer's clock: the
+      // sending throughput itself.
+      steadyRate: steadyRate(await server.consumerReceipts()),
     };
     log(
       `${library} drain (${result.maxInFlightBatches} in flight): init ${initMs.toFixed(0)} ms with ${restored} restored, ` +
@@ -440,19 +458,20 @@ async function measureDrain(library, maxInFlightBatches) {
   });
 }
 
-/** The drain's ceiling here: a bare fetch loop in a page, same bodies, no producer. */
-async function measureFetchCeiling(parallel) {
+/** The drain's ceiling here: a bare fetch loop in a page (or in a worker), same bodies, no producer. */
+async function measureFetchCeiling(parallel, inWorker = false) {
   return withFreshBrowser(async ({ server, openPage }) => {
     const page = await openPage('none');
     const rate = await page.evaluate((args) => window.bench.fetchCeiling(args), {
       count: plan.drain.events,
       parallel,
       url: `${server.url}api/event-batch`,
+      inWorker,
     });
     const { accepted } = await server.consumerStats();
     if (accepted !== plan.drain.events)
       throw new Error(`the consumer accepted ${accepted} of ${plan.drain.events} bare-fetch events`);
-    log(`bare fetch loop, ${parallel} in flight: ${Math.round(rate)} events/s`);
+    log(`bare fetch loop${inWorker ? ' in a worker' : ''}, ${parallel} in flight: ${Math.round(rate)} events/s`);
     return rate;
   });
 }
@@ -577,6 +596,26 @@ async function preflight() {
   }
 }
 
+/** For --drain: the drain with 1 in flight and the bare fetch loop, taken in turns, and their ratio. */
+async function logDrainBeside() {
+  const ratios = { page: [], worker: [] };
+  for (let i = 0; i < DRAIN_ONLY_PAIRS; i++) {
+    const inPage = await measureFetchCeiling(1);
+    const inWorker = await measureFetchCeiling(1, true);
+    const { steadyRate } = await measureDrain('wasm', 1);
+    ratios.page.push(steadyRate / inPage);
+    ratios.worker.push(steadyRate / inWorker);
+    log(
+      `round ${i + 1}: drain ${Math.round(steadyRate)} events/s; bare fetch ${Math.round(inPage)} in the page, ` +
+        `${Math.round(inWorker)} in a worker`,
+    );
+  }
+  const median = (values) => `${(100 * percentile(values, 0.5)).toFixed(1)} %`;
+  log(
+    `drain ÷ bare fetch, median of ${DRAIN_ONLY_PAIRS}: ${median(ratios.page)} (in the page), ${median(ratios.worker)} (in a worker)`,
+  );
+}
+
 /** The median of each init step, for --init. */
 function logInitBreakdown(results) {
   const median = (values) => percentile(values, 0.5);
@@ -600,6 +639,10 @@ async function main() {
     `${quick ? 'quick' : 'full'} run on ${results.machine.cores} × ${results.machine.cpu}, ${results.machine.chromium}`,
   );
 
+  if (drainOnly) {
+    await logDrainBeside();
+    return;
+  }
   results.sizes = await measureSizes();
   results.depths = {};
   results.durability = {};

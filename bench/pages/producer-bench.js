@@ -121,6 +121,27 @@ function benchEvent(seq) {
 
 const credentials = { clientId: 'bench-client', token: 'bench-token' };
 
+/** POSTs `bodies` to `url`, `parallel` at a time, reading each reply; resolves to the ms it took. Self-contained: it also runs in a worker. */
+async function fetchLoop({ bodies, parallel, url, token }) {
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const response = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${token}` },
+          credentials: 'omit',
+        });
+        await response.text();
+      }
+    }),
+  );
+  return performance.now() - start;
+}
+
 const boundaryChannel = new MessageChannel();
 /** Resolves in a new task: every microtask queued before has run. */
 function nextTask() {
@@ -296,35 +317,31 @@ window.bench = {
   /**
    * What the consumer and the browser's network stack allow, with no
    * producer: `count` events POSTed in batches of 10, `parallel` requests at
-   * a time, each reply read; events/s.
+   * a time, each reply read; events/s. `inWorker`: the same loop in a
+   * dedicated worker, where the producer's requests start.
    */
-  async fetchCeiling({ count, parallel, url }) {
+  async fetchCeiling({ count, parallel, url, inWorker = false }) {
     const bodies = [];
     for (let seq = 0; seq < count; seq += 10) {
       const events = [];
       for (let i = seq; i < Math.min(count, seq + 10); i++) events.push(tidalStoredEvent(i, Date.now()));
       bodies.push(sendMessageBatchBody(events));
     }
-    const start = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: parallel }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const response = await fetch(url, {
-            method: 'POST',
-            body,
-            headers: {
-              'Content-Type': 'application/x-www-form-urlencoded',
-              Authorization: `Bearer ${credentials.token}`,
-            },
-            credentials: 'omit',
-          });
-          await response.text();
-        }
-      }),
-    );
-    return count / ((performance.now() - start) / 1000);
+    const args = { bodies, parallel, url, token: credentials.token };
+    if (!inWorker) return count / ((await fetchLoop(args)) / 1000);
+    const source = `const fetchLoop = ${fetchLoop}; onmessage = async ({ data }) => postMessage(await fetchLoop(data));`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    const ms = await new Promise((resolve) => {
+      worker.onmessage = ({ data }) => resolve(data);
+      worker.postMessage(args);
+    });
+    worker.terminate();
+    return count / (ms / 1000);
+  },
+
+  /** Starts (true) or stops the probe's watching for events in what the worker writes. */
+  watchDurable(on) {
+    return askProbe({ watchSeq: on }, 'watchingSeq');
   },
 
   /** Starts (true) or stops counting the bytes of the worker's IndexedDB put() values. */

@@ -16,6 +16,10 @@ let putCount = 0;
 let putBytes = 0;
 // Sizing a whole-queue value costs as much as writing it: only while asked.
 let countingBytes = false;
+// Finding the events in each written value decodes and searches it: the
+// phases that don't need it (the drain) turn it off, so the probe doesn't
+// slow the worker it measures.
+let watchingSeq = true;
 let durableSeq = -1;
 const wasmMemories = [];
 const watchedTransactions = new WeakMap(); // transaction → highest seq in its puts
@@ -49,8 +53,9 @@ const originalPut = IDBObjectStore.prototype.put;
 IDBObjectStore.prototype.put = function put(value, key) {
   putCount++;
   if (countingBytes) putBytes += storedBytes(value, key);
-  const seq = highestSeq(value);
   const request = originalPut.apply(this, arguments);
+  if (!watchingSeq) return request;
+  const seq = highestSeq(value);
   const transaction = this.transaction;
   if (!watchedTransactions.has(transaction)) {
     watchedTransactions.set(transaction, seq);
@@ -88,6 +93,9 @@ channel.onmessage = ({ data }) => {
     putCount = 0;
     putBytes = 0;
     channel.postMessage({ counting: countingBytes });
+  } else if (data?.watchSeq !== undefined) {
+    watchingSeq = data.watchSeq;
+    channel.postMessage({ watchingSeq });
   } else if (data?.report) {
     channel.postMessage({
       report: {
