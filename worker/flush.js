@@ -56,7 +56,13 @@ export function createFlush({
       // the scheduler's timer. A request the scheduler started before (while
       // the collector was down, say) may fail: flush then tries itself.
       const refused = !progressed && attempted;
-      if (!settled || !requests.length || refused || now.queued === 0 || clock() >= deadline) return now;
+      if (!settled || clock() >= deadline) return now;
+      if (!requests.length || refused || now.queued === 0) {
+        // The removal of what the collector confirmed in this round is
+        // stored after its answer: durable too before flush answers, or a
+        // page closed right after would send those events again.
+        return (await settledBefore(durable(), deadline)) ? stats() : now;
+      }
     }
   };
 }

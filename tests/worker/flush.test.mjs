@@ -115,3 +115,27 @@ test('a request that failed before flush was called does not end it: flush makes
   assert.equal(stats.queued, 0, 'everything queued was sent');
   assert.equal(state.sent, 2);
 });
+
+test('flush answers only once the removal of what the collector confirmed is durable', async () => {
+  // The collector confirms the last batch; its removal is stored afterwards.
+  let pendingWrite = null;
+  const state = { delivered: 0, queued: 8 };
+  let inFlight = [];
+  const flush = createFlush({
+    sendNow: () => {
+      if (state.queued === 0) return;
+      inFlight = [new Promise((resolve) => setTimeout(resolve, 10)).then(() => deliverTen(state))];
+    },
+    inFlight: () => inFlight,
+    durable: () => {
+      // Everything before the confirmation is stored already; the removal takes a write.
+      if (state.delivered === 0) return Promise.resolve();
+      pendingWrite ??= new Promise((resolve) => setTimeout(resolve, 50)).then(() => (state.removalStored = true));
+      return pendingWrite;
+    },
+    stats: () => ({ ...state }),
+  });
+  const stats = await flush();
+  assert.equal(stats.queued, 0);
+  assert.equal(stats.removalStored, true, 'the removal is in IndexedDB when flush answers');
+});
