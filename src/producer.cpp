@@ -282,6 +282,11 @@ void Producer::learn_clock(const HttpOutcome& outcome, int64_t now_ms) {
   }
 }
 
+void Producer::on_answered(uint32_t request_id, int status, int64_t now_ms) {
+  if (request_id != 0 && request_id == monitoring_request_id_) return;
+  if (scheduler_.on_answered(request_id, status)) start(scheduler_.due_batches(now_ms, false));
+}
+
 // The clock is learnt only from answers that confirm events: a portal, a
 // proxy's error page or a cached response carries a Date of its own.
 void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms) {

@@ -27,7 +27,9 @@ enum class BusMessage { kOutageStart, kOutageEnd };
 class HostPort {
  public:
   virtual ~HostPort() = default;
-  /// Perform `request`; report with Producer::on_response, exactly once.
+  /// Perform `request`; report with Producer::on_response, exactly once
+  /// (and may tell Producer::on_answered as soon as the answer's status is
+  /// known, before its body is read).
   virtual void send(const OutgoingRequest& request) = 0;
   /// Tell the page (the bus) that the outage state changed.
   virtual void publish(BusMessage message) = 0;
@@ -114,6 +116,11 @@ class Producer {
   std::string leaving_batch_body(size_t max_body_bytes);
   /// When tick() should next run, or -1 if only new input can make work.
   int64_t next_wake_ms(int64_t now_ms) const;
+
+  /// The collector answered request `request_id` with `status`, and its body
+  /// is being read: a success lets the next batch go now
+  /// (Scheduler::on_answered). on_response follows, exactly once.
+  void on_answered(uint32_t request_id, int status, int64_t now_ms);
 
   /// What became of request `request_id`.
   void on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms);

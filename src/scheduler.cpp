@@ -96,7 +96,7 @@ std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) 
   std::vector<OutgoingRequest> batches;
   if (!online_ || now_ms < retry_after_until_ms_) return batches;
   if (!force && now_ms < retry_at_ms_) return batches;
-  while (in_flight_.size() < config_.max_in_flight) {
+  while (awaiting_answer() < config_.max_in_flight) {
     size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
     if (unsent == 0) break;
     bool due = force || failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
@@ -124,6 +124,23 @@ std::optional<OutgoingRequest> Scheduler::keepalive_batch(size_t max_body_bytes)
     if (request.second.keepalive) return std::nullopt;
   }
   return make_batch(config_.max_batch_events, max_body_bytes, true);
+}
+
+size_t Scheduler::awaiting_answer() const {
+  return static_cast<size_t>(
+      std::count_if(in_flight_.begin(), in_flight_.end(),
+                    [](const auto& request) { return !request.second.answered; }));
+}
+
+bool Scheduler::on_answered(uint32_t request_id, int status) {
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end() || it->second.answered || it->second.keepalive) return false;
+  // Anything but a plain success decides what goes next (a backoff, a split,
+  // new credentials): that waits for the verdict.
+  bool steady = failures_ == 0 && split_limit_ == 0 && !refresh_credentials_next_;
+  if (!steady || status < 200 || status >= 300) return false;
+  it->second.answered = true;
+  return true;
 }
 
 void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome) {
@@ -277,7 +294,7 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
 }
 
 int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
-  if (!online_ || in_flight_.size() >= config_.max_in_flight) return -1;
+  if (!online_ || awaiting_answer() >= config_.max_in_flight) return -1;
   size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
   if (unsent == 0) return -1;
   int64_t gate = std::max(retry_at_ms_, retry_after_until_ms_);

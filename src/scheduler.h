@@ -77,6 +77,14 @@ class Scheduler {
   /// the same body, takes the page's answer as that request's.
   std::string leaving_batch_body(size_t max_body_bytes);
 
+  /// The collector has answered request `request_id` with `status`; its body
+  /// (what it confirmed) is still being read. A success answer in the
+  /// steady state (no backoff, bisection or credentials retry pending) frees
+  /// the request's place among max_in_flight, so the next batch goes while
+  /// this one's confirmation is read and applied; its events stay in flight
+  /// until on_outcome. Returns whether a place was freed.
+  bool on_answered(uint32_t request_id, int status);
+
   /// Applies the outcome of a request. `random01` draws the backoff jitter.
   BatchVerdict on_outcome(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms,
                           double random01);
@@ -99,7 +107,12 @@ class Scheduler {
     std::vector<Event> events;
     bool retried_credentials = false;
     bool keepalive = false;
+    /// The collector has answered; only its body is still being read.
+    bool answered = false;
   };
+
+  /// Requests still waiting for the collector's answer: what max_in_flight limits.
+  size_t awaiting_answer() const;
 
   std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
                                             bool keepalive);

@@ -42,6 +42,7 @@ export interface CoreModule {
   _tep_send_keepalive(maxBodyBytes: number, now: number): void;
   _tep_leaving_batch(maxBodyBytes: number): Pointer;
   _tep_next_wake(now: number): number;
+  _tep_on_answered(id: number, status: number, now: number): void;
   _tep_on_response(
     id: number, kind: number, status: number, body: Pointer, bodyLength: number, retryAfter: Pointer, date: Pointer, now: number,
   ): void;

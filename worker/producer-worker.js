@@ -131,7 +131,21 @@ function applyCredentials(fresh) {
 let sender = null; // worker/sender.js, set at init
 
 async function perform(request) {
-  applyOutcome(request, await sender.send(request));
+  applyOutcome(request, await sender.send(request, (status) => answered(request, status)));
+}
+
+/**
+ * The collector answered `request` with `status` and its body is being
+ * read: after a success the core sends the next batch now, so one request in
+ * flight keeps the connection busy while this confirmation is applied.
+ */
+function answered(request, status) {
+  try {
+    core._tep_on_answered(request.id, status, Date.now());
+    afterCoreCall();
+  } catch (error) {
+    reportProblem(`[tep.worker.send] ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 /** Tells the core what became of `request`. */

@@ -22,8 +22,11 @@ export function createSender({ fetch = globalThis.fetch, credentials, refreshFir
   /**
    * Sends `request` ({ body, publicOnly, keepalive, subStatus, ... }) and
    * resolves to its outcome: { kind, status, body, retryAfter, date }.
+   * `onAnswered(status)`, if given, is called as soon as the answer's status
+   * is known, before its body is read: the core may send the next batch
+   * meanwhile. It must not throw.
    */
-  async function send(request) {
+  async function send(request, onAnswered) {
     let token = null;
     if (!request.publicOnly) {
       const known = refreshFirst(request) ? await credentials.refresh(request.subStatus) : credentials.current();
@@ -48,6 +51,7 @@ export function createSender({ fetch = globalThis.fetch, credentials, refreshFir
       outcome.status = response.status;
       outcome.retryAfter = response.headers.get('Retry-After') || '';
       outcome.date = response.headers.get('Date') || '';
+      onAnswered?.(response.status);
       outcome.body = await readCappedBody(response);
     } catch {
       outcome.kind = abort.signal.aborted ? OutcomeKind.timeout : OutcomeKind.networkError;

@@ -411,7 +411,84 @@ TEST_CASE("Several batches in flight drain faster and never share an event") {
   require_nothing_lost(w, 200);
 }
 
-TEST_CASE("The leaving batch is the queue's head not in flight, within the budget, and changes nothing") {
+TEST_CASE("With one request in flight the next batch goes as the status arrives, before the body") {
+  World w(config());
+  REQUIRE(w.producer().stats().in_flight_batches == 0);
+  w.collector = [](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    a.body_ms = 5;  // the confirmation is read and applied after the status
+    return a;
+  };
+  for (int i = 0; i < 30; ++i) w.send("play");
+  w.run_until(w.now + 1);
+  REQUIRE(queue_batch_requests(w) == 1);
+  w.run_until(w.requests[0].sent_at_ms + 20);  // the first status
+  REQUIRE(queue_batch_requests(w) == 2);
+  CHECK(w.requests[1].sent_at_ms == w.requests[0].sent_at_ms + 20);
+  // Nothing is removed before its confirmation is read, and no event goes twice.
+  CHECK(w.producer().queue().size() == 30);
+  CHECK(w.producer().stats().in_flight_events == 20);
+  w.run_until(w.now + 4);
+  CHECK(w.producer().queue().size() == 30);
+  w.run_until(w.now + 1);  // the first body
+  CHECK(w.producer().queue().size() == 20);
+  w.run_until(w.now + kSecond);
+  CHECK(w.requests[2].sent_at_ms == w.requests[0].sent_at_ms + 40);
+  require_nothing_lost(w, 30);
+}
+
+TEST_CASE(
+    "A failure's status, or any status while backing off, holds the next batch for the verdict") {
+  World w(config());
+  int failures_left = 1;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = failures_left-- > 0 ? sim::status(503) : sim::healthy(r.entries);
+    a.body_ms = 5;
+    return a;
+  };
+  for (int i = 0; i < 30; ++i) w.send("play");
+  w.run_until(w.now + 1);
+  int64_t first = w.requests[0].sent_at_ms;
+  w.run_until(first + 25);  // the 503's status and body
+  REQUIRE(queue_batch_requests(w) == 1);
+  w.run_until(w.now + 10 * kSecond);
+  REQUIRE(queue_batch_requests(w) == 4);
+  // The retry after the 503 is a probe: its success is read before the next batch goes.
+  CHECK(w.requests[1].sent_at_ms >= first + 25 + kSecond / 2);
+  CHECK(w.requests[2].sent_at_ms == w.requests[1].sent_at_ms + 25);
+  // Back in the steady state, the next batch goes with the status again.
+  CHECK(w.requests[3].sent_at_ms == w.requests[2].sent_at_ms + 20);
+  require_nothing_lost(w, 30);
+}
+
+TEST_CASE("A success status whose body confirms nothing is a failure for the batches after it") {
+  World w(config());
+  int portal_answers = 1;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = portal_answers-- > 0 ? sim::status(200, "<html>captive portal</html>")
+                                    : sim::healthy(r.entries);
+    a.body_ms = 5;
+    return a;
+  };
+  for (int i = 0; i < 30; ++i) w.send("play");
+  w.run_until(w.now + 1);
+  int64_t first = w.requests[0].sent_at_ms;
+  w.run_until(first + 44);
+  // The second batch went with the first status; the first body then
+  // confirmed nothing, so the second's status no longer frees its place.
+  REQUIRE(queue_batch_requests(w) == 2);
+  CHECK(w.requests[1].sent_at_ms == first + 20);
+  CHECK(w.producer().queue().size() == 30);
+  // The second's confirmation is a delivery: it ends the backoff.
+  w.run_until(first + 45);
+  REQUIRE(queue_batch_requests(w) == 3);
+  CHECK(w.producer().queue().size() == 20);
+  w.run_until(w.now + kMinute);
+  require_nothing_lost(w, 30);
+}
+
+TEST_CASE(
+    "The leaving batch is the queue's head not in flight, within the budget, and changes nothing") {
   auto c = config();
   c.scheduler.batch_interval_ms = 24 * kHour;  // nothing goes on the timer
   World w(c);
@@ -438,7 +515,8 @@ TEST_CASE("The leaving batch is the queue's head not in flight, within the budge
   CHECK(sim::entries_of(w.producer().leaving_batch_body(60000)).size() == 1);
 }
 
-TEST_CASE("The leaving batch is the body the keepalive batch then has, and none while one is in flight") {
+TEST_CASE(
+    "The leaving batch is the body the keepalive batch then has, and none while one is in flight") {
   auto c = config();
   c.scheduler.batch_interval_ms = 24 * kHour;
   World w(c);
@@ -450,7 +528,9 @@ TEST_CASE("The leaving batch is the body the keepalive batch then has, and none 
   CHECK(w.producer().leaving_batch_body(60000).empty());
 }
 
-TEST_CASE("A keepalive batch goes once while the page leaves, and its events are sent again if its answer dies") {
+TEST_CASE(
+    "A keepalive batch goes once while the page leaves, and its events are sent again if its "
+    "answer dies") {
   auto c = config();
   c.scheduler.batch_interval_ms = 24 * kHour;
   World w(c);

@@ -91,6 +91,9 @@ inline std::string accept_all(const std::vector<Entry>& entries) {
 struct Answer {
   tep::HttpOutcome outcome;
   int64_t latency_ms = 20;
+  /// From the answer's status to its body read: the host tells the producer
+  /// the status (on_answered) this long before the outcome.
+  int64_t body_ms = 0;
   /// Ids the collector stored, even if the answer never arrives.
   std::vector<std::string> stored;
 };
@@ -170,13 +173,25 @@ class World final : public tep::HostPort {
       int64_t next = until_ms;
       int64_t wake = producer_->next_wake_ms(now);
       if (wake >= 0) next = std::min(next, std::max(wake, now));
-      for (const auto& p : pending_) next = std::min(next, p.answer_at_ms);
+      for (const auto& p : pending_) next = std::min(next, p.due_ms());
       if (next >= until_ms && now >= until_ms) break;
       now = std::max(now, next);
-      // Answers due now first, then the timer.
+      // Answers due now first (a status before any body), then the timer.
       bool answered = false;
       for (size_t i = 0; i < pending_.size(); ++i) {
-        if (pending_[i].answer_at_ms <= now) {
+        if (!pending_[i].status_told && pending_[i].status_at_ms <= now) {
+          pending_[i].status_told = true;
+          // Copied: on_answered may send, which grows pending_.
+          Pending p = pending_[i];
+          if (p.outcome.kind == tep::HttpOutcome::Kind::kResponse) {
+            producer_->on_answered(p.request_id, p.outcome.status, now);
+          }
+          answered = true;
+          break;
+        }
+      }
+      for (size_t i = 0; i < pending_.size() && !answered; ++i) {
+        if (pending_[i].status_told && pending_[i].answer_at_ms <= now) {
           Pending p = pending_[i];
           pending_.erase(pending_.begin() + static_cast<long>(i));
           for (const auto& e : p.entries) in_flight_ids_.erase(e.id);
@@ -189,7 +204,7 @@ class World final : public tep::HostPort {
       producer_->persist_state();
       if (now >= until_ms && !answered) {
         bool more = std::any_of(pending_.begin(), pending_.end(),
-                                [&](const Pending& p) { return p.answer_at_ms <= now; });
+                                [&](const Pending& p) { return p.due_ms() <= now; });
         if (!more) break;
       }
     }
@@ -211,7 +226,9 @@ class World final : public tep::HostPort {
         ++raw_duplicates;
       }
     }
-    pending_.push_back({request.request_id, answer.outcome, now + answer.latency_ms, sent.entries});
+    int64_t status_at = now + answer.latency_ms;
+    pending_.push_back(
+        {request.request_id, answer.outcome, status_at, status_at + answer.body_ms, sent.entries});
   }
   void publish(tep::BusMessage message) override { bus.push_back(message); }
   void random_bytes(uint8_t* out, size_t size) override {
@@ -239,8 +256,12 @@ class World final : public tep::HostPort {
   struct Pending {
     uint32_t request_id;
     tep::HttpOutcome outcome;
+    int64_t status_at_ms;
     int64_t answer_at_ms;
     std::vector<Entry> entries;
+    bool status_told = false;
+    /// When the world next has something of this request to tell the producer.
+    int64_t due_ms() const { return status_told ? answer_at_ms : status_at_ms; }
   };
   tep::ProducerConfig config_;
   std::mt19937_64 rng_;

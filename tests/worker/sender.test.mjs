@@ -93,3 +93,37 @@ test('Retry-After and the status of an error answer reach the core', async () =>
   assert.equal(outcome.retryAfter, '5');
   assert.equal(outcome.body, '<ErrorResponse/>');
 });
+
+test('the status is told before the body is read, so the next batch need not wait for it', async () => {
+  let sendRest;
+  const rest = new Promise((resolve) => (sendRest = resolve));
+  const body = new ReadableStream({
+    async start(controller) {
+      controller.enqueue(new TextEncoder().encode('<SendMessageBatchResponse>'));
+      await rest;
+      controller.enqueue(new TextEncoder().encode('</SendMessageBatchResponse>'));
+      controller.close();
+    },
+  });
+  const { sender } = setUp({ respond: async () => new Response(body, { status: 200 }) });
+  const told = [];
+  let settled = false;
+  const sending = sender
+    .send({ body: 'b', publicOnly: false }, (status) => told.push(status))
+    .then((outcome) => ((settled = true), outcome));
+  for (let i = 0; i < 1000 && !told.length; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.deepEqual(told, [200]);
+  assert.equal(settled, false);
+  sendRest();
+  const outcome = await sending;
+  assert.equal(outcome.body, '<SendMessageBatchResponse></SendMessageBatchResponse>');
+  assert.deepEqual(told, [200]);
+});
+
+test('a request that gets no answer tells no status', async () => {
+  const { sender } = setUp({ respond: () => Promise.reject(new TypeError('Failed to fetch')) });
+  const told = [];
+  const outcome = await sender.send({ body: 'b', publicOnly: false }, (status) => told.push(status));
+  assert.equal(outcome.kind, OutcomeKind.networkError);
+  assert.deepEqual(told, []);
+});
