@@ -328,6 +328,18 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
     scriptEvaluated: Math.round(scriptEvaluatedAt * 10) / 10,
     prepareReceived: elapsed(),
   };
+  // The store is claimed first: the lock is the browser's to grant, and it
+  // does so while this thread evaluates the module's glue below (~3 ms).
+  // After a reload the claim is the tab's own store, almost always free
+  // (reading it meanwhile takes nothing from its owner if not); in a new tab
+  // the new store, whose random name no one else holds.
+  const freshStoreId = newStoreId();
+  const claimed = claimStore(preferredStoreId, freshStoreId).then((claim) => {
+    timings.storeClaimed = elapsed();
+    storeId = claim.id;
+    storePath = claim.path;
+    return claim;
+  });
   // A core that aborted (out of memory, a trap) can't be called again: the
   // worker ends, and the page starts a new one on the same store.
   const options = { host, onAbort: () => self.close() };
@@ -345,25 +357,15 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
     (compiled) => ((timings.wasmReady = elapsed()), compiled),
   );
   // The module's JS (and so IDBFS) is there at once; only the wasm is still
-  // compiling: the store is claimed and its files are read meanwhile.
+  // compiling: the store's files are read meanwhile.
   storedFolders = options.storedFolders;
   // The folder's database was closed or deleted under the worker: store it
   // whole again now, not only at the next change.
   storedFolders.onLost = (path) => {
     if (path === storePath && persistent) groupCommit?.schedule(0);
   };
-  // The store is read while it is claimed: after a reload the tab's own
-  // store, almost always free (reading takes nothing from its owner if
-  // not); in a new tab the new store, whose random name no one else holds.
-  const freshStoreId = newStoreId();
   const guess = storePathOf(preferredStoreId || freshStoreId);
   const loadingGuess = load(guess);
-  const claimed = claimStore(preferredStoreId, freshStoreId).then((claim) => {
-    timings.storeClaimed = elapsed();
-    storeId = claim.id;
-    storePath = claim.path;
-    return claim;
-  });
   const loading = claimed.then((claim) => {
     if (claim.path === guess) return loadingGuess;
     loadingGuess.read.then(() => storedFolders.drop(guess, false));
