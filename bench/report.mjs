@@ -54,6 +54,11 @@ function pair(p50, p99, format = number) {
   return `${format(p50)} / ${format(p99)}`;
 }
 
+// A batch of 10 calls timed with Chromium's 5 µs clock measures 0.5 µs steps;
+// the µs are computed from ms in floating point, so 3 µs can come out as
+// 3.0000000001. Targets compare the value at that resolution.
+const atTimerResolution = (micros) => Math.round(micros * 2) / 2;
+
 /** The table's rows: { metric, ours, theirs, advantage, target, meets }. */
 export function comparisonRows(results) {
   const rows = [];
@@ -70,7 +75,7 @@ export function comparisonRows(results) {
       theirs: pair(b?.callP50, b?.callP99),
       advantage: advantage(a.callP50, b?.callP50, true),
       target: `≤ ${TARGETS.sendEventMicros} p50`,
-      meets: verdict(a.callP50 <= TARGETS.sendEventMicros),
+      meets: verdict(atTimerResolution(a.callP50) <= TARGETS.sendEventMicros),
     });
   }
   for (const { depth } of ours) {
@@ -82,7 +87,7 @@ export function comparisonRows(results) {
       theirs: pair(b?.totalP50, b?.totalP99),
       advantage: advantage(a.totalP50, b?.totalP50, true),
       target: `≤ ${TARGETS.sendEventMicros} p50`,
-      meets: verdict(a.totalP50 <= TARGETS.sendEventMicros),
+      meets: verdict(atTimerResolution(a.totalP50) <= TARGETS.sendEventMicros),
     });
   }
   const first = ours[0];
