@@ -149,11 +149,12 @@ EMSCRIPTEN_KEEPALIVE double tep_next_wake(double now_ms) {
   return static_cast<double>(instance->producer->next_wake_ms(static_cast<int64_t>(now_ms)));
 }
 
-/// kind: 0 response, 1 network error, 2 timeout.
+/// The answer's status, before its body is read (Producer::on_answered).
 EMSCRIPTEN_KEEPALIVE void tep_on_answered(uint32_t id, int status, double now_ms) {
   instance->producer->on_answered(id, status, static_cast<int64_t>(now_ms));
 }
 
+/// kind: 0 response, 1 network error, 2 timeout.
 EMSCRIPTEN_KEEPALIVE void tep_on_response(uint32_t id, int kind, int status, const char* body,
                                           size_t body_length, const char* retry_after,
                                           const char* date, double now_ms) {
