@@ -686,9 +686,9 @@ const INIT_STEPS = [
   ['initCalled', 'init called'],
   ['wasmReady', 'wasm compiled'],
   ['storeClaimed', 'store claimed'],
-  ['coreCreated', 'core created'],
   ['storeOpened', 'database open'],
   ['initAnswered', 'init answered'],
+  ['coreCreated', 'core created'],
   ['storeRead', 'store read'],
   ['restored', 'restored'],
 ];

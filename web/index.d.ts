@@ -171,8 +171,8 @@ export interface Stats {
    * was loaded, unless the config names its own workerUrl or wasmUrl): the worker's thread
    * started, its script was evaluated, the page's prepare and init messages arrived, the wasm
    * was compiled, the store was claimed, its database opened and its files read from IndexedDB,
-   * the core was created, the worker replied (init answers once the database is open), the core
-   * restored the queue, and the page's init was called and answered.
+   * the worker replied (init answers once the database is open and the wasm compiled), the core
+   * was created and restored the queue, and the page's init was called and answered.
    */
   initTimings: {
     workerStarted: number;

@@ -274,10 +274,10 @@ function holdAliveLock(name) {
 const scriptEvaluatedAt = performance.now();
 const elapsed = () => Math.round(performance.now() * 10) / 10;
 
-// Messages other than init wait until the stored queue is restored (the core
-// exists earlier: it is created while the store is read).
+// Messages other than init wait until the core is created and the stored
+// queue restored, which both happen right after init answered.
 let restored = false;
-let restoring = null; // restoreAndStart's promise, from init's answer on
+let restoring = null; // createAndRestore's promise, from init's answer on
 let preparing = null; // the start-up work that needs no config, begun by 'prepare' or 'init'
 
 // The early worker's wasm: the page fetches and compiles core.wasm while this
@@ -316,7 +316,7 @@ function load(path) {
  * claimed and its files read from IndexedDB, all at once. The page asks for
  * it the moment it creates the worker, so it overlaps with the page's wait
  * for the credentials provider. Returns promises of each step, so that init
- * can create the core while the store is still being read, and the timings,
+ * can answer while the wasm is still instantiated and the store read, and the timings,
  * in ms since the worker's thread started (`timeOrigin`; the page counts
  * them from its creation of the worker).
  */
@@ -356,6 +356,11 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
   const compiled = Promise.race([createCore(options), instantiationFailed]).then(
     (compiled) => ((timings.wasmReady = elapsed()), compiled),
   );
+  // What init waits for of the wasm: that it will run. A module the page
+  // compiled will (instantiating it fails only for want of memory, and then
+  // the worker ends and is replaced); one this worker fetches itself may not
+  // be there at all, and init must say so.
+  const wasmWillRun = wasmFromPage ? pageWasm.then((module) => (module ? null : compiled)) : compiled;
   // The module's JS (and so IDBFS) is there at once; only the wasm is still
   // compiling: the store's files are read meanwhile.
   storedFolders = options.storedFolders;
@@ -373,53 +378,67 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
   });
   const opened = loading.then(({ opened }) => opened).then((error) => ((timings.storeOpened = elapsed()), error));
   const read = loading.then(({ read }) => read).then((error) => ((timings.storeRead = elapsed()), error));
-  preparing = { compiled, claimed, opened, read, timings };
+  preparing = { compiled, wasmWillRun, claimed, opened, read, timings };
   return preparing;
 }
 
+let initStarted = false;
+
 /** @param {import('../web/protocol.js').InitRequest} request */
 async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
-  if (core) return { alreadyStarted: true, storeId };
+  if (initStarted) {
+    await preparing?.claimed.catch(() => {});
+    return { alreadyStarted: true, storeId };
+  }
+  initStarted = true;
   config = given;
   // The Web Lock the page waits on is taken meanwhile (without it, no Web
   // Locks in this worker, the page pings instead).
   const holdingAliveLock = holdAliveLock(aliveLock);
   const prepared = prepare({ wasmUrl, storeId: preferredStoreId });
-  const [compiled] = await Promise.all([prepared.compiled, prepared.claimed]);
-  if (core) return { alreadyStarted: true, storeId };
   const { timings } = prepared;
   timings.initReceived = initReceivedAt;
-  core = compiled;
-  ({ withCString, withCStrings } = createCoreStrings(core));
-  // The core is created while the store's files are still being read: it
-  // touches no file before restore.
-  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
-  if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
-  applyCredentials(initialCredentials);
-  timings.coreCreated = elapsed();
-  // init answers once the store's database is open: the page may send from
-  // then on, and every message but init waits in the message loop until the
-  // queue is restored (flush and getStats see every restored event). Where
-  // IndexedDB can't be opened, init answers after the restore, and says so.
-  const openError = await prepared.opened;
+  // init answers once the store is claimed, its database is open and the
+  // wasm is sure to run: the page may send from then on. The config needs no
+  // core to be judged (the page checked it, the core takes any JSON, with
+  // its defaults), so the core is created after the answer, and every
+  // message but init waits in the message loop until it is and the queue is
+  // restored (flush and getStats see every restored event).
+  const [, openError] = await Promise.all([prepared.claimed, prepared.opened, prepared.wasmWillRun]);
   persistent = !openError;
   if (openError) lastStorageError = String(openError.message || openError);
-  restoring = restoreAndStart(prepared.read, timings);
-  if (openError) await restoring;
-  else {
-    // A restore that throws after init answered leaves a worker that can't
+  const aliveLockHeld = await holdingAliveLock;
+  const start = () => createAndRestore(prepared, given, initialCredentials);
+  if (openError) {
+    // Where IndexedDB can't be opened, init answers after the restore, and says so.
+    restoring = start();
+    await restoring;
+  } else {
+    // A task later: the answer is posted first.
+    restoring = new Promise((resolve) => setTimeout(resolve, 0)).then(start);
+    // A start that fails after init answered leaves a worker that can't
     // serve: it ends, as after an abort, and the page starts a new one.
     restoring.catch((error) => {
       reportProblem(`[tep.worker.restore] ${error instanceof Error ? error.message : error}`);
       self.close();
     });
   }
-  const aliveLockHeld = await holdingAliveLock;
   timings.replied = elapsed();
   const shared = { storeId, coordination: coordination(), aliveLockHeld };
   return persistent
     ? { ...shared, persistent: true }
     : { ...shared, persistent: false, storageError: lastStorageError };
+}
+
+/** Creates the core with `given` once the wasm runs, then restores the stored queue into it. */
+async function createAndRestore(prepared, given, initialCredentials) {
+  core = await prepared.compiled;
+  ({ withCString, withCStrings } = createCoreStrings(core));
+  const created = withCStrings([JSON.stringify(given.core), storePath], (c, folder) => core._tep_create(c, folder));
+  if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
+  applyCredentials(initialCredentials);
+  prepared.timings.coreCreated = elapsed();
+  await restoreAndStart(prepared.read, prepared.timings);
 }
 
 /**

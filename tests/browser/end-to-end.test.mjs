@@ -76,7 +76,10 @@ test('stored events survive a reload while the consumer is down and arrive when 
   await page.reload();
   await page.waitForFunction(() => window.producerReady === true);
   await initProducer(page);
-  // init answers once the store is open; the restored queue's outage follows on the bus.
+  // init answers once the store is open, before the core restores the queue:
+  // what the page asks from then on waits for the restore.
+  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 7);
+  // The restored queue's outage follows on the bus.
   await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the persisted outage, restored' });
   await browser.control({ mode: 'up' });
   await waitFor(async () => (await browser.consumerEvents()).filter((e) => e.name === 'e2e_offline').length === 7, {
