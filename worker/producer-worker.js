@@ -329,7 +329,7 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
     prepareReceived: elapsed(),
   };
   // The store is claimed first: the lock is the browser's to grant, and it
-  // does so while this thread evaluates the module's glue below (~3 ms).
+  // does so while this thread evaluates the module's glue below (4-6 ms).
   // After a reload the claim is the tab's own store, almost always free
   // (reading it meanwhile takes nothing from its owner if not); in a new tab
   // the new store, whose random name no one else holds.
@@ -400,22 +400,20 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   timings.initReceived = initReceivedAt;
   // init answers once the store is claimed, its database is open and the
   // wasm is sure to run: the page may send from then on. The config needs no
-  // core to be judged (the page checked it, the core takes any JSON, with
-  // its defaults), so the core is created after the answer, and every
+  // core to be judged (the page checked it, the core takes any JSON object,
+  // with its defaults), so the core is created after the answer, and every
   // message but init waits in the message loop until it is and the queue is
   // restored (flush and getStats see every restored event).
   const [, openError] = await Promise.all([prepared.claimed, prepared.opened, prepared.wasmWillRun]);
   persistent = !openError;
   if (openError) lastStorageError = String(openError.message || openError);
   const aliveLockHeld = await holdingAliveLock;
-  const start = () => createAndRestore(prepared, given, initialCredentials);
-  if (openError) {
-    // Where IndexedDB can't be opened, init answers after the restore, and says so.
-    restoring = start();
-    await restoring;
-  } else {
-    // A task later: the answer is posted first.
-    restoring = new Promise((resolve) => setTimeout(resolve, 0)).then(start);
+  // A task later, so that the answer is posted first. Where IndexedDB can't
+  // be opened, init answers after the restore instead, and says so.
+  const answerFirst = openError ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 0));
+  restoring = answerFirst.then(() => createAndRestore(prepared, initialCredentials));
+  if (openError) await restoring;
+  else {
     // A start that fails after init answered leaves a worker that can't
     // serve: it ends, as after an abort, and the page starts a new one.
     restoring.catch((error) => {
@@ -430,11 +428,11 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     : { ...shared, persistent: false, storageError: lastStorageError };
 }
 
-/** Creates the core with `given` once the wasm runs, then restores the stored queue into it. */
-async function createAndRestore(prepared, given, initialCredentials) {
+/** Creates the core with init's config once the wasm runs, then restores the stored queue into it. */
+async function createAndRestore(prepared, initialCredentials) {
   core = await prepared.compiled;
   ({ withCString, withCStrings } = createCoreStrings(core));
-  const created = withCStrings([JSON.stringify(given.core), storePath], (c, folder) => core._tep_create(c, folder));
+  const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
   prepared.timings.coreCreated = elapsed();
