@@ -283,12 +283,14 @@ std::vector<Event> EventQueue::remove_keys(const std::vector<uint64_t>& keys) {
 }
 
 std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
-                                    const std::function<bool(const std::string&)>& skip) {
+                                    const std::function<bool(const std::string&)>& skip,
+                                    const ConsentState* consent) {
   std::vector<Event> out;
   std::vector<uint64_t> unreadable;
   size_t bytes = 0;
   for (const auto& [key, entry] : index_->order) {
     if (out.size() >= max_count) break;
+    if (consent && !consent->allows(entry.category)) continue;
     if (skip && skip(entry.id)) continue;
     if (!out.empty() && bytes + entry.size > max_bytes) break;
     Event event;
@@ -336,6 +338,18 @@ std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>
   return removed;
 }
 
+std::vector<std::string> EventQueue::remove_purged(const ConsentState& consent) {
+  std::vector<uint64_t> keys;
+  std::vector<std::string> names;
+  for (const auto& [key, entry] : index_->order) {
+    if (!consent.purges(entry.category, entry.created_ms)) continue;
+    keys.push_back(key);
+    names.push_back(*entry.name);
+  }
+  settle_keys(keys, Settlement::kRemoved);
+  return names;
+}
+
 std::vector<Event> EventQueue::expire(int64_t now_ms) {
   if (limits_.ttl_ms <= 0) return {};
   int64_t cutoff = now_ms - limits_.ttl_ms;
@@ -353,8 +367,14 @@ uint64_t EventQueue::disk_bytes() const { return index_->disk_bytes; }
 bool EventQueue::contains(const std::string& id) const {
   return index_->by_id.count(std::string_view(id)) > 0;
 }
-int64_t EventQueue::oldest_created_ms(const std::function<bool(const std::string&)>& skip) const {
+size_t EventQueue::size_of(ConsentCategory category) const {
+  return index_->count_by_category[static_cast<size_t>(category)];
+}
+
+int64_t EventQueue::oldest_created_ms(const std::function<bool(const std::string&)>& skip,
+                                      const ConsentState* consent) const {
   for (const auto& [key, entry] : index_->order) {
+    if (consent && !consent->allows(entry.category)) continue;
     if (!skip || !skip(entry.id)) return entry.created_ms;
   }
   return -1;

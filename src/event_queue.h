@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "consent.h"
 #include "event.h"
 #include "file_store.h"
 #include "token_keeper.h"
@@ -99,8 +100,10 @@ class EventQueue {
   /// are read back from the store; one that can no longer be read is removed
   /// from the queue (so it can't sit at the head forever) and its name kept
   /// for take_unreadable_names(): hence not const.
+  /// With `consent`, events of a category it doesn't allow are skipped too.
   std::vector<Event> peek(size_t max_count, size_t max_bytes,
-                          const std::function<bool(const std::string& id)>& skip);
+                          const std::function<bool(const std::string& id)>& skip,
+                          const ConsentState* consent = nullptr);
 
   /// Names of events dropped because their record could not be read back
   /// since the last call (storage damaged after restore); for the counters.
@@ -119,15 +122,23 @@ class EventQueue {
   /// queued event from the store: for rare, whole-queue decisions.
   std::vector<Event> remove_if(const std::function<bool(const Event&)>& predicate);
 
+  /// Removes every event `consent` purges (ConsentState::purges), reading
+  /// none of them; returns their names, for the counters.
+  std::vector<std::string> remove_purged(const ConsentState& consent);
+
   /// Removes events older than the TTL; returns them.
   std::vector<Event> expire(int64_t now_ms);
 
   size_t size() const;          ///< events in the queue
   uint64_t disk_bytes() const;  ///< bytes the queue's files occupy
   bool contains(const std::string& id) const;
+  /// Events of `category` in the queue.
+  size_t size_of(ConsentCategory category) const;
   /// host time of the oldest queued event whose id `skip` doesn't pick (all
-  /// of them without `skip`), or -1
-  int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip = nullptr) const;
+  /// of them without `skip`) and whose category `consent` allows (any
+  /// without `consent`), or -1
+  int64_t oldest_created_ms(const std::function<bool(const std::string& id)>& skip = nullptr,
+                            const ConsentState* consent = nullptr) const;
 
  private:
   bool rewrite_segment(uint64_t old_sequence, const std::vector<uint64_t>& keys);

@@ -28,14 +28,6 @@ constexpr int64_t kMaxClockOffsetMs = int64_t{24} * 60 * 60 * 1000;
 // host is never asked to wait longer: it wakes early and is asked again.
 constexpr int64_t kLongestTimerDelayMs = 2147483647;
 
-std::string consent_category_of(const Event& event) {
-  nlohmann::json headers = read_json_value(event.headers);
-  if (!headers.is_object()) return {};
-  auto category = headers.find("consent-category");
-  if (category == headers.end() || !category->is_string()) return {};
-  return category->get<std::string>();
-}
-
 }  // namespace
 
 Producer::Producer(ProducerConfig config, FileStore& store, HostPort& host)
@@ -44,7 +36,7 @@ Producer::Producer(ProducerConfig config, FileStore& store, HostPort& host)
       host_(host),
       submitter_(config_.submitter),
       queue_(store, config_.queue, tokens_),
-      scheduler_(config_.scheduler, queue_) {}
+      scheduler_(config_.scheduler, queue_, submitter_.consent()) {}
 
 RestoreSummary Producer::restore(int64_t now_ms) {
   RestoreReport report = queue_.restore(now_ms);
@@ -59,6 +51,12 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   if (store_.read(kOutageFile, text)) outage_ = text == "1";
   summary.outage = outage_;
   for (const auto& name : report.expired_names) count(DropReason::kStoringFailed, name);
+  // A purge this store's last worker never heard of (it ended first, or the
+  // purge was made in another tab): the consent carries it.
+  std::vector<std::string> purged = queue_.remove_purged(submitter_.consent());
+  for (const auto& name : purged) count(DropReason::kConsentFiltered, name);
+  summary.purged = purged.size();
+  summary.restored -= std::min(summary.restored, summary.purged);
 
   if (!config_.feral_event_types.empty()) {
     std::set<std::string> feral(config_.feral_event_types.begin(), config_.feral_event_types.end());
@@ -96,6 +94,12 @@ AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
     for (const auto& event : slice) {
       copied.insert(event.id);
       if (queue_.contains(event.id)) continue;
+      // Through the submitter's checks, as if sent now: another release, a
+      // damaged record or another tab's purge may have left it unsendable.
+      if (auto refusal = submitter_.refusal_of_stored(event)) {
+        count(*refusal, event.name);
+        continue;
+      }
       if (queue_.append(event) == AppendResult::kStored) {
         ++report.taken;
       } else {
@@ -244,7 +248,12 @@ void Producer::start_monitoring_if_due(int64_t now_ms) {
 void Producer::tick(int64_t now_ms) {
   if (config_.queue.ttl_ms > 0) {
     for (const auto& expired : queue_.expire(now_ms)) {
-      count(DropReason::kStoringFailed, expired.name);
+      // Held back by consent until it expired: consent is why it never left.
+      ConsentCategory category = consent_category_of_built_headers(expired.headers);
+      bool held_by_consent =
+          category != ConsentCategory::kUnknown && !submitter_.consent().allows(category);
+      count(held_by_consent ? DropReason::kConsentFiltered : DropReason::kStoringFailed,
+            expired.name);
     }
   }
   start(scheduler_.due_batches(now_ms, false));
@@ -317,12 +326,11 @@ void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int6
   tick(now_ms);
 }
 
-void Producer::set_consent(ConsentState consent, bool purge) {
+void Producer::set_consent(ConsentState consent) {
   submitter_.set_consent(consent);
-  if (!purge) return;
-  auto removed = queue_.remove_if(
-      [this](const Event& e) { return !submitter_.allows(consent_category_of(e)); });
-  for (const auto& e : removed) count(DropReason::kConsentFiltered, e.name);
+  for (const auto& name : queue_.remove_purged(consent)) count(DropReason::kConsentFiltered, name);
+  // Events of a category allowed again may be due now.
+  ++storage_generation_;
 }
 
 void Producer::set_credentials(Credentials credentials) {
@@ -348,6 +356,10 @@ ProducerStats Producer::stats() const {
   ProducerStats s;
   s.queued = queue_.size();
   s.queued_bytes = queue_.disk_bytes();
+  for (size_t c = 0; c < kConsentCategoryCount; ++c) {
+    auto category = static_cast<ConsentCategory>(c);
+    if (!submitter_.consent().allows(category)) s.held_by_consent += queue_.size_of(category);
+  }
   s.in_flight_batches = scheduler_.in_flight_batches() + (monitoring_request_id_ ? 1 : 0);
   s.in_flight_events = scheduler_.in_flight_events();
   s.delivered = delivered_;

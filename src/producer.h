@@ -45,6 +45,7 @@ struct RestoreSummary {
   size_t unreadable_files = 0;
   size_t expired = 0;
   size_t feral = 0;
+  size_t purged = 0;    ///< events of a category purged since they were stored
   bool outage = false;  ///< the stored outage state
 };
 
@@ -64,6 +65,7 @@ struct AdoptReport {
 struct ProducerStats {
   size_t queued = 0;
   uint64_t queued_bytes = 0;
+  size_t held_by_consent = 0;  ///< queued events of a category now blocked: not sent
   size_t in_flight_batches = 0;
   size_t in_flight_events = 0;
   uint64_t delivered = 0;  ///< confirmed by the collector in this session
@@ -125,9 +127,11 @@ class Producer {
   /// What became of request `request_id`.
   void on_response(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms);
 
-  /// Changes which categories are blocked; with `purge`, queued events of
-  /// newly blocked categories are removed and counted.
-  void set_consent(ConsentState consent, bool purge);
+  /// Changes the consent in force. Queued events it purges
+  /// (ConsentState::purges) are removed and counted; those of a blocked
+  /// category stay queued, unsent, until it is allowed again, they are
+  /// purged, or their TTL ends (counted as consent-filtered).
+  void set_consent(ConsentState consent);
   /// The credentials for the events submitted from now on; their token is
   /// also kept in memory for the queued events that carry it.
   void set_credentials(Credentials credentials);

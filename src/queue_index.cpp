@@ -5,6 +5,22 @@
 
 namespace tep {
 
+namespace {
+
+// A record's headers hold `,"authorization":` with the token's string cut
+// out at token_at (stored_headers.h): an empty string in its place makes
+// them JSON again for the category, which comes before it.
+ConsentCategory category_of(const StoredEventFields& fields) {
+  if (fields.token_at == 0 || fields.token_at > fields.headers.size()) {
+    return consent_category_of_built_headers(fields.headers);
+  }
+  std::string headers(fields.headers);
+  headers.insert(fields.token_at, "\"\"");
+  return consent_category_of_built_headers(headers);
+}
+
+}  // namespace
+
 void QueueIndex::insert(const StoredEventFields& fields, uint32_t attempts, uint64_t segment,
                         uint32_t offset, uint32_t length) {
   uint64_t key = next_order++;
@@ -17,7 +33,9 @@ void QueueIndex::insert(const StoredEventFields& fields, uint32_t attempts, uint
               length,
               static_cast<uint32_t>(size),
               attempts,
-              fields.created_ms};
+              fields.created_ms,
+              category_of(fields)};
+  ++count_by_category[static_cast<size_t>(entry.category)];
   auto placed = order.emplace(key, std::move(entry)).first;
   by_id.emplace(std::string_view(placed->second.id), key);
 }
@@ -32,6 +50,7 @@ void QueueIndex::forget(uint64_t key) {
       break;
     }
   }
+  --count_by_category[static_cast<size_t>(it->second.category)];
   order.erase(it);
 }
 

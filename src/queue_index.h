@@ -3,6 +3,7 @@
 // file. Event bodies stay in the files and are read back through the index.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "consent.h"
 #include "event.h"
 #include "file_store.h"
 #include "queue_file_format.h"
@@ -31,6 +33,8 @@ struct QueueIndex {
     uint32_t size;    ///< event_size() of the event
     uint32_t attempts;
     int64_t created_ms;
+    /// From its headers, for the consent rule at every exit (consent.h).
+    ConsentCategory category;
   };
   struct Segment {
     uint64_t log_bytes = 0;
@@ -51,6 +55,9 @@ struct QueueIndex {
   bool has_tail = false;  ///< whether `tail` is the segment new events are appended to
   uint64_t tail = 0;
   uint64_t disk_bytes = 0;
+  /// Entries of each category, by ConsentCategory: what may be sent is
+  /// counted without walking the queue.
+  std::array<size_t, kConsentCategoryCount> count_by_category{};
 
   /// Indexes the event whose record `fields` were read from, or written to,
   /// segment `segment` at `offset`, as the newest in the queue.

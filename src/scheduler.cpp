@@ -26,6 +26,28 @@ std::string sub_status_of(const std::string& body) {
 
 }  // namespace
 
+const ConsentState Scheduler::kEverythingAllowed{};
+
+size_t Scheduler::sendable_unsent() const {
+  size_t sendable = 0;
+  for (size_t c = 0; c < kConsentCategoryCount; ++c) {
+    auto category = static_cast<ConsentCategory>(c);
+    if (!consent_.allows(category)) continue;
+    // Events removed while in flight (a purge, the TTL) are still counted
+    // in flight until their request settles.
+    size_t queued = queue_.size_of(category);
+    sendable += queued - std::min(queued, in_flight_by_category_[c]);
+  }
+  return sendable;
+}
+
+void Scheduler::forget_in_flight(const InFlight& request) {
+  for (const auto& id : request.ids) in_flight_ids_.erase(id);
+  for (ConsentCategory category : request.categories) {
+    --in_flight_by_category_[static_cast<size_t>(category)];
+  }
+}
+
 std::function<bool(const std::string& id)> Scheduler::skip_in_flight() const {
   return [this](const std::string& id) { return in_flight_ids_.count(id) > 0; };
 }
@@ -44,10 +66,11 @@ std::vector<Event> Scheduler::next_events(size_t max_events, size_t max_body_byt
   auto skip_busy_or_suspect = [this, &skip_busy](const std::string& id) {
     return skip_busy(id) || suspects_.count(id) > 0;
   };
-  std::vector<Event> events = queue_.peek(max_events, max_body_bytes, skip_busy_or_suspect);
+  std::vector<Event> events =
+      queue_.peek(max_events, max_body_bytes, skip_busy_or_suspect, &consent_);
   if (events.empty() && !suspects_.empty()) {
     // Only suspects are left: give one of them another chance, alone.
-    events = queue_.peek(1, max_body_bytes, skip_busy);
+    events = queue_.peek(1, max_body_bytes, skip_busy, &consent_);
   }
   return events;
 }
@@ -86,6 +109,9 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
   for (const auto& e : events) {
     request.ids.push_back(e.id);
     in_flight_ids_.insert(e.id);
+    ConsentCategory category = consent_category_of_built_headers(e.headers);
+    request.categories.push_back(category);
+    ++in_flight_by_category_[static_cast<size_t>(category)];
   }
   request.events = std::move(events);
   in_flight_.emplace(batch.request_id, std::move(request));
@@ -97,12 +123,12 @@ std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) 
   if (!online_ || now_ms < retry_after_until_ms_) return batches;
   if (!force && now_ms < retry_at_ms_) return batches;
   while (awaiting_answer() < config_.max_in_flight) {
-    size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
+    size_t unsent = sendable_unsent();
     if (unsent == 0) break;
     bool due = force || failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
                unsent >= config_.max_batch_events;
     if (!due) {
-      int64_t oldest = queue_.oldest_created_ms(skip_in_flight());
+      int64_t oldest = queue_.oldest_created_ms(skip_in_flight(), &consent_);
       if (oldest < 0) break;
       due = now_ms - oldest >= config_.batch_interval_ms;
     }
@@ -213,7 +239,7 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
   verdict.known = true;
   InFlight request = std::move(it->second);
   in_flight_.erase(it);
-  for (const auto& id : request.ids) in_flight_ids_.erase(id);
+  forget_in_flight(request);
 
   if (outcome.kind != HttpOutcome::Kind::kResponse) {
     verdict.delivery_failed = true;
@@ -295,14 +321,14 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
 
 int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
   if (!online_ || awaiting_answer() >= config_.max_in_flight) return -1;
-  size_t unsent = queue_.size() - std::min(queue_.size(), in_flight_ids_.size());
+  size_t unsent = sendable_unsent();
   if (unsent == 0) return -1;
   int64_t gate = std::max(retry_at_ms_, retry_after_until_ms_);
   if (failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
       unsent >= config_.max_batch_events) {
     return std::max(gate, now_ms);
   }
-  int64_t oldest = queue_.oldest_created_ms(skip_in_flight());
+  int64_t oldest = queue_.oldest_created_ms(skip_in_flight(), &consent_);
   if (oldest < 0) return -1;
   return std::max(gate, oldest + config_.batch_interval_ms);
 }

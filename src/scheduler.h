@@ -4,6 +4,7 @@
 // and reports back; time only ever comes in as `now_ms`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "consent.h"
 #include "event.h"
 #include "event_queue.h"
 #include "outgoing_request.h"
@@ -57,7 +59,13 @@ struct BatchVerdict {
 
 class Scheduler {
  public:
-  Scheduler(SchedulerConfig config, EventQueue& queue) : config_(config), queue_(queue) {}
+  /// `consent` is the consent in force, owned by the Submitter: no request
+  /// this builds holds an event of a category it blocks.
+  Scheduler(SchedulerConfig config, EventQueue& queue, const ConsentState& consent)
+      : config_(config), queue_(queue), consent_(consent) {}
+  /// A scheduler under which every category is allowed (tests of batching).
+  Scheduler(SchedulerConfig config, EventQueue& queue)
+      : Scheduler(config, queue, kEverythingAllowed) {}
 
   /// Batches to send now: when a full batch is waiting, the oldest unsent
   /// event is batch_interval old, or `force` (flush / page hide); never while
@@ -102,8 +110,11 @@ class Scheduler {
   uint32_t consecutive_failures() const { return failures_; }
 
  private:
+  static const ConsentState kEverythingAllowed;
+
   struct InFlight {
     std::vector<std::string> ids;
+    std::vector<ConsentCategory> categories;  ///< of `events`, in order
     std::vector<Event> events;
     bool retried_credentials = false;
     bool keepalive = false;
@@ -113,6 +124,10 @@ class Scheduler {
 
   /// Requests still waiting for the collector's answer: what max_in_flight limits.
   size_t awaiting_answer() const;
+  /// Queued events that may be sent now: of a category the consent allows,
+  /// and not in a request already.
+  size_t sendable_unsent() const;
+  void forget_in_flight(const InFlight& request);
 
   std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
                                             bool keepalive);
@@ -131,7 +146,10 @@ class Scheduler {
   SchedulerConfig config_;
   EventQueue& queue_;
   std::map<uint32_t, InFlight> in_flight_;
+  const ConsentState& consent_;
   std::set<std::string> in_flight_ids_;
+  /// Events in requests, by ConsentCategory.
+  std::array<size_t, kConsentCategoryCount> in_flight_by_category_{};
   uint32_t next_request_id_ = 1;
   uint32_t failures_ = 0;
   int64_t retry_at_ms_ = 0;           ///< exponential backoff gate

@@ -8,6 +8,7 @@ std::string stats_json(const ProducerStats& stats) {
   nlohmann::json json = {
       {"queued", stats.queued},
       {"queuedBytes", stats.queued_bytes},
+      {"heldByConsent", stats.held_by_consent},
       {"inFlightBatches", stats.in_flight_batches},
       {"inFlightEvents", stats.in_flight_events},
       {"delivered", stats.delivered},
@@ -31,6 +32,7 @@ std::string restore_summary_json(const RestoreSummary& summary) {
       {"unreadableFiles", summary.unreadable_files},
       {"expired", summary.expired},
       {"feral", summary.feral},
+      {"purged", summary.purged},
       {"outage", summary.outage},
   });
 }

@@ -31,13 +31,6 @@ size_t submitted_event_bytes(const Event& event) {
   return stored_size(event.headers, event.id, event.name, event.payload);
 }
 
-bool Submitter::allows(std::string_view category) const {
-  if (category == "NECESSARY") return true;
-  if (category == "PERFORMANCE") return !config_.consent.performance_blocked;
-  if (category == "TARGETING") return !config_.consent.targeting_blocked;
-  return false;
-}
-
 Submission Submitter::submit(std::string_view event_json, const std::string& id,
                              int64_t now_ms) const {
   SentEvent event = read_sent_event(event_json, id, now_ms);
@@ -84,6 +77,14 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
                 "[tep.event.headers_not_object] event '" + name +
                     "' has headers that are not an object of strings");
   }
+  // The header is what the consent rule reads of a stored event (consent.h):
+  // headers of the app's that name another category would move the event
+  // out of its consent.
+  if (consent_category_of_headers(*headers) != consent_category_named(*category)) {
+    return drop(DropReason::kValidationFailed, name,
+                "[tep.event.consent_category_conflict] event '" + name +
+                    "' has a consent-category header that differs from its consentCategory");
+  }
 
   std::string& payload = event.message_body;
   if (stored_size(*headers, id, name, payload) >= kMaxEventBytes) {
@@ -102,6 +103,20 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
   s.name = name;
   s.event = Event{id, std::move(name), std::move(*headers), std::move(payload), now_ms, 0};
   return s;
+}
+
+std::optional<DropReason> Submitter::refusal_of_stored(const Event& event) const {
+  // The queue reads a stored event's category the quick way: headers it
+  // would read otherwise than a parser (nested objects) are refused.
+  ConsentCategory category = consent_category_of_headers(event.headers);
+  if (category == ConsentCategory::kUnknown ||
+      consent_category_of_built_headers(event.headers) != category ||
+      submitted_event_bytes(event) >= kMaxEventBytes || !json_has_only_xml_chars(event.payload) ||
+      !json_has_only_xml_chars(event.headers) || !utf8_has_only_xml_chars(event.name)) {
+    return DropReason::kValidationFailed;
+  }
+  if (config_.consent.purges(category, event.created_ms)) return DropReason::kConsentFiltered;
+  return std::nullopt;
 }
 
 Event Submitter::monitoring_event(const std::string& counters_json, const std::string& id,

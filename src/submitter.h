@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "consent.h"
 #include "default_headers.h"
 #include "drop_counters.h"
 #include "event.h"
@@ -22,11 +23,6 @@ constexpr size_t kMaxEventBytes = 20480;
 /// The size kMaxEventBytes limits: `event`'s {"headers":…,"id":…,"name":…}
 /// as JSON plus its payload.
 size_t submitted_event_bytes(const Event& event);
-
-struct ConsentState {
-  bool performance_blocked = false;
-  bool targeting_blocked = false;
-};
 
 struct SubmitterConfig {
   ClientInfo client;
@@ -55,12 +51,23 @@ class Submitter {
   Event monitoring_event(const std::string& counters_json, const std::string& id,
                          int64_t now_ms) const;
 
+  /// Why an event stored elsewhere (another tab's store) may not be queued
+  /// here, or none: the checks submit() made, applied to the stored form
+  /// (size, characters, a known consent category in its headers) and the
+  /// consent's purges. A blocked category is no refusal: the event is
+  /// queued and waits, as this queue's own do.
+  std::optional<DropReason> refusal_of_stored(const Event& event) const;
+
   void set_consent(ConsentState consent) { config_.consent = consent; }
+  /// The consent in force: the one the Scheduler checks at every exit.
+  const ConsentState& consent() const { return config_.consent; }
   void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
 
   /// True if events of this category may be queued now (NECESSARY always;
   /// unknown categories never).
-  bool allows(std::string_view consent_category) const;
+  bool allows(std::string_view consent_category) const {
+    return config_.consent.allows(consent_category_named(consent_category));
+  }
 
  private:
   SubmitterConfig config_;

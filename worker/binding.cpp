@@ -5,14 +5,15 @@
 // mounts with IDBFS (worker/stored-folders.post.js).
 #include <emscripten/emscripten.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
-#include "producer.h"
 #include "change_recording_file_store.h"
 #include "directory_file_store.h"
+#include "producer.h"
 #include "stats_json.h"
 
 // clang-format off
@@ -169,9 +170,31 @@ EMSCRIPTEN_KEEPALIVE void tep_on_response(uint32_t id, int kind, int status, con
   instance->producer->on_response(id, outcome, static_cast<int64_t>(now_ms));
 }
 
+namespace {
+
+/// A purge time from JS: a number of ms, -Infinity (nothing purged) or
+/// Infinity (everything of the category, while it stays blocked).
+int64_t purge_time(double ms) {
+  // 2^62 ms is millions of years: any larger number means "everything".
+  constexpr double kForever = 4.6e18;
+  if (std::isnan(ms) || ms <= -kForever) return tep::kNothingPurged;
+  if (ms >= kForever) return tep::kEverythingPurged;
+  return static_cast<int64_t>(ms);
+}
+
+}  // namespace
+
+/// The site's consent (web/site-consent.js): blocked flags, and the purge
+/// time of each category (ConsentState).
 EMSCRIPTEN_KEEPALIVE void tep_set_consent(int performance_blocked, int targeting_blocked,
-                                          int purge) {
-  instance->producer->set_consent({performance_blocked != 0, targeting_blocked != 0}, purge != 0);
+                                          double performance_purged_before_ms,
+                                          double targeting_purged_before_ms) {
+  tep::ConsentState consent;
+  consent.performance_blocked = performance_blocked != 0;
+  consent.targeting_blocked = targeting_blocked != 0;
+  consent.performance_purged_before_ms = purge_time(performance_purged_before_ms);
+  consent.targeting_purged_before_ms = purge_time(targeting_purged_before_ms);
+  instance->producer->set_consent(consent);
 }
 
 /// Null pointers mean "not given".

@@ -46,7 +46,9 @@ export interface CoreModule {
   _tep_on_response(
     id: number, kind: number, status: number, body: Pointer, bodyLength: number, retryAfter: Pointer, date: Pointer, now: number,
   ): void;
-  _tep_set_consent(performanceBlocked: number, targetingBlocked: number, purge: number): void;
+  _tep_set_consent(
+    performanceBlocked: number, targetingBlocked: number, performancePurgedBefore: number, targetingPurgedBefore: number,
+  ): void;
   _tep_set_credentials(clientId: Pointer, token: Pointer): void;
   _tep_set_online(online: number, now: number): void;
   _tep_persist_state(): void;

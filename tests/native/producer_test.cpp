@@ -155,6 +155,9 @@ TEST_CASE("An adopted event whose token this worker never saw goes in the logged
 
 namespace {
 
+// The least headers an event has in a queue: its consent category.
+constexpr const char* kNecessaryHeaders = R"({"consent-category":"NECESSARY"})";
+
 // A gone tab's store, written by its queue: one segment holding an event
 // older than the adopter's TTL, a live event and a damaged one; beside it a
 // segment of a newer format version, a file of a name this release doesn't
@@ -169,9 +172,10 @@ struct GoneTabStore {
     tep::TokenKeeper tokens;
     tep::QueueLimits limits = config().queue;
     tep::EventQueue queue(disk, limits, tokens);
-    queue.append({"expired-0", "stale", "{}", R"({"name":"stale"})", now_ms - 2 * ttl_ms, 0});
-    queue.append({"live-0", "play", "{}", R"({"name":"play"})", now_ms, 0});
-    queue.append({"damaged-0", "play", "{}", R"({"name":"play"})", now_ms, 0});
+    queue.append(
+        {"expired-0", "stale", kNecessaryHeaders, R"({"name":"stale"})", now_ms - 2 * ttl_ms, 0});
+    queue.append({"live-0", "play", kNecessaryHeaders, R"({"name":"play"})", now_ms, 0});
+    queue.append({"damaged-0", "play", kNecessaryHeaders, R"({"name":"play"})", now_ms, 0});
     // The last record's payload loses its last byte's value: its CRC fails.
     std::string& log = disk.files.at("seg-0000000000000001.log");
     log.back() = static_cast<char>(log.back() ^ 0x5A);
@@ -404,12 +408,16 @@ TEST_CASE("Blocking a category with purge removes its queued events and counts t
   w.send("ad", "TARGETING");
   w.send("view", "PERFORMANCE");
   w.send("play", "NECESSARY");
-  w.producer().set_consent({false, true}, /*purge=*/true);
+  tep::ConsentState purged;
+  purged.targeting_blocked = true;
+  purged.targeting_purged_before_ms = tep::kEverythingPurged;
+  w.producer().set_consent(purged);
   CHECK(w.producer().queue().size() == 2);
   CHECK(w.producer().counters().to_json().find(R"("consentFilteredEvents":{"ad":2})") !=
         std::string::npos);
-  w.producer().set_consent({true, true}, /*purge=*/false);
-  CHECK(w.producer().queue().size() == 2);  // without purge, queued events stay
+  purged.performance_blocked = true;  // without a purge, queued events stay
+  w.producer().set_consent(purged);
+  CHECK(w.producer().queue().size() == 2);
 }
 
 TEST_CASE("Feral event types are purged from the restored queue") {

@@ -329,7 +329,7 @@ TEST_CASE("SenderFault entries are dropped and counted while transient ones are 
 TEST_CASE("Duplicate ids reported by the collector are removed from the queue") {
   World w(config());
   // Store the same event twice, as a replayed segment could.
-  tep::Event e{"dup-id", "play", "{}", "{}", w.now, 0};
+  tep::Event e{"dup-id", "play", R"({"consent-category":"NECESSARY"})", "{}", w.now, 0};
   tep::TokenKeeper tokens;
   tep::EventQueue queue(w.disk, tep::default_producer_config().queue, tokens);
   queue.restore(w.now);

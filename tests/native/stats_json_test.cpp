@@ -7,6 +7,7 @@ TEST_CASE("Stats carry every field the worker reads, and no last error as null")
   tep::ProducerStats stats;
   stats.queued = 3;
   stats.queued_bytes = 4096;
+  stats.held_by_consent = 1;
   stats.in_flight_batches = 1;
   stats.in_flight_events = 2;
   stats.delivered = 10;
@@ -19,7 +20,7 @@ TEST_CASE("Stats carry every field the worker reads, and no last error as null")
   stats.counters.add(tep::DropReason::kConsentFiltered, "ad", 2);
   auto json = nlohmann::json::parse(tep::stats_json(stats));
   CHECK(json == nlohmann::json::parse(R"({
-    "queued": 3, "queuedBytes": 4096, "inFlightBatches": 1, "inFlightEvents": 2,
+    "queued": 3, "queuedBytes": 4096, "heldByConsent": 1, "inFlightBatches": 1, "inFlightEvents": 2,
     "delivered": 10, "accepted": 13, "outage": true, "online": false,
     "retryAt": 1763000000123, "consecutiveFailures": 4, "clockOffsetMs": -2500,
     "counters": {"consentFilteredEvents": {"ad": 2}, "storingFailedEvents": {},
@@ -41,10 +42,11 @@ TEST_CASE("The restore summary names what restore found") {
   summary.unreadable_files = 2;
   summary.expired = 3;
   summary.feral = 4;
+  summary.purged = 5;
   summary.outage = true;
   CHECK(nlohmann::json::parse(tep::restore_summary_json(summary)) ==
         nlohmann::json::parse(R"({"restored": 7, "corruptRecords": 1, "unreadableFiles": 2,
-                                  "expired": 3, "feral": 4, "outage": true})"));
+                                  "expired": 3, "feral": 4, "purged": 5, "outage": true})"));
 }
 
 TEST_CASE("The adoption report names what adoption found and the files to keep") {

@@ -154,6 +154,50 @@ TEST_CASE("A missing or unknown consent category fails closed") {
   CHECK(not_a_string.reason == DropReason::kConsentFiltered);
 }
 
+TEST_CASE("Caller headers may repeat the event's consent category but not change it") {
+  Submitter submitter = logged_out();
+  auto same = submitter.submit(
+      R"({"name":"ad","consentCategory":"TARGETING","headers":{"consent-category":"TARGETING"}})",
+      kId, kNow);
+  CHECK(same.event);
+  auto other = submitter.submit(
+      R"({"name":"ad","consentCategory":"TARGETING","headers":{"consent-category":"NECESSARY"}})",
+      kId, kNow);
+  CHECK_FALSE(other.event);
+  CHECK(other.reason == DropReason::kValidationFailed);
+  CHECK(other.problem ==
+        "[tep.event.consent_category_conflict] event 'ad' has a consent-category header that "
+        "differs from its consentCategory");
+}
+
+TEST_CASE("A stored event is refused where its headers, size or consent forbid it") {
+  Submitter submitter = logged_out();
+  auto stored = [](std::string headers, std::string payload = "{}", int64_t created = kNow) {
+    return tep::Event{kId, "ad", std::move(headers), std::move(payload), created, 0};
+  };
+  const std::string targeting = R"({"client-id":"c","consent-category":"TARGETING"})";
+  CHECK_FALSE(submitter.refusal_of_stored(stored(targeting)));
+  CHECK(submitter.refusal_of_stored(stored(R"({"client-id":"c"})")) ==
+        DropReason::kValidationFailed);
+  // Read as NECESSARY the quick way, TARGETING by a parser: refused.
+  CHECK(submitter.refusal_of_stored(stored(R"({"a":{"consent-category":"NECESSARY"},)"
+                                           R"("consent-category" :"TARGETING"})")) ==
+        DropReason::kValidationFailed);
+  CHECK(submitter.refusal_of_stored(stored(targeting, std::string(20480, 'x'))) ==
+        DropReason::kValidationFailed);
+  CHECK(submitter.refusal_of_stored(stored(targeting, "\"\u0001\"")) ==
+        DropReason::kValidationFailed);
+  // Blocked is no refusal: it waits in the queue. Purged is.
+  tep::ConsentState consent;
+  consent.targeting_blocked = true;
+  submitter.set_consent(consent);
+  CHECK_FALSE(submitter.refusal_of_stored(stored(targeting)));
+  consent.targeting_purged_before_ms = kNow + 1;
+  submitter.set_consent(consent);
+  CHECK(submitter.refusal_of_stored(stored(targeting)) == DropReason::kConsentFiltered);
+  CHECK_FALSE(submitter.refusal_of_stored(stored(targeting, "{}", kNow + 1)));
+}
+
 TEST_CASE("An event without a name is a validation failure") {
   for (const char* event : {R"({"consentCategory":"NECESSARY","payload":{}})",
                             R"({"name":"","consentCategory":"NECESSARY","payload":{}})",
