@@ -338,16 +338,29 @@ std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>
   return removed;
 }
 
-std::vector<std::string> EventQueue::remove_purged(const ConsentState& consent) {
+std::vector<std::string> EventQueue::remove_indexed_if(
+    const std::function<bool(ConsentCategory category, int64_t created_ms)>& predicate) {
   std::vector<uint64_t> keys;
   std::vector<std::string> names;
   for (const auto& [key, entry] : index_->order) {
-    if (!consent.purges(entry.category, entry.created_ms)) continue;
+    if (!predicate(entry.category, entry.created_ms)) continue;
     keys.push_back(key);
     names.push_back(*entry.name);
   }
   settle_keys(keys, Settlement::kRemoved);
   return names;
+}
+
+std::vector<std::string> EventQueue::remove_purged(const ConsentState& consent) {
+  return remove_indexed_if([&consent](ConsentCategory category, int64_t created_ms) {
+    return consent.purges(category, created_ms);
+  });
+}
+
+std::vector<std::string> EventQueue::remove_uncategorised() {
+  if (index_->count_by_category[static_cast<size_t>(ConsentCategory::kUnknown)] == 0) return {};
+  return remove_indexed_if(
+      [](ConsentCategory category, int64_t) { return category == ConsentCategory::kUnknown; });
 }
 
 std::vector<Event> EventQueue::expire(int64_t now_ms) {

@@ -125,6 +125,10 @@ class EventQueue {
   /// Removes every event `consent` purges (ConsentState::purges), reading
   /// none of them; returns their names, for the counters.
   std::vector<std::string> remove_purged(const ConsentState& consent);
+  /// Removes every event whose headers carry no known consent category: it
+  /// could never be sent (a damaged record that still passed its checksum,
+  /// a foreign file). Returns their names, for the counters.
+  std::vector<std::string> remove_uncategorised();
 
   /// Removes events older than the TTL; returns them.
   std::vector<Event> expire(int64_t now_ms);
@@ -144,6 +148,10 @@ class EventQueue {
   bool rewrite_segment(uint64_t old_sequence, const std::vector<uint64_t>& keys);
   std::vector<uint64_t> settle_keys(const std::vector<uint64_t>& keys, Settlement settlement);
   std::vector<Event> remove_keys(const std::vector<uint64_t>& keys);
+  /// Removes the events whose index entry `predicate` picks, reading none;
+  /// returns their names.
+  std::vector<std::string> remove_indexed_if(
+      const std::function<bool(ConsentCategory category, int64_t created_ms)>& predicate);
 
   FileStore& store_;
   QueueLimits limits_;

@@ -53,6 +53,11 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   for (const auto& name : report.expired_names) count(DropReason::kStoringFailed, name);
   // A purge this store's last worker never heard of (it ended first, or the
   // purge was made in another tab): the consent carries it.
+  // What the submitter would refuse now: no known category (checked when
+  // it was sent; a record can still be damaged past its checksum).
+  std::vector<std::string> uncategorised = queue_.remove_uncategorised();
+  for (const auto& name : uncategorised) count(DropReason::kValidationFailed, name);
+  summary.restored -= std::min(summary.restored, uncategorised.size());
   std::vector<std::string> purged = queue_.remove_purged(submitter_.consent());
   for (const auto& name : purged) count(DropReason::kConsentFiltered, name);
   summary.purged = purged.size();
@@ -176,9 +181,10 @@ void Producer::count_refused_on_page(DropReason reason, std::string_view name,
   if (config_.submitter.strict_mode) host_.report_problem(problem);
 }
 
-void Producer::send_event(std::string_view event_json, int64_t now_ms) {
+void Producer::send_event(std::string_view event_json, int64_t now_ms,
+                          const ConsentState* entry_consent) {
   int64_t now = corrected_now(now_ms);
-  Submission submission = submitter_.submit(event_json, new_id(), now);
+  Submission submission = submitter_.submit(event_json, new_id(), now, entry_consent);
   if (!submission.event) {
     count(submission.reason, submission.name);
     if (config_.submitter.strict_mode) host_.report_problem(submission.problem);

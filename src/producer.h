@@ -101,7 +101,10 @@ class Producer {
   AdoptReport adopt(FileStore& other, int64_t now_ms);
 
   /// sendEvent: `event_json` is JSON.stringify of the app's event.
-  void send_event(std::string_view event_json, int64_t now_ms);
+  /// `entry_consent`, if given, is the consent the app sent it under
+  /// (Submitter::submit); the consent in force still rules its exit.
+  void send_event(std::string_view event_json, int64_t now_ms,
+                  const ConsentState* entry_consent = nullptr);
   /// An event refused before it reached the worker: one the page could not
   /// serialise (cyclic, BigInt…) or could not hold before init. Counted.
   void count_refused_on_page(DropReason reason, std::string_view name, std::string_view problem,

@@ -31,8 +31,8 @@ size_t submitted_event_bytes(const Event& event) {
   return stored_size(event.headers, event.id, event.name, event.payload);
 }
 
-Submission Submitter::submit(std::string_view event_json, const std::string& id,
-                             int64_t now_ms) const {
+Submission Submitter::submit(std::string_view event_json, const std::string& id, int64_t now_ms,
+                             const ConsentState* entry_consent) const {
   SentEvent event = read_sent_event(event_json, id, now_ms);
   if (!event.readable) {
     std::string name = event.name && !event.name->empty() ? *event.name : std::string(kUnnamed);
@@ -59,7 +59,8 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
         "[tep.event.consent_category_unknown] event '" + name +
             "' has an unknown consentCategory; expected NECESSARY, PERFORMANCE or TARGETING");
   }
-  if (!allows(*category)) {
+  const ConsentState& consent = entry_consent ? *entry_consent : config_.consent;
+  if (!consent.allows(consent_category_named(*category))) {
     return drop(DropReason::kConsentFiltered, name,
                 "[tep.event.consent_blocked] consent category " + *category +
                     " is blocked; event '" + name + "' is not sent");

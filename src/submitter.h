@@ -44,7 +44,10 @@ class Submitter {
 
   /// `event_json` is JSON.stringify(event) of what the app passed; `id` a fresh
   /// random UUID; `now_ms` the (collector-corrected) time of the call.
-  Submission submit(std::string_view event_json, const std::string& id, int64_t now_ms) const;
+  /// The consent judged is `entry_consent` if given: the consent the app
+  /// sent the event under, when it reaches the worker after a later change.
+  Submission submit(std::string_view event_json, const std::string& id, int64_t now_ms,
+                    const ConsentState* entry_consent = nullptr) const;
 
   /// The spec's monitoring event carrying `counters_json`: NECESSARY, headers
   /// enriched but never with authorization.

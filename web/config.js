@@ -3,6 +3,7 @@
 // and passed to the core as given. The defaults live in the core only
 // (src/producer_config.cpp), documented in the README's Config table.
 import { IllegalArgumentError } from './errors.js';
+import { checkBlockedCategories } from './site-consent.js';
 
 function checkUrl(value, field) {
   if (typeof value !== 'string' && !(value instanceof URL)) {
@@ -50,6 +51,7 @@ export function copyConfig(given) {
   copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
   copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
   for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
+  checkBlockedCategories(given.blockedConsentCategories);
   if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
     throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()', 'credentialsProvider');
   }

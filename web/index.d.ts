@@ -74,8 +74,12 @@ export interface CredentialsProvider {
 export type Config = {
   appInfo: Partial<AppInfo>;
   platform: Partial<PlatformData>;
-  /** Default: none blocked. NECESSARY can't be blocked. */
-  blockedConsentCategories?: Partial<BlockedConsentCategories>;
+  /**
+   * This tab's statement of the site's consent (README, Consent): true blocks,
+   * false allows, null or missing states nothing (the site's stored consent
+   * holds; none blocked where there is none). NECESSARY can't be blocked.
+   */
+  blockedConsentCategories?: Partial<Record<ConsentCategory, boolean | null>>;
   credentialsProvider?: CredentialsProvider;
   /** Collector endpoint for logged-in users. */
   tlConsumerUri: string;
@@ -137,6 +141,8 @@ export type BusListener = (event: CustomEvent<BusMessage>) => void;
 export interface Stats {
   queued: number;
   queuedBytes: number;
+  /** Queued events of a category the site's consent blocks now: kept, not sent (README, Consent). */
+  heldByConsent: number;
   inFlightBatches: number;
   inFlightEvents: number;
   delivered: number;
@@ -196,8 +202,9 @@ export declare function sendEvent(event: SentEvent): void;
 export declare const bus: ((listener: BusListener) => () => void) & {
   bus: (listener: BusListener) => () => void;
 };
+/** Changes the site's consent in every tab; throws IllegalArgumentError for a value not boolean, null or undefined. */
 export declare function setConsentCategory(
-  categories: Partial<Record<ConsentCategory, boolean>>,
+  categories: Partial<Record<ConsentCategory, boolean | null>>,
   options?: { purge?: boolean },
 ): void;
 export declare function setCredentialsProvider(provider: CredentialsProvider): void;

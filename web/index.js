@@ -13,6 +13,7 @@ import { createOutbox, readCredentials } from './outbox.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
+import { BLOCKABLE_CATEGORIES, createSiteConsent } from './site-consent.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -60,6 +61,8 @@ function rememberStoreId(id) {
 }
 
 let config; // as init() copied it, with later changes
+/** @type {ReturnType<typeof createSiteConsent> | null} */
+let siteConsent = null; // the site's consent (web/site-consent.js), from the first init()
 let current = null; // the session of the last init(), until shutdown()
 let outage = false;
 // Events sent while no session is ready: handed to the next one that is.
@@ -67,8 +70,9 @@ let buffer = [];
 let unserialisable = [];
 let postScheduled = false;
 let heldOverflow = 0;
-// Consent changed while no session was ready, in order among the events
-// buffered around it: [{ events, unserialisable } | { consent, purge }].
+// Events held while no session was ready, each with the categories blocked
+// when the app sent them (a consent change starts a new segment):
+// [{ events, unserialisable, blocked }].
 let heldSegments = [];
 let eventsInHeldSegments = 0;
 
@@ -97,7 +101,6 @@ function createSession() {
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
     nextSeq: 1,
-    purgedBeforeSeq: 0, // a purge was asked after the hand-overs below this seq
     leaving: null, // the batch the page sends itself when hidden (web/leaving-batch.js)
   };
 }
@@ -191,7 +194,8 @@ function onWorkerMessage(session, event) {
       answerCredentials(session, data.requestId, data.subStatus);
       return;
     case Notice.leaving:
-      session.leaving = data.body === null ? null : data;
+      // Built before the latest consent change: the worker sends a new one.
+      session.leaving = data.body === null || data.consentSeq !== siteConsent?.current().seq ? null : data;
       return;
     case Notice.accepted:
       for (const seq of session.unacknowledged.keys()) {
@@ -236,18 +240,10 @@ function watchWorker(session, aliveLockHeld) {
 /** Puts the hand-overs `ended` never confirmed back before everything held, in order. */
 function holdUnacknowledged(ended) {
   const segments = [];
-  let purge = false;
-  for (const [seq, handOver] of ended.unacknowledged) {
-    segments.push(
-      { consent: handOver.consent, purge: false },
-      { events: handOver.events, unserialisable: handOver.unserialisable },
-    );
+  for (const handOver of ended.unacknowledged.values()) {
+    segments.push(handOver);
     eventsInHeldSegments += handOver.events.length;
-    purge ||= seq < ended.purgedBeforeSeq;
   }
-  if (!segments.length) return;
-  // Back to today's consent; a purge asked after those hand-overs applies to them again.
-  segments.push({ consent: { ...config.blockedConsentCategories }, purge });
   heldSegments = [...segments, ...heldSegments];
 }
 
@@ -275,7 +271,7 @@ function restartWorker() {
   session.initPromise = new Promise((resolve) => setTimeout(resolve, delay))
     .then(() => {
       checkOpen(session);
-      return start(session, { ...config.blockedConsentCategories });
+      return start(session);
     })
     .then(
       () => {},
@@ -296,15 +292,20 @@ function restartWorker() {
  * without asking the provider, and the worker stores them without waiting
  * for its group commit.
  */
-function handOver(session, events, refused, askProvider) {
+function handOver(session, events, refused, askProvider, blocked = blockedNow()) {
   const seq = session.nextSeq++;
-  const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver };
-  session.unacknowledged.set(seq, { events, unserialisable: refused, consent: { ...config.blockedConsentCategories } });
+  const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver, blocked };
+  session.unacknowledged.set(seq, { events, unserialisable: refused, blocked });
   session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
 }
 
+/** The categories the site's consent blocks now: what the events sent now are judged by. */
+function blockedNow() {
+  return { ...(siteConsent?.current().blocked ?? { PERFORMANCE: false, TARGETING: false }) };
+}
+
 /** Hands the buffered events to the current session, if it is ready. */
-function postBuffered({ askProvider = !handedOver } = {}) {
+function postBuffered({ askProvider = !handedOver, blocked = blockedNow() } = {}) {
   postScheduled = false;
   const session = current;
   if (!session?.ready || (!buffer.length && !unserialisable.length)) return;
@@ -312,23 +313,22 @@ function postBuffered({ askProvider = !handedOver } = {}) {
   const refused = unserialisable;
   buffer = [];
   unserialisable = [];
-  handOver(session, events, refused, askProvider);
+  handOver(session, events, refused, askProvider, blocked);
 }
 
 /**
  * Hands what was held while no session was ready to `session`, in the order
  * it happened: the events sent before each consent change are judged by the
- * consent they were sent under, those after it by the new one.
+ * consent they were sent under, those after it by the new one. The consent
+ * in force (which rules what leaves) is the site's, which the worker started with.
  */
 function postHeld(session) {
   const segments = heldSegments;
   heldSegments = [];
   eventsInHeldSegments = 0;
   for (const segment of segments) {
-    if (segment.consent) {
-      request(session, Action.consent, { blocked: segment.consent, purge: segment.purge }).catch(() => {});
-    } else if (segment.events.length || segment.unserialisable.length) {
-      handOver(session, segment.events, segment.unserialisable, !handedOver);
+    if (segment.events.length || segment.unserialisable.length) {
+      handOver(session, segment.events, segment.unserialisable, !handedOver, segment.blocked);
     }
   }
   postBuffered();
@@ -344,7 +344,8 @@ function onPageHidden() {
   handedOver = true;
   // The worker may be ended before it hears of this: the page sends the
   // batch the worker keeps ready for it, and tells the worker the outcome.
-  const leaving = session.leaving;
+  // Only a batch built under the latest consent leaves from here.
+  const leaving = session.leaving?.consentSeq === siteConsent?.current().seq ? session.leaving : null;
   session.leaving = null;
   if (leaving) {
     sendLeavingBatch(leaving, (outcome) => {
@@ -418,13 +419,16 @@ export function init(given) {
     return Promise.reject(error); // a rejection, as for every other failure of init
   }
   config = copied;
+  // The config's consent is this tab's statement: the newest, so it wins
+  // where it states something (web/site-consent.js).
+  siteConsent ??= createSiteConsent({ onChange: onConsentChanged });
+  siteConsent.change(config.blockedConsentCategories);
+  config.blockedConsentCategories = { ...config.blockedConsentCategories, ...siteConsent.current().blocked };
   const session = createSession();
   current = session;
-  // The consent the worker starts with: later changes reach it in order.
-  const startingConsent = { ...config.blockedConsentCategories };
   session.initPromise = new Promise((resolve, reject) => {
     session.failInit = reject;
-    start(session, startingConsent).then(resolve, reject);
+    start(session).then(resolve, reject);
   }).catch((error) => {
     // Storage failures leave a working producer in memory; others end this session only.
     if (!(error instanceof InitError && error.errorCode === 'storage')) closeSession(session, String(error.message));
@@ -507,7 +511,7 @@ function takeEarlyWorker(given) {
 
 startEarlyWorker();
 
-async function start(session, startingConsent) {
+async function start(session) {
   if (typeof Worker !== 'function') throw new InitError('no_worker', 'Web Workers are not available here');
   session.initCalledAt = wallClock();
   const early = takeEarlyWorker(config);
@@ -538,15 +542,18 @@ async function start(session, startingConsent) {
     () => null,
   );
   checkOpen(session);
+  // The worker starts with the site's consent as it is now; later changes reach it in order.
+  const consent = siteConsent.current();
   const summary = await withTimeout(
     Promise.race([
       request(session, Action.init, {
         config: {
-          core: coreConfig({ ...config, blockedConsentCategories: startingConsent }),
+          core: coreConfig({ ...config, blockedConsentCategories: consent.blocked }),
           tlConsumerUri: config.tlConsumerUri,
           tlPublicConsumerUri: config.tlPublicConsumerUri,
         },
         credentials: readCredentials(credentials),
+        consent,
         wasmUrl,
         storeId,
         aliveLock: session.aliveLock,
@@ -641,14 +648,18 @@ function nameAndCategoryOf(json) {
   }
 }
 
-/** Removes the held events of the categories `blocked` blocks, counted as consent-filtered. */
-function purgeHeld(blocked) {
-  const purged = new Map(); // name → count
+/**
+ * Removes the events of the `purged` categories that the page still holds
+ * (before init, or handed to a worker that has not stored them yet), counted
+ * as consent-filtered.
+ */
+function purgeHeld(purged) {
+  const counts = new Map(); // name → count
   const keep = (events) =>
     events.filter((json) => {
       const { name, category } = nameAndCategoryOf(json);
-      if (category === 'NECESSARY' || !blocked[category]) return true;
-      purged.set(name, (purged.get(name) ?? 0) + 1);
+      if (!purged.includes(category)) return true;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
       return false;
     });
   for (const segment of heldSegments) {
@@ -658,41 +669,67 @@ function purgeHeld(blocked) {
     eventsInHeldSegments -= before - segment.events.length;
   }
   buffer = keep(buffer);
-  for (const [name, count] of purged) {
+  // A worker that ends before storing these hands them to the next: without them.
+  for (const handOver of current?.unacknowledged.values() ?? []) handOver.events = keep(handOver.events);
+  for (const [name, count] of counts) {
     unserialisable.push({
       name,
-      problem: '[tep.event.consent_purged] purged by a consent change before init finished',
+      problem: '[tep.event.consent_purged] purged by a consent change before the worker stored it',
       reason: 'consent',
       count,
     });
   }
 }
 
-/** Blocks or unblocks consent categories; `{ purge: true }` also removes queued events of newly blocked ones. */
+/**
+ * Blocks or unblocks consent categories for the whole site (every tab of
+ * the origin, and later visits); `{ purge: true }` also removes the stored
+ * events of the categories it blocks. Throws IllegalArgumentError
+ * (tep.config.blockedConsentCategories) for a value that is not a boolean,
+ * null or undefined.
+ */
 export function setConsentCategory(partial, options = {}) {
-  if (!config) throw new IllegalArgumentError('call init() first');
-  config.blockedConsentCategories = { ...config.blockedConsentCategories, ...partial };
-  const blocked = { ...config.blockedConsentCategories };
-  const purge = !!options.purge;
+  if (!config || !siteConsent) throw new IllegalArgumentError('call init() first');
+  // Events sent before the change are judged by the consent they were sent under.
+  const before = blockedNow();
+  const purged = siteConsent.change(partial, { purge: !!options?.purge });
+  holdBuffered(before);
+  onConsentChanged(siteConsent.current(), purged);
+}
+
+/**
+ * The site's consent changed, in this tab or another: the page's copies
+ * follow, what the page holds of the purged categories goes, and the worker
+ * is told. A worker that refuses or misses the change is replaced: the new
+ * one starts from the site's consent.
+ * @param {import('./site-consent.js').SiteConsent} consent
+ * @param {import('./site-consent.js').BlockableCategory[]} purged
+ */
+function onConsentChanged(consent, purged) {
+  for (const category of BLOCKABLE_CATEGORIES) config.blockedConsentCategories[category] = consent.blocked[category];
+  if (purged.length) purgeHeld(purged);
+  const session = current;
+  if (session) session.leaving = null; // built under the old consent
+  if (!session?.ready) return;
+  request(session, Action.consent, { consent }).catch((error) => {
+    if (session.closed || error.id === 'tep.worker.closed') return; // the next worker starts from it
+    console.error(`event-producer: [tep.consent.not_applied] ${error.message}; restarting the worker`);
+    onWorkerEnded(session);
+  });
+}
+
+/**
+ * Hands the buffered events, sent under `blocked`, to the worker if one is
+ * ready, or keeps them as a held segment of their own, so that events sent
+ * after a consent change are judged by the new consent.
+ */
+function holdBuffered(blocked) {
+  if (!buffer.length && !unserialisable.length) return;
   if (current?.ready) {
-    postBuffered(); // events sent before the change are judged by the old consent
-    if (purge) current.purgedBeforeSeq = current.nextSeq;
-    request(current, Action.consent, { blocked, purge }).catch(() => {});
+    postBuffered({ blocked });
     return;
   }
-  // No worker to tell yet: the change waits in order among the held events,
-  // and a purge takes the held events of newly blocked categories out now
-  // (a worker would send them as soon as it had ten).
-  if (purge) purgeHeld(blocked);
-  // Changes with no event between them are one change (purging if any did),
-  // so the held list stays bounded by the events it holds.
-  const last = heldSegments[heldSegments.length - 1];
-  if (last?.consent && !buffer.length && !unserialisable.length) {
-    last.consent = blocked;
-    last.purge ||= purge;
-    return;
-  }
-  heldSegments.push({ events: buffer, unserialisable }, { consent: blocked, purge });
+  heldSegments.push({ events: buffer, unserialisable, blocked });
   eventsInHeldSegments += buffer.length;
   buffer = [];
   unserialisable = [];

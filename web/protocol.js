@@ -9,6 +9,8 @@
 // { type: 'reply', id, error: { code, message } }; an unknown action is
 // answered with the error code 'unknown_action'.
 
+import { readSiteConsent } from './site-consent.js';
+
 /** @typedef {{ clientId: string | null, token: string | null } | null} Credentials */
 /** @typedef {{ name?: string, problem: string, reason?: 'validation' | 'storing' | 'consent', count?: number }} RefusedEvent */
 /** @typedef {{ PERFORMANCE?: boolean, TARGETING?: boolean, NECESSARY?: boolean }} BlockedCategories */
@@ -17,14 +19,15 @@
 /** @typedef {{ action: 'wasm', module: WebAssembly.Module | null }} WasmRequest */
 /**
  * @typedef {{ id: number, action: 'init', config: { core: object, tlConsumerUri: string, tlPublicConsumerUri: string },
- *   credentials: Credentials, wasmUrl?: string, storeId?: string, aliveLock?: string }} InitRequest
+ *   credentials: Credentials, consent: SiteConsent, wasmUrl?: string, storeId?: string, aliveLock?: string }} InitRequest
  */
 /**
  * @typedef {{ action: 'events', seq?: number, events: string[], unserialisable?: RefusedEvent[],
- *   credentials?: Credentials, urgent?: boolean }} EventsRequest
+ *   credentials?: Credentials, urgent?: boolean, blocked?: BlockedCategories }} EventsRequest
  */
 /** @typedef {{ id: number, action: 'flush' }} FlushRequest */
-/** @typedef {{ id: number, action: 'consent', blocked: BlockedCategories, purge?: boolean }} ConsentRequest */
+/** @typedef {import('./site-consent.js').SiteConsent} SiteConsent */
+/** @typedef {{ id: number, action: 'consent', consent: SiteConsent }} ConsentRequest */
 /** @typedef {{ action: 'credentials', requestId: number, credentials: Credentials, error?: string }} CredentialsAnswer */
 /** @typedef {{ id: number, action: 'stats' }} StatsRequest */
 /** @typedef {{ id: number, action: 'pageHidden', leaving?: number }} PageHiddenRequest */
@@ -45,7 +48,10 @@
 /** @typedef {{ type: 'problem', message: string }} ProblemNotice */
 /** @typedef {{ type: 'credentials-request', requestId: number, subStatus?: string }} CredentialsRequestNotice */
 /** @typedef {{ type: 'accepted', seq: number }} AcceptedNotice */
-/** @typedef {{ type: 'leaving', version: number, body: string | null, url?: string, token?: string | null }} LeavingNotice */
+/**
+ * @typedef {{ type: 'leaving', version: number, consentSeq: number, body: string | null, url?: string,
+ *   token?: string | null }} LeavingNotice
+ */
 /**
  * @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice | LeavingNotice} WorkerNotice
  */
@@ -82,10 +88,10 @@ export const Notice = Object.freeze({
 export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
   prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
   wasm: ['module'],
-  init: ['config', 'credentials', 'wasmUrl', 'storeId', 'aliveLock'],
-  events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent'],
+  init: ['config', 'credentials', 'consent', 'wasmUrl', 'storeId', 'aliveLock'],
+  events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent', 'blocked'],
   flush: [],
-  consent: ['blocked', 'purge'],
+  consent: ['consent'],
   credentials: ['requestId', 'credentials', 'error'],
   stats: [],
   pageHidden: ['leaving'],
@@ -100,7 +106,7 @@ export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
   problem: ['message'],
   'credentials-request': ['requestId', 'subStatus'],
   accepted: ['seq'],
-  leaving: ['version', 'body', 'url', 'token'],
+  leaving: ['version', 'consentSeq', 'body', 'url', 'token'],
 });
 
 // --- shapes ------------------------------------------------------------------
@@ -112,6 +118,8 @@ const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isOptionalString = (v) => v === undefined || v === null || typeof v === 'string';
 const isRequestId = (v) => Number.isSafeInteger(v) && v >= 0;
+const isBlockedCategories = (v) =>
+  isObject(v) && Object.values(v).every((b) => typeof b === 'boolean' || b === undefined);
 const isCredentials = (v) =>
   v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
 
@@ -123,6 +131,7 @@ const requestFields = /* @__PURE__ */ (() => ({
     typeof m.config.tlConsumerUri === 'string' &&
     typeof m.config.tlPublicConsumerUri === 'string' &&
     isCredentials(m.credentials) &&
+    readSiteConsent(m.consent) !== null &&
     isOptionalString(m.wasmUrl) &&
     isOptionalString(m.storeId) &&
     isOptionalString(m.aliveLock),
@@ -144,12 +153,10 @@ const requestFields = /* @__PURE__ */ (() => ({
             (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0)) &&
             (u.reason === undefined || u.reason === 'validation' || u.reason === 'storing' || u.reason === 'consent'),
         ))) &&
-    isCredentials(m.credentials),
+    isCredentials(m.credentials) &&
+    (m.blocked === undefined || isBlockedCategories(m.blocked)),
   [Action.flush]: () => true,
-  [Action.consent]: (m) =>
-    isObject(m.blocked) &&
-    Object.values(m.blocked).every((b) => typeof b === 'boolean' || b === undefined) &&
-    (m.purge === undefined || typeof m.purge === 'boolean'),
+  [Action.consent]: (m) => readSiteConsent(m.consent) !== null,
   [Action.credentials]: (m) => isRequestId(m.requestId) && isCredentials(m.credentials) && isOptionalString(m.error),
   [Action.stats]: () => true,
   [Action.pageHidden]: (m) => m.leaving === undefined || isRequestId(m.leaving),
@@ -184,6 +191,7 @@ const noticeFields = {
   [Notice.accepted]: (m) => isRequestId(m.seq),
   [Notice.leaving]: (m) =>
     isRequestId(m.version) &&
+    isRequestId(m.consentSeq) &&
     (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),
 };
 

@@ -101,19 +101,22 @@ EMSCRIPTEN_KEEPALIVE const char* tep_adopt(const char* folder, double now_ms) {
 /// texts joined with '\n' (JSON.stringify escapes every control character,
 /// so no text holds one; a text that does anyway is split and its parts
 /// fail validation, counted).
-EMSCRIPTEN_KEEPALIVE void tep_send_events(const char* joined, size_t length, double now_ms) {
+/// entry_blocked: the categories blocked when the app sent them, a bit each
+/// (1 PERFORMANCE, 2 TARGETING), or -1 for the consent in force.
+EMSCRIPTEN_KEEPALIVE void tep_send_events(const char* joined, size_t length, double now_ms,
+                                          int entry_blocked) {
   auto now = static_cast<int64_t>(now_ms);
+  tep::ConsentState entry;
+  entry.performance_blocked = (entry_blocked & 1) != 0;
+  entry.targeting_blocked = (entry_blocked & 2) != 0;
+  const tep::ConsentState* entry_consent = entry_blocked < 0 ? nullptr : &entry;
   std::string_view rest(joined, length);
   while (true) {
     size_t end = rest.find('\n');
-    instance->producer->send_event(rest.substr(0, end), now);
+    instance->producer->send_event(rest.substr(0, end), now, entry_consent);
     if (end == std::string_view::npos) break;
     rest.remove_prefix(end + 1);
   }
-}
-
-EMSCRIPTEN_KEEPALIVE void tep_send_event(const char* json, size_t length, double now_ms) {
-  instance->producer->send_event(std::string_view(json, length), static_cast<int64_t>(now_ms));
 }
 
 /// reason: 0 not serialisable (validationFailed); 1 held too long before

@@ -33,9 +33,8 @@ export interface CoreModule {
   _tep_create(configJson: Pointer, folder: Pointer): number;
   _tep_restore(now: number): Pointer;
   _tep_adopt(folder: Pointer, now: number): Pointer;
-  _tep_send_event(json: Pointer, length: number, now: number): void;
   /** The events' JSON texts joined with '\n', one call per hand-over. */
-  _tep_send_events(joined: Pointer, length: number, now: number): void;
+  _tep_send_events(joined: Pointer, length: number, now: number, entryBlocked: number): void;
   _tep_count_refused_on_page(name: Pointer, problem: Pointer, reason: number, count: number): void;
   _tep_tick(now: number): void;
   _tep_flush(now: number): void;

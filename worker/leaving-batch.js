@@ -15,12 +15,14 @@ export const LEAVING_ANSWER_TIMEOUT_MS = 15000;
 /**
  * `body()`: the body of the batch the core would send with keepalive now
  * ('' for none). `endpoint()`: { url, token } it would go to. `post(notice)`:
- * to the page. `applyOutcome(request, outcome)`: tells the core.
+ * to the page. `applyOutcome(request, outcome)`: tells the core. `consentSeq()`:
+ * the sequence of the site's consent the core holds, which the page checks.
  * @param {{
  *   body: () => string,
  *   endpoint: () => { url: string, token: string | null },
  *   post: (notice: import('../web/protocol.js').LeavingNotice) => void,
  *   applyOutcome: (request: { id: number }, outcome: object) => void,
+ *   consentSeq: () => number,
  *   clock?: () => number,
  *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
  * }} dependencies
@@ -30,6 +32,7 @@ export function createLeavingBatch({
   endpoint,
   post,
   applyOutcome,
+  consentSeq,
   clock = () => performance.now(),
   timers = globalThis,
 }) {
@@ -50,13 +53,17 @@ export function createLeavingBatch({
       refreshedAt = clock();
       const current = body();
       const { url, token } = endpoint();
-      const now = current && `${url} ${token} ${current}`;
+      const seq = consentSeq();
+      // A consent change makes the page drop its copy: it hears again, even of the same body.
+      const now = `${seq} ${current && `${url} ${token} ${current}`}`;
       if (now === told) return;
       told = now;
       heldBody = current;
       version++;
       post(
-        current ? { type: 'leaving', version, body: current, url, token } : { type: 'leaving', version, body: null },
+        current
+          ? { type: 'leaving', version, consentSeq: seq, body: current, url, token }
+          : { type: 'leaving', version, consentSeq: seq, body: null },
       );
     }, wait);
   }

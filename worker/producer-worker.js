@@ -35,6 +35,9 @@ let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
+// The sequence of the site's consent the core has (web/site-consent.js): the
+// page sends the leaving batch only if it was built under the latest.
+let consentSeq = 0;
 // The browser allows 64 KiB of keepalive bodies in flight per page; leave
 // room for the headers and another library's beacon.
 const KEEPALIVE_BUDGET_BYTES = 60000;
@@ -112,6 +115,7 @@ const leavingBatch = createLeavingBatch({
   },
   post: (notice) => self.postMessage(notice),
   applyOutcome: (request, outcome) => applyOutcome(request, outcome),
+  consentSeq: () => consentSeq,
 });
 
 // --- requests ----------------------------------------------------------------
@@ -385,7 +389,14 @@ function prepare({ wasmUrl, storeId: preferredStoreId, wasmFromPage = false }) {
 let initStarted = false;
 
 /** @param {import('../web/protocol.js').InitRequest} request */
-async function init({ config: given, credentials: initialCredentials, wasmUrl, storeId: preferredStoreId, aliveLock }) {
+async function init({
+  config: given,
+  credentials: initialCredentials,
+  consent: initialConsent,
+  wasmUrl,
+  storeId: preferredStoreId,
+  aliveLock,
+}) {
   if (initStarted) {
     await preparing?.claimed.catch(() => {});
     return { alreadyStarted: true, storeId };
@@ -411,7 +422,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
   // A task later, so that the answer is posted first. Where IndexedDB can't
   // be opened, init answers after the restore instead, and says so.
   const answerFirst = openError ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 0));
-  restoring = answerFirst.then(() => createAndRestore(prepared, initialCredentials));
+  restoring = answerFirst.then(() => createAndRestore(prepared, initialCredentials, initialConsent));
   if (openError) await restoring;
   else {
     // A start that fails after init answered leaves a worker that can't
@@ -428,13 +439,18 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
     : { ...shared, persistent: false, storageError: lastStorageError };
 }
 
-/** Creates the core with init's config once the wasm runs, then restores the stored queue into it. */
-async function createAndRestore(prepared, initialCredentials) {
+/**
+ * Creates the core with init's config and the site's consent once the wasm
+ * runs, then restores the stored queue into it.
+ */
+async function createAndRestore(prepared, initialCredentials, initialConsent) {
   core = await prepared.compiled;
   ({ withCString, withCStrings } = createCoreStrings(core));
   const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
+  // Before the restore, which removes what the site's consent purged.
+  applyConsent(initialConsent);
   prepared.timings.coreCreated = elapsed();
   await restoreAndStart(prepared.read, prepared.timings);
 }
@@ -520,7 +536,7 @@ async function restoreAndStart(reading, timings) {
 const REFUSAL_REASONS = ['validation', 'storing', 'consent'];
 
 /** @param {import('../web/protocol.js').EventsRequest} request */
-function acceptEvents({ seq, events = [], unserialisable = [], credentials: current, urgent = false }) {
+function acceptEvents({ seq, events = [], unserialisable = [], credentials: current, urgent = false, blocked }) {
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
@@ -528,7 +544,7 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   // event (maxDiskUsageBytes reached, the write refused): see host.publish.
   acceptingEvents = true;
   try {
-    if (events.length) sendEvents(events, now);
+    if (events.length) sendEvents(events, now, entryBlocked(blocked));
   } finally {
     acceptingEvents = false;
   }
@@ -544,21 +560,47 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
  * take them all at once (its memory can't grow that much), one by one, and
  * an event that still doesn't fit is counted as a storing failure.
  */
-function sendEvents(events, now) {
+function sendEvents(events, now, blocked) {
   try {
-    withCString(events.join('\n'), (pointer, length) => core._tep_send_events(pointer, length, now));
+    withCString(events.join('\n'), (pointer, length) => core._tep_send_events(pointer, length, now, blocked));
     return;
   } catch (error) {
     if (error.code !== 'out_of_memory') throw error;
   }
   for (const json of events) {
     try {
-      withCString(json, (pointer, length) => core._tep_send_event(pointer, length, now));
+      withCString(json, (pointer, length) => core._tep_send_events(pointer, length, now, blocked));
     } catch (error) {
       if (error.code !== 'out_of_memory') throw error;
       countRefused({ name: '', problem: error.message, reason: 'storing' });
     }
   }
+}
+
+/**
+ * The consent the page's events were sent under, as tep_send_events takes
+ * it: a bit per blocked category, or -1 for the consent in force.
+ * @param {import('../web/protocol.js').BlockedCategories | undefined} blocked
+ */
+function entryBlocked(blocked) {
+  if (!blocked) return -1;
+  return (blocked.PERFORMANCE ? 1 : 0) | (blocked.TARGETING ? 2 : 0);
+}
+
+/**
+ * Makes `consent` (web/site-consent.js) the core's: what it blocks stays
+ * queued and unsent, what it purges is removed.
+ * @param {import('../web/site-consent.js').SiteConsent} consent
+ */
+function applyConsent(consent) {
+  const { blocked, purgedBefore } = consent;
+  core._tep_set_consent(
+    blocked.PERFORMANCE ? 1 : 0,
+    blocked.TARGETING ? 1 : 0,
+    purgedBefore.PERFORMANCE ?? -Infinity,
+    purgedBefore.TARGETING ?? -Infinity,
+  );
+  consentSeq = consent.seq;
 }
 
 /** @param {import('../web/protocol.js').RefusedEvent} refused */
@@ -625,8 +667,8 @@ const handlers = {
   },
   [Action.events]: acceptEvents,
   [Action.flush]: flush,
-  [Action.consent]: (/** @type {import('../web/protocol.js').ConsentRequest} */ { blocked, purge }) => {
-    core._tep_set_consent(blocked.PERFORMANCE ? 1 : 0, blocked.TARGETING ? 1 : 0, purge ? 1 : 0);
+  [Action.consent]: (/** @type {import('../web/protocol.js').ConsentRequest} */ { consent }) => {
+    applyConsent(consent);
     afterCoreCall();
   },
   [Action.credentials]: (

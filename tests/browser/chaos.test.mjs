@@ -1,7 +1,8 @@
-// The chaos run: events flow through consumer outages, 5xx storms, 429s,
-// hanging responses, reloads, worker kills, a full disk and consent changes;
-// at the end every event sent is either at the consumer or counted with a
-// reason. CHAOS_EVENTS sets the size (2,000 in the test command; `npm run
+// The chaos run: events flow from two tabs through consumer outages, 5xx
+// storms, 429s, hanging responses, reloads, worker kills, a full disk and
+// consent withdrawn in one tab and restored in the other; at the end every
+// event sent is either at the consumer or counted with a reason, and no
+// event sent while its category was blocked reached the consumer. CHAOS_EVENTS sets the size (2,000 in the test command; `npm run
 // chaos` runs 10,000).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,8 @@ async function start(page, overrides = {}) {
       eventBatchInterval: 300,
       monitoringInterval: 3600000,
       maxInFlightBatches: 2,
+      // Reloads state nothing of TARGETING: the site's consent holds across them.
+      blockedConsentCategories: { TARGETING: null },
       ...overrides,
     }),
   );
@@ -48,36 +51,54 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   const started = Date.now();
   let page = await openProducerPage(browser);
   await start(page);
+  const second = await openProducerPage(browser);
+  await start(second);
   const sent = {}; // name → count
+  let blocked = false;
   const perPhase = Math.floor(TOTAL / PHASES.length);
   let seq = 0;
   let interruptions = 0;
   for (const phase of PHASES) {
     await browser.control(phase.fault);
     if (phase.consent) {
-      await page.evaluate(
+      // Withdrawn in one tab, restored in the other: each change holds in both.
+      blocked = phase.consent === 'block';
+      await (blocked ? page : second).evaluate(
         (block) => window.producer.setConsentCategory({ TARGETING: block }, { purge: block }),
-        phase.consent === 'block',
+        blocked,
       );
+      for (const tab of [page, second]) {
+        await waitFor(
+          () =>
+            tab.evaluate((block) => window.producer.getConfig().blockedConsentCategories.TARGETING === block, blocked),
+          { what: 'the consent change heard in both tabs' },
+        );
+      }
     }
-    const names = await page.evaluate(
-      ({ from, count }) => {
-        const categories = ['NECESSARY', 'PERFORMANCE', 'TARGETING'];
-        const names = {};
-        for (let i = 0; i < count; i++) {
-          const category = categories[(from + i) % 3];
-          const name = `chaos_${category.toLowerCase()}`;
-          window.producer.sendEvent({ name, consentCategory: category, payload: { seq: from + i } });
-          names[name] = (names[name] ?? 0) + 1;
-        }
-        return names;
-      },
-      { from: seq, count: perPhase },
-    );
+    // Two thirds of each phase from the first tab, a third from the second.
+    for (const [tab, from, count] of [
+      [page, seq, Math.ceil((perPhase * 2) / 3)],
+      [second, seq + Math.ceil((perPhase * 2) / 3), perPhase - Math.ceil((perPhase * 2) / 3)],
+    ]) {
+      const names = await tab.evaluate(
+        ({ from, count, blocked }) => {
+          const categories = ['NECESSARY', 'PERFORMANCE', 'TARGETING'];
+          const names = {};
+          for (let i = 0; i < count; i++) {
+            const category = categories[(from + i) % 3];
+            const name = `chaos_${category.toLowerCase()}`;
+            window.producer.sendEvent({ name, consentCategory: category, payload: { seq: from + i, blocked } });
+            names[name] = (names[name] ?? 0) + 1;
+          }
+          return names;
+        },
+        { from, count, blocked },
+      );
+      for (const [name, count] of Object.entries(names)) sent[name] = (sent[name] ?? 0) + count;
+    }
     seq += perPhase;
-    for (const [name, count] of Object.entries(names)) sent[name] = (sent[name] ?? 0) + count;
     // flush only waits for what can be sent; under a fault it returns after one attempt.
-    await page.evaluate(() => window.producer.flush()).catch(() => {});
+    await Promise.all([page, second].map((tab) => tab.evaluate(() => window.producer.flush()).catch(() => {})));
     if (phase.interrupt) {
       if (phase.interrupt === 'kill') await page.evaluate(() => window.crashWorkers());
       await page.reload();
@@ -104,7 +125,7 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   assert.equal(await capped.evaluate(() => window.producer.isOutage()), true, 'a full disk is an outage');
 
   await browser.control({ mode: 'up' });
-  const tabs = [page, capped];
+  const tabs = [page, second, capped];
   const counted = async () => {
     const totals = {};
     for (const tab of tabs) {
@@ -153,8 +174,12 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   });
 
   const { duplicates } = await browser.consumerStats();
+  // Sent while TARGETING was blocked in every tab: none may have reached the consumer.
+  const blockedReceived = (await browser.consumerEvents()).filter(
+    (e) => e.name === 'chaos_targeting' && JSON.parse(e.body).payload.blocked === true,
+  ).length;
   console.log(
-    `# chaos: ${TOTAL + 200} events, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${Math.round((Date.now() - started) / 1000)} s`,
+    `# chaos: ${TOTAL + 200} events from 3 tabs, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${blockedReceived} events of a blocked category received, ${Math.round((Date.now() - started) / 1000)} s`,
   );
   console.log(
     '# name | sent | delivered | consentFiltered | validationFailed | storingFailed | delivered and counted | lost',
@@ -165,6 +190,7 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
     );
   }
   for (const row of table) assert.equal(row.lost, 0, `${row.name}: ${row.lost} lost`);
+  assert.equal(blockedReceived, 0, 'events sent while their category was blocked reached the consumer');
   const overlap = table.reduce((sum, row) => sum + row.overlap, 0);
   assert.ok(overlap <= duplicates, `${overlap} events both delivered and counted, only ${duplicates} re-sends`);
   assert.ok(

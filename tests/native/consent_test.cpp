@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "event_queue.h"
 #include "simulated_world.h"
 
 using sim::config;
@@ -237,4 +238,17 @@ TEST_CASE("An event held back by consent until its TTL ends is counted as consen
   CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 3);
   CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 0);
   CHECK(count_of(names_sent(w), "TARGETING") == 0);
+}
+
+TEST_CASE("A restored event whose headers carry no known category is counted, never left to sit") {
+  World w(quiet_config());
+  w.producer().set_online(false, w.now);
+  w.send("NECESSARY", "NECESSARY");
+  tep::TokenKeeper tokens;
+  tep::EventQueue other_writer(w.disk, tep::default_producer_config().queue, tokens);
+  other_writer.restore(w.now);
+  other_writer.append({"no-category", "stray", R"({"client-id":"c"})", "{}", w.now, 0});
+  w.reopen();
+  CHECK(w.queued() == 1);
+  CHECK(w.producer().counters().total(tep::DropReason::kValidationFailed) == 1);
 }

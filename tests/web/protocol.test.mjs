@@ -44,6 +44,13 @@ test('REQUEST_FIELDS names an entry for each action, NOTICE_FIELDS for each noti
   assert.deepEqual(Object.keys(NOTICE_FIELDS).sort(), Object.values(Notice).sort());
 });
 
+const siteConsent = {
+  seq: 3,
+  writer: 'w',
+  blocked: { PERFORMANCE: false, TARGETING: true },
+  purgedBefore: { PERFORMANCE: null, TARGETING: Infinity },
+};
+
 test('well-formed requests pass the check; unknown actions and wrong fields do not', () => {
   const good = [
     { action: 'prepare', storeId: 'abc' },
@@ -52,6 +59,7 @@ test('well-formed requests pass the check; unknown actions and wrong fields do n
       action: 'init',
       config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' },
       credentials: null,
+      consent: siteConsent,
       aliveLock: 'l',
     },
     {
@@ -60,7 +68,8 @@ test('well-formed requests pass the check; unknown actions and wrong fields do n
       events: ['{}'],
       unserialisable: [{ name: 'n', problem: 'p', reason: 'consent', count: 2 }],
     },
-    { id: 2, action: 'consent', blocked: { PERFORMANCE: true }, purge: true },
+    { id: 2, action: 'consent', consent: siteConsent },
+    { action: 'events', events: ['{}'], blocked: { PERFORMANCE: false, TARGETING: true } },
     { action: 'credentials', requestId: 1, credentials: { clientId: 'c', token: null } },
     { id: 3, action: 'online', online: false },
     { id: 4, action: 'ping' },
@@ -70,6 +79,9 @@ test('well-formed requests pass the check; unknown actions and wrong fields do n
   assert.match(requestProblem({ action: 'events', events: [1] }), /malformed/);
   assert.match(requestProblem({ action: 'events', seq: -1, events: [] }), /malformed/);
   assert.match(requestProblem({ id: 1, action: 'online', online: 'yes' }), /malformed/);
+  // A consent with a category left undecided is no consent the worker can apply.
+  const undecided = { ...siteConsent, blocked: { PERFORMANCE: null, TARGETING: true } };
+  assert.match(requestProblem({ id: 5, action: 'consent', consent: undecided }), /malformed/);
 });
 
 test('well-formed notices pass the check; others do not', () => {

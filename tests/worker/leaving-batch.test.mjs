@@ -11,12 +11,13 @@ import {
 
 function setUp(t) {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-  const world = { body: '', posted: [], applied: [] };
+  const world = { body: '', posted: [], applied: [], consentSeq: 4 };
   const leaving = createLeavingBatch({
     body: () => world.body,
     endpoint: () => ({ url: 'https://c.example/api', token: 'tok' }),
     post: (notice) => world.posted.push(notice),
     applyOutcome: (request, outcome) => world.applied.push({ id: request.id, outcome }),
+    consentSeq: () => world.consentSeq,
     clock: () => Date.now(),
   });
   return { leaving, world };
@@ -28,7 +29,7 @@ test("the page's copy is refreshed at once after a change, then at most once per
   leaving.changed();
   t.mock.timers.tick(0);
   assert.deepEqual(world.posted, [
-    { type: 'leaving', version: 1, body: 'batch-1', url: 'https://c.example/api', token: 'tok' },
+    { type: 'leaving', version: 1, consentSeq: 4, body: 'batch-1', url: 'https://c.example/api', token: 'tok' },
   ]);
   world.body = 'batch-2';
   leaving.changed();
@@ -45,7 +46,20 @@ test("the page's copy is refreshed at once after a change, then at most once per
   world.body = '';
   leaving.changed();
   t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
-  assert.deepEqual(world.posted[2], { type: 'leaving', version: 3, body: null });
+  assert.deepEqual(world.posted[2], { type: 'leaving', version: 3, consentSeq: 4, body: null });
+});
+
+test('after a consent change the page hears again, even of the same batch, with the new sequence', (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'batch';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  world.consentSeq = 5; // the page dropped its copy built under sequence 4
+  leaving.changed();
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
+  assert.equal(world.posted.length, 2);
+  assert.equal(world.posted[1].consentSeq, 5);
+  assert.equal(world.posted[1].body, 'batch');
 });
 
 test("the keepalive batch the page sent takes the page's answer", async (t) => {

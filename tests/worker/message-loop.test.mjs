@@ -62,6 +62,12 @@ test('before init, actions that need it are refused with not_initialised; init i
     action: 'init',
     config: { core: {}, tlConsumerUri: 'u', tlPublicConsumerUri: 'p' },
     credentials: null,
+    consent: {
+      seq: 0,
+      writer: 'w',
+      blocked: { PERFORMANCE: false, TARGETING: false },
+      purgedBefore: { PERFORMANCE: null, TARGETING: null },
+    },
   });
   assert.equal(posted[0].error.code, 'not_initialised');
   assert.deepEqual(posted[1], { type: 'reply', id: 2, result: 'started' });
