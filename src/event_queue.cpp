@@ -307,6 +307,19 @@ std::vector<Event> EventQueue::peek(size_t max_count, size_t max_bytes,
   return out;
 }
 
+std::vector<Event> EventQueue::read(const std::vector<std::string>& ids,
+                                    const std::function<bool(const std::string&)>& skip,
+                                    const ConsentState& consent) {
+  std::vector<Event> out;
+  for (uint64_t key : index_->keys_of(ids)) {
+    const QueueIndex::Entry& entry = index_->order.at(key);
+    if (!consent.allows(entry.category) || (skip && skip(entry.id))) continue;
+    Event event;
+    if (QueueIndex::load(store_, tokens_, entry, event)) out.push_back(std::move(event));
+  }
+  return out;
+}
+
 std::vector<std::string> EventQueue::take_unreadable_names() {
   return std::exchange(index_->unreadable_names, {});
 }

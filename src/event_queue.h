@@ -105,6 +105,13 @@ class EventQueue {
                           const std::function<bool(const std::string& id)>& skip,
                           const ConsentState* consent = nullptr);
 
+  /// The queued events of these ids, in queue order, skipping those `skip`
+  /// picks, those of a category `consent` doesn't allow, unknown ids and
+  /// records that can't be read back.
+  std::vector<Event> read(const std::vector<std::string>& ids,
+                          const std::function<bool(const std::string& id)>& skip,
+                          const ConsentState& consent);
+
   /// Names of events dropped because their record could not be read back
   /// since the last call (storage damaged after restore); for the counters.
   std::vector<std::string> take_unreadable_names();

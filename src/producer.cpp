@@ -274,6 +274,10 @@ void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
   if (auto batch = scheduler_.keepalive_batch(max_body_bytes)) host_.send(*batch);
 }
 
+uint32_t Producer::claim_leaving_batch(const std::vector<std::string>& ids) {
+  return scheduler_.claim_leaving_batch(ids).value_or(0);
+}
+
 std::string Producer::leaving_batch_body(size_t max_body_bytes) {
   return scheduler_.leaving_batch_body(max_body_bytes);
 }

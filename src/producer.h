@@ -116,6 +116,11 @@ class Producer {
   void flush(int64_t now_ms);
   /// The page is going away: one keepalive batch within `max_body_bytes`.
   void send_keepalive(size_t max_body_bytes, int64_t now_ms);
+  /// The page sent its leaving batch, of these event ids, itself: they are
+  /// in flight as a keepalive request, whose id this returns (0: none was
+  /// taken; Scheduler::claim_leaving_batch). Its outcome comes through
+  /// on_response like any request's.
+  uint32_t claim_leaving_batch(const std::vector<std::string>& ids);
   /// The body of the batch the page would send itself while it unloads
   /// (Scheduler::leaving_batch_body), or "" if nothing is queued.
   std::string leaving_batch_body(size_t max_body_bytes);

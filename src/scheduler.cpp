@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "json_reader.h"
 #include "send_message_batch.h"
@@ -95,12 +96,17 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
   if (keepalive && body.size() > max_body_bytes) return std::nullopt;
 
   OutgoingRequest batch;
-  batch.request_id = next_request_id_++;
   batch.keepalive = keepalive;
   batch.body = std::move(body);
   batch.event_count = events.size();
   batch.refresh_credentials = refresh_credentials_next_;
   batch.credentials_sub_status = credentials_sub_status_;
+  batch.request_id = track(std::move(events), keepalive);
+  return batch;
+}
+
+uint32_t Scheduler::track(std::vector<Event> events, bool keepalive) {
+  uint32_t request_id = next_request_id_++;
   InFlight request;
   request.keepalive = keepalive;
   request.retried_credentials = refresh_credentials_next_;
@@ -114,8 +120,21 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
     ++in_flight_by_category_[static_cast<size_t>(category)];
   }
   request.events = std::move(events);
-  in_flight_.emplace(batch.request_id, std::move(request));
-  return batch;
+  in_flight_.emplace(request_id, std::move(request));
+  return request_id;
+}
+
+std::optional<uint32_t> Scheduler::claim_leaving_batch(const std::vector<std::string>& ids) {
+  for (const auto& request : in_flight_) {
+    if (request.second.keepalive) return std::nullopt;
+  }
+  std::vector<Event> events = queue_.read(ids, skip_in_flight(), consent_);
+  if (events.empty()) return std::nullopt;
+  // The page's request carries no credentials retry: what the page sent is what went.
+  bool refresh = std::exchange(refresh_credentials_next_, false);
+  uint32_t request_id = track(std::move(events), true);
+  refresh_credentials_next_ = refresh;
+  return request_id;
 }
 
 std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) {

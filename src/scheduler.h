@@ -85,6 +85,14 @@ class Scheduler {
   /// the same body, takes the page's answer as that request's.
   std::string leaving_batch_body(size_t max_body_bytes);
 
+  /// Takes the batch the page sent itself while it went away (the
+  /// leaving batch, of these event ids) as a keepalive request in flight,
+  /// so the events are not sent again until its answer is known: one
+  /// batch leaves per page hide. Events no longer sendable (confirmed
+  /// meanwhile, in flight, blocked) are left out. Returns the request's id,
+  /// or none if a keepalive request is in flight or no event is left.
+  std::optional<uint32_t> claim_leaving_batch(const std::vector<std::string>& ids);
+
   /// The collector has answered request `request_id` with `status`; its body
   /// (what it confirmed) is still being read. A success answer in the
   /// steady state (no backoff, bisection or credentials retry pending) frees
@@ -131,6 +139,8 @@ class Scheduler {
 
   std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
                                             bool keepalive);
+  /// Registers `events` as a request in flight; returns its id.
+  uint32_t track(std::vector<Event> events, bool keepalive);
   /// The queue's head to send next: not in flight, suspects (events a
   /// refused batch held) only alone once nothing else is left.
   std::vector<Event> next_events(size_t max_events, size_t max_body_bytes);

@@ -5,11 +5,13 @@
 // mounts with IDBFS (worker/stored-folders.post.js).
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "change_recording_file_store.h"
 #include "directory_file_store.h"
@@ -141,6 +143,19 @@ EMSCRIPTEN_KEEPALIVE void tep_flush(double now_ms) {
 EMSCRIPTEN_KEEPALIVE void tep_send_keepalive(double max_body_bytes, double now_ms) {
   instance->producer->send_keepalive(static_cast<size_t>(max_body_bytes),
                                      static_cast<int64_t>(now_ms));
+}
+
+/// The page sent its leaving batch itself: its event ids, joined by '\n'.
+/// Returns the id of the keepalive request that now holds them (0: none).
+EMSCRIPTEN_KEEPALIVE uint32_t tep_claim_leaving_batch(const char* joined, size_t length) {
+  std::vector<std::string> ids;
+  std::string_view rest(joined, length);
+  while (!rest.empty()) {
+    size_t end = std::min(rest.find('\n'), rest.size());
+    ids.emplace_back(rest.substr(0, end));
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return instance->producer->claim_leaving_batch(ids);
 }
 
 /// The body of the batch the page sends itself while it unloads, or "".

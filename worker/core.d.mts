@@ -50,6 +50,7 @@ export interface CoreModule {
   ): void;
   _tep_set_credentials(clientId: Pointer, token: Pointer): void;
   _tep_set_online(online: number, now: number): void;
+  _tep_claim_leaving_batch(joinedIds: Pointer, length: number): number;
   _tep_persist_state(): void;
   _tep_take_changed_files(): Pointer;
   _tep_storage_generation(): number;

@@ -2,8 +2,9 @@
 // web/leaving-batch.js). A page that is hidden or unloads may end its worker
 // before the worker hears of it, let alone sends anything. So the page holds
 // the batch this worker would send with keepalive, kept current from here,
-// and sends it itself; when the worker then makes that keepalive batch, it
-// takes the page's answer as the request's instead of sending it again.
+// and sends it itself; the worker then takes that batch's events as a
+// request in flight whose answer comes from the page, and sends no other:
+// one batch leaves per hide, whatever the app queued meanwhile.
 
 // The page's copy is refreshed right after a change, then at most once per
 // this interval while changes go on (10 a second, each at most one batch).
@@ -41,7 +42,6 @@ export function createLeavingBatch({
   let told = ''; // what the page holds: endpoint and body
   let heldBody = '';
   let version = 0;
-  let claiming = false; // inside the call that makes the keepalive batch the page sent
   let awaiting = null; // { version, answer(outcome) }: the page's batch, until it answers
 
   /** After a change in the queue: the page's copy is refreshed soon. */
@@ -69,23 +69,19 @@ export function createLeavingBatch({
   }
 
   /**
-   * Runs `makeKeepalive` (which calls the core, which calls `send`) knowing
-   * that the page sent its batch of version `sentVersion`, if it did.
+   * The event ids of the batch the page says it sent (`sentVersion`), if it
+   * is the one this worker holds for it; else null (the page sent nothing,
+   * or an older batch whose answer can't be matched).
+   * @param {number | undefined} sentVersion
+   * @returns {string[] | null}
    */
-  function whilePageHidden(sentVersion, makeKeepalive) {
-    claiming = sentVersion !== undefined && sentVersion === version && heldBody !== '';
-    try {
-      makeKeepalive();
-    } finally {
-      claiming = false;
+  function sentByPage(sentVersion) {
+    if (sentVersion === undefined || sentVersion !== version || heldBody === '') return null;
+    const ids = [];
+    for (const [field, value] of new URLSearchParams(heldBody)) {
+      if (/^SendMessageBatchRequestEntry\.\d+\.Id$/.test(field)) ids.push(value);
     }
-  }
-
-  /** Whether `request` is the batch the page sent (its answer then comes from the page). */
-  function sentByPage(request) {
-    const claimed = claiming && request.keepalive && request.body === heldBody;
-    claiming = false;
-    return claimed;
+    return ids;
   }
 
   /** Resolves once the page answers for `request`, or the wait times out (the events go again). */
@@ -110,5 +106,5 @@ export function createLeavingBatch({
     if (awaiting?.version === answeredVersion) awaiting.answer(outcome);
   }
 
-  return { changed, whilePageHidden, sentByPage, awaitPageAnswer, pageAnswered };
+  return { changed, sentByPage, awaitPageAnswer, pageAnswered };
 }

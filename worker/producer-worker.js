@@ -183,14 +183,17 @@ function endOutageOfGoneTab(deliveredBefore) {
   tabsOutage?.publish(false);
 }
 
+/** Keeps `sending` (request `id`'s whole course) among the requests in flight, which flush waits for. */
+function trackRequest(id, sending) {
+  const done = sending
+    .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
+    .finally(() => requestsInFlight.delete(id));
+  requestsInFlight.set(id, done);
+}
+
 const host = {
   send(request) {
-    // The keepalive batch the page sent itself (see pageHidden): its answer comes from the page.
-    const sent = leavingBatch.sentByPage(request) ? leavingBatch.awaitPageAnswer(request) : perform(request);
-    const done = sent
-      .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
-      .finally(() => requestsInFlight.delete(request.id));
-    requestsInFlight.set(request.id, done);
+    trackRequest(request.id, perform(request));
   },
   publish(outage) {
     // A full queue is this tab's own outage, told to this page only: the
@@ -642,13 +645,19 @@ const flush = createFlush({
 /**
  * The page is hidden or unloading: everything is made durable now, and one
  * keepalive batch goes. If the page sent the leaving batch it held
- * (`leaving`: its version) and the core's keepalive batch is that batch, the
- * page's answer is this request's; otherwise the worker sends it.
+ * (`leaving`: its version), that batch is the one: its events are in flight
+ * until the page tells its answer. Otherwise the worker sends one.
  * @param {import('../web/protocol.js').PageHiddenRequest} request
  */
 async function pageHidden({ leaving }) {
   const made = durable(true);
-  leavingBatch.whilePageHidden(leaving, () => core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now()));
+  const sentByPage = leavingBatch.sentByPage(leaving);
+  if (sentByPage) {
+    const id = withCString(sentByPage.join('\n'), (ids, length) => core._tep_claim_leaving_batch(ids, length));
+    if (id) trackRequest(id, leavingBatch.awaitPageAnswer({ id }));
+  } else {
+    core._tep_send_keepalive(KEEPALIVE_BUDGET_BYTES, Date.now());
+  }
   afterCoreCall();
   await made;
   return stats();

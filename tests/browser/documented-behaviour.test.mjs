@@ -220,6 +220,36 @@ test('a tab switch sends the queued events once: the page sends them, the worker
   await page.close();
 });
 
+test('a tab switch where the app sends an event in its own handler first still sends each queued event once', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await pageWithQueuedEvents('switched_with_app_event');
+  await page.evaluate(() => {
+    // A capturing listener on window runs before the producer's on document.
+    window.addEventListener(
+      'visibilitychange',
+      () => window.producer.sendEvent({ name: 'app_hide_event', consentCategory: 'NECESSARY', payload: {} }),
+      true,
+    );
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await waitFor(() => deliveredNamed('switched_with_app_event').then((found) => found.length === 5), {
+    what: 'the 5 queued events at the collector',
+  });
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    return window.producer.flush();
+  });
+  await waitFor(() => deliveredNamed('app_hide_event').then((found) => found.length === 1), {
+    what: "the app's own event delivered",
+  });
+  const requests = (await (await fetch(`${browser.url}consumer/requests?limit=200`)).json()).requests;
+  const carrying = requests.filter((r) => r.body.includes('switched_with_app_event'));
+  assert.equal(carrying.length, 1, `${carrying.length} requests carried the 5 queued events`);
+  await page.close();
+});
+
 // Last in this file: its tab closes with 10,000 events queued, and whichever
 // later tab of this browser adopted its store would be draining them (and a
 // keepalive test's tab would find its own events behind them).

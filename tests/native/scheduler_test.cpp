@@ -545,3 +545,32 @@ TEST_CASE(
   w.run_until(w.now + kMinute);
   CHECK(w.producer().queue().size() == 0);
 }
+
+TEST_CASE("The batch the page sent while it went away is the only one: its events wait for its answer") {
+  auto c = config();
+  c.scheduler.batch_interval_ms = 10 * kMinute;  // nothing goes on the timer
+  c.monitoring_interval_ms = 1000 * kHour;
+  World w(c);
+  for (int i = 0; i < 5; ++i) w.send("queued");
+  auto leaving = sim::entries_of(w.producer().leaving_batch_body(60000));
+  REQUIRE(leaving.size() == 5);
+  w.send("sent_by_the_app_while_hiding");  // after the page's copy was made
+  std::vector<std::string> ids;
+  for (const auto& e : leaving) ids.push_back(e.id);
+  uint32_t claimed = w.producer().claim_leaving_batch(ids);
+  REQUIRE(claimed != 0);
+  CHECK(w.producer().stats().in_flight_events == 5);
+  CHECK(w.producer().claim_leaving_batch(ids) == 0);  // one keepalive request at a time
+  // Nothing is sent of them while the page's answer is awaited.
+  w.producer().flush(w.now);
+  w.run_until(w.now + kSecond);
+  CHECK(w.requests.empty());
+  // The page's answer confirms them; flush then sends the rest, and only that.
+  w.producer().on_response(claimed, sim::healthy(leaving).outcome, w.now);
+  w.producer().flush(w.now);
+  w.run_until(w.now + kSecond);
+  REQUIRE(w.requests.size() == 1);
+  CHECK(w.requests[0].entries.size() == 1);
+  CHECK(w.requests[0].entries[0].name == "sent_by_the_app_while_hiding");
+  CHECK(w.queued() == 0);
+}

@@ -62,16 +62,17 @@ test('after a consent change the page hears again, even of the same batch, with 
   assert.equal(world.posted[1].body, 'batch');
 });
 
-test("the keepalive batch the page sent takes the page's answer", async (t) => {
+// A SendMessageBatch body of two events, as the core encodes it.
+const twoEvents =
+  'SendMessageBatchRequestEntry.1.Id=id-1&SendMessageBatchRequestEntry.1.MessageBody=%7B%7D' +
+  '&SendMessageBatchRequestEntry.2.Id=id-2&SendMessageBatchRequestEntry.2.MessageBody=%7B%7D';
+
+test("the batch the page sent is named by its events' ids, and takes the page's answer", async (t) => {
   const { leaving, world } = setUp(t);
-  world.body = 'batch';
+  world.body = twoEvents;
   leaving.changed();
   t.mock.timers.tick(0);
-  let claimed;
-  leaving.whilePageHidden(1, () => {
-    claimed = leaving.sentByPage({ id: 7, keepalive: true, body: 'batch' });
-  });
-  assert.equal(claimed, true);
+  assert.deepEqual(leaving.sentByPage(1), ['id-1', 'id-2']);
   const answered = leaving.awaitPageAnswer({ id: 7 });
   leaving.pageAnswered(1, { kind: 0, status: 200, body: '<ok/>', retryAfter: '', date: '' });
   await answered;
@@ -80,28 +81,25 @@ test("the keepalive batch the page sent takes the page's answer", async (t) => {
   ]);
 });
 
-test('an older version, another body, or a page that sent nothing: the worker sends the batch itself', (t) => {
+test('an older version or a page that sent nothing: no batch of the page, the worker sends its own', (t) => {
   const { leaving, world } = setUp(t);
-  world.body = 'batch';
+  world.body = twoEvents;
   leaving.changed();
   t.mock.timers.tick(0);
-  const claims = [];
-  const request = { id: 1, keepalive: true, body: 'batch' };
-  leaving.whilePageHidden(0, () => claims.push(leaving.sentByPage(request)));
-  leaving.whilePageHidden(undefined, () => claims.push(leaving.sentByPage(request)));
-  leaving.whilePageHidden(1, () => claims.push(leaving.sentByPage({ ...request, body: 'another' })));
-  leaving.whilePageHidden(1, () => claims.push(leaving.sentByPage({ ...request, keepalive: false })));
-  assert.deepEqual(claims, [false, false, false, false]);
-  // Outside pageHidden nothing is claimed.
-  assert.equal(leaving.sentByPage(request), false);
+  assert.equal(leaving.sentByPage(0), null);
+  assert.equal(leaving.sentByPage(undefined), null);
+  world.body = '';
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
+  leaving.changed();
+  t.mock.timers.tick(LEAVING_BATCH_INTERVAL_MS);
+  assert.equal(leaving.sentByPage(2), null, 'the page holds no batch');
 });
 
 test("without the page's answer in time, the request times out and its events go again", async (t) => {
   const { leaving, world } = setUp(t);
-  world.body = 'batch';
+  world.body = twoEvents;
   leaving.changed();
   t.mock.timers.tick(0);
-  leaving.whilePageHidden(1, () => leaving.sentByPage({ id: 3, keepalive: true, body: 'batch' }));
   const answered = leaving.awaitPageAnswer({ id: 3 });
   t.mock.timers.tick(LEAVING_ANSWER_TIMEOUT_MS);
   await answered;
