@@ -94,6 +94,10 @@ async function refresh() {
     $('delivered-count').textContent = consumer.accepted.toLocaleString();
     $('duplicates-count').textContent = consumer.duplicates.toLocaleString();
     $('consumer-mode').textContent = `mode: ${consumer.faults.mode}`;
+    $('consumer-sink').textContent =
+      consumer.sink?.kind === 'jetstream'
+        ? `Delivered: the events JetStream stream ${consumer.sink.stream} holds (${consumer.sink.servers.join(', ')}).`
+        : "Delivered: the events in the consumer's file.";
     return consumer.accepted;
   }
   return null;
