@@ -16,7 +16,7 @@ const START_TIMEOUT_MS = 15000;
 const READY = /Server is ready/;
 
 /**
- * One nats-server process with JetStream: { name, port, url, storeDir, start(), stop(), kill(), output() }.
+ * One nats-server process with JetStream: { name, port, url, storeDir, start(), stop(), kill(), isRunning(), output() }.
  * `start` resolves once it accepts clients; `stop` ends it as an operator
  * would (SIGTERM, JetStream flushes), `kill` as a crash would (SIGKILL).
  * `cluster` is { name, port, routes: [nats://…] } for a node of a cluster.
@@ -36,6 +36,7 @@ export function natsServer({ name, port, storeDir, cluster }) {
     url: `nats://127.0.0.1:${port}`,
     storeDir,
     output: () => log,
+    isRunning: () => child !== null,
     start() {
       if (child) return Promise.resolve();
       const started = spawn(NATS_SERVER_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
