@@ -112,7 +112,8 @@ export function createJetStreamSink({
   let connection = null;
   let manager = null;
   let client = null;
-  let up = false;
+  let connected = false; // as the client's status last said
+  let streamReady = false;
   let closed = false;
   let lastProblem = 'not connected yet';
 
@@ -136,19 +137,26 @@ export function createJetStreamSink({
   async function watchStatus(nc) {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') {
-        up = false;
+        connected = false;
         lastProblem = `lost the connection to ${status.server ?? 'the NATS server'}`;
         log(`consumer: ${lastProblem}`);
       } else if (status.type === 'reconnect') {
-        up = true;
+        connected = true;
         log(`consumer: connected again to ${status.server ?? 'NATS'}`);
       }
     }
   }
 
-  // Reaches the servers and the stream, trying again until it can or close() is called.
+  // Notes what keeps the sink unavailable; the log has each new reason once.
+  function unavailableBecause(problem) {
+    if (problem !== lastProblem) log(`consumer: ${problem}; trying again`);
+    lastProblem = problem;
+  }
+  const pause = () => new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
+
+  // Reaches the servers, then JetStream and the stream, trying again until it can or close() is called.
   async function reach() {
-    while (!closed) {
+    while (!closed && !connection) {
       try {
         const nc = await connect({
           servers,
@@ -156,38 +164,34 @@ export function createJetStreamSink({
           maxReconnectAttempts: -1, // a consumer outlives any outage of the servers
           reconnectTimeWait: RECONNECT_WAIT_MS,
         });
-        if (closed) {
-          await nc.close();
-          return;
-        }
+        if (closed) return await nc.close();
         connection = nc;
-        manager = await jetstreamManager(nc);
-        client = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+        connected = true;
         watchStatus(nc).catch(() => {});
-        for (;;) {
-          try {
-            await ensureStream();
-            break;
-          } catch (error) {
-            lastProblem = `stream ${stream}: ${error.message}`;
-            log(`consumer: ${lastProblem}; trying again`);
-            if (closed) return;
-            await new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
-          }
-        }
-        up = !nc.isClosed();
-        log(`consumer: publishing to JetStream stream ${stream} at ${servers.join(', ')}`);
-        return;
       } catch (error) {
-        lastProblem = `no NATS server answers at ${servers.join(', ')} (${error.message})`;
-        await new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
+        unavailableBecause(`no NATS server answers at ${servers.join(', ')} (${error.message})`);
+        await pause();
+      }
+    }
+    // From here the client reconnects by itself; JetStream may still be
+    // getting ready (a new cluster elects its leaders), or not enabled.
+    while (!closed && !streamReady) {
+      try {
+        manager ??= await jetstreamManager(connection);
+        await ensureStream();
+        client = jetstream(connection, { timeout: PUBLISH_TIMEOUT_MS });
+        streamReady = true;
+        log(`consumer: publishing to JetStream stream ${stream} at ${servers.join(', ')}`);
+      } catch (error) {
+        unavailableBecause(`JetStream stream ${stream}: ${error.message}`);
+        await pause();
       }
     }
   }
   const reached = reach();
 
   function available() {
-    if (!up || !connection || connection.isClosed()) throw new SinkUnavailableError(lastProblem);
+    if (!connected || !streamReady || connection.isClosed()) throw new SinkUnavailableError(lastProblem);
   }
 
   const subjectOf = (event) =>
