@@ -84,11 +84,12 @@ export function nameOfSubjectToken(token) {
 function failedOutcome(id, error) {
   if (error instanceof JetStreamApiError) {
     const { code, err_code: errCode, description } = error.apiError();
-    // 503: the stream has no leader or quorum now; ask again later.
+    // 503: the stream can't store it now (no leader or quorum, or full with
+    // discard: new): ask again later.
     if (code === 503) return { id, outcome: 'unavailable', message: description };
     // 400: this message can't be stored, however often it comes (too large
-    // for the stream, say): the producer drops it. Anything else is the
-    // stream's state (full, say): the producer keeps it and tries again.
+    // for the stream, say): the producer drops it. Any other refusal is the
+    // stream's, not the event's: the producer keeps it and tries again.
     return { id, outcome: 'refused', senderFault: code === 400, code: `JetStream.${errCode}`, message: description };
   }
   // No answer in time, no responders, or no connection: nothing is known.

@@ -99,6 +99,19 @@ test("an entry the stream refuses is a failed entry of its own, the sender's fau
   assert.equal((await stats(url)).rejected, 1);
 });
 
+test("an entry a full stream cannot take is kept by the producer: the receiver's fault, or 503 when nothing was stored", async () => {
+  const stream = `full-${randomUUID().slice(0, 8)}`;
+  // A stream that takes two messages and refuses more (discard: new).
+  await createStream([nats.url], stream, { max_msgs: 2, discard: 'new' });
+  const { url } = await startJetStreamConsumer({ stream });
+  const xml = await (await postBatch(url, [entry('first'), entry('second'), entry('third')])).text();
+  assert.deepEqual(ids(xml, 'SendMessageBatchResultEntry'), ['first', 'second']);
+  assert.match(xml, /<Id>third<\/Id><SenderFault>false<\/SenderFault><Code>ServiceUnavailable<\/Code>/);
+  const again = await postBatch(url, [entry('third')]);
+  assert.equal(again.status, 503);
+  assert.equal(again.headers.get('retry-after'), '2');
+});
+
 test('while the server is down nothing is confirmed (503, Retry-After); once it is back the batch is stored once', async () => {
   const ownDir = temporaryDataDir();
   const server = await startNatsServer({ dataDir: ownDir });
