@@ -1,8 +1,10 @@
 // The collector at scale: the producer in Chromium sends 10,000 events through
 // a load balancer to two consumer processes, which publish them to a stream
 // with three replicas on a three-node JetStream cluster. Mid-run the node
-// leading the stream is killed, as a crash would end it, and started again.
-// Every event is in the stream exactly once.
+// leading the stream is killed, as a crash would end it, and started again;
+// throughout, the balancer loses some answers, so the producer sends stored
+// events again, often to the other consumer. Every event is in the stream
+// exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +24,9 @@ const STREAM = 'tep-cluster-test';
 // once this many more are: the cluster keeps taking writes with two of three.
 const KILL_AT = 2000;
 const STORED_WHILE_DOWN = 2000;
+// One answer in 100 lost: about ten batches of the run's ~1,000 stored and
+// sent again (each re-send waits out the producer's backoff, 1–2 s).
+const LOSE_EVERY_NTH_ANSWER = 100;
 
 let dataDir;
 let cluster;
@@ -36,7 +41,10 @@ before(async () => {
   consumers = await Promise.all([0, 1].map(() => startCommand('demo/consumer/main.mjs', ['--port', '0', ...sink])));
   // Both have reached the cluster and the stream exists (created by whichever came first).
   await Promise.all(consumers.map((c) => c.waitForOutput(/publishing to JetStream stream/)));
-  proxy = await startRoundRobinProxy(consumers.map((c) => c.url));
+  proxy = await startRoundRobinProxy(
+    consumers.map((c) => c.url),
+    { loseEveryNthAnswer: LOSE_EVERY_NTH_ANSWER },
+  );
   browser = await openBrowser();
 });
 after(async () => {
@@ -106,16 +114,19 @@ test(`${TOTAL} events through two consumers into a three-node cluster, a node ki
   const held = await streamContents(cluster.urls, STREAM);
   const seqs = new Set(held.map((m) => JSON.parse(m.event.body).payload.seq));
   const msgIds = new Set(held.map((m) => m.msgId));
+  const eventIds = new Set(held.map((m) => m.event.id));
   const producerStats = await page.evaluate(() => window.producer.getStats());
   let confirmedAgain = 0;
   for (const consumer of consumers)
     confirmedAgain += (await (await fetch(`${consumer.url}/consumer/stats`)).json()).duplicates;
   console.log(
-    `# cluster: ${seqs.size} of ${TOTAL} events stored, ${held.length} messages (${held.length - msgIds.size} stored twice); ` +
+    `# cluster: ${seqs.size} of ${TOTAL} events stored, ${held.length} messages (${held.length - eventIds.size} stored twice); ` +
       `leader ${victim.name} killed at ${storedAtKill} stored, started again at ${storedAtRestart}; ` +
-      `answers by status ${JSON.stringify(proxy.answers)}, ${confirmedAgain} re-sent events confirmed again; ` +
+      `answers by status ${JSON.stringify(proxy.answers)}, ${proxy.lost()} lost; ` +
+      `${confirmedAgain} re-sent events confirmed again; ` +
       `${Math.round((Date.now() - started) / 1000)} s`,
   );
+  assert.ok(confirmedAgain > 0, 'stored events were sent again (their answers lost)');
   assert.equal(held.length, TOTAL, 'one message per event');
   assert.equal(msgIds.size, TOTAL, 'no message id twice');
   assert.equal(seqs.size, TOTAL, 'every event sent is there');
