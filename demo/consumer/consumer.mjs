@@ -246,7 +246,15 @@ export function createConsumer({
     reply(200, batchResultXml(accepted, refused));
   }
 
+  // ?after=N&limit=M walks the sink from position N; ?last=M gives its M latest events.
   async function showEvents(res, url) {
+    if (url.searchParams.has('last')) {
+      const last = wholeNumberParameter(url, 'last', 0);
+      if (last === null) return sendJson(res, 400, { error: 'last must be a whole number', field: 'last' });
+      const limit = Math.max(1, Math.min(MAX_EVENTS_PER_PAGE, last));
+      const { end } = await sink.counts();
+      return sendJson(res, 200, await sink.page(Math.max(0, end - limit), limit));
+    }
     const after = wholeNumberParameter(url, 'after', 0);
     if (after === null) return sendJson(res, 400, { error: 'after must be a whole number', field: 'after' });
     const asked = wholeNumberParameter(url, 'limit', 1000);

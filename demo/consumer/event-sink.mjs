@@ -9,7 +9,8 @@
 //   description                   { kind: 'file', path } or { kind: 'jetstream', stream, servers }
 //   storeAll(events)              → Promise<EntryOutcome[]>, one per event, in order; resolves only
 //                                   once every 'stored' event is durable by the sink's own terms
-//   counts()                      → Promise<{ accepted, byName, authenticated }> of what it holds
+//   counts()                      → Promise<{ accepted, byName, authenticated, end }> of what it
+//                                   holds; `end` is the position after its latest event
 //   page(after, limit)            → Promise<{ events, next }>: up to `limit` events after position
 //                                   `after` (0: from the start); `next` continues the walk
 //   clear()                       → Promise<void>: forgets every event (the demo's reset)

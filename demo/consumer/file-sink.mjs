@@ -22,7 +22,8 @@ export function createFileSink(dataDir) {
     },
 
     async counts() {
-      return { accepted: store.events.length, byName: { ...store.byName }, authenticated: store.authenticated };
+      const accepted = store.events.length;
+      return { accepted, byName: { ...store.byName }, authenticated: store.authenticated, end: accepted };
     },
 
     async page(after, limit) {

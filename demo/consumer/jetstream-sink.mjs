@@ -234,7 +234,7 @@ export function createJetStreamSink({
         byName[name] = (byName[name] ?? 0) + count;
         if (kind === 'authenticated') authenticated += count;
       }
-      return { accepted: info.state.messages, byName, authenticated };
+      return { accepted: info.state.messages, byName, authenticated, end: info.state.last_seq };
     },
 
     // `after` is a stream sequence: the events from after + 1 on.

@@ -51,6 +51,10 @@ test('the demo with --sink nats starts its own nats-server and shows the events 
   assert.match(await page.textContent('#consumer-sink'), /JetStream stream tep-events/);
   const held = await streamContents([natsUrl], 'tep-events');
   assert.equal(held.length, 120);
+  const newest = held.at(-1).event.id;
+  await waitFor(async () => (await page.textContent('#latest-events')).includes(newest), {
+    what: `the newest event in the stream (${newest}) listed on the page`,
+  });
   assert.deepEqual(pageErrors, []);
 
   await demo.stop();
