@@ -41,6 +41,11 @@ export function natsServer({ name, port, storeDir, cluster }) {
       if (child) return Promise.resolve();
       const started = spawn(NATS_SERVER_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
+      // A process that ends without stopping its servers (a test runner
+      // ending a failed file) takes them along rather than leave them running.
+      const endWithThisProcess = () => started.kill('SIGKILL');
+      process.on('exit', endWithThisProcess);
+      started.once('exit', () => process.off('exit', endWithThisProcess));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           started.kill('SIGKILL');
