@@ -18,6 +18,7 @@ import { startBenchServer } from './bench-server.mjs';
 import { answerTrueTimePing } from '../tests/browser/true-time.mjs';
 import { chromiumArgs as testChromiumArgs } from '../tests/browser/harness.mjs';
 import { renderChart } from './chart.mjs';
+import { keepingCollectorSection } from './collector-section.mjs';
 import { renderMarkdown, renderResultsTable, renderTerminalTable, withReadmeResults } from './report.mjs';
 
 const repository = fileURLToPath(new URL('..', import.meta.url));
@@ -735,7 +736,10 @@ async function main() {
   await mkdir(join(benchFolder, 'work'), { recursive: true });
   await writeFile(join(benchFolder, 'work', 'results.json'), JSON.stringify(results, null, 2));
   await writeFile(join(benchFolder, 'chart.svg'), renderChart(results));
-  await writeFile(join(benchFolder, 'RESULTS.md'), renderMarkdown(results));
+  // The collector benchmark's section (npm run bench:collector) stays as it was.
+  const resultsPath = join(benchFolder, 'RESULTS.md');
+  const previous = await readFile(resultsPath, 'utf8').catch(() => '');
+  await writeFile(resultsPath, keepingCollectorSection(previous, renderMarkdown(results)));
   const readmePath = join(repository, 'README.md');
   await writeFile(readmePath, withReadmeResults(await readFile(readmePath, 'utf8'), renderResultsTable(results)));
   console.log(renderTerminalTable(results));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo from nothing: installs and builds what is missing, then starts the
 # reference consumer and the demo page. Extra arguments go to demo/serve.mjs
-# (--port, --host, --data-dir).
+# (--port, --host, --data-dir, --sink: `--sink nats` also starts a nats-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and nothing twice: Debian packages
 # (Emscripten, nlohmann/json, Catch2, the three browser engines, clang runtime
-# for fuzzers and sanitizers) and the npm dev dependencies. Fast when
+# for fuzzers and sanitizers, nats-server) and the npm dev dependencies. Fast when
 # everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,7 @@ debian_packages=(
   clang-tidy          # the core's static checks (.clang-tidy, scripts/lint-cpp.sh)
   libclang-rt-14-dev  # clang's fuzzer/ASan/UBSan runtimes
   ninja-build         # faster incremental builds than make
+  nats-server         # NATS with JetStream: the consumer's JetStream sink, its tests and `npm run demo -- --sink nats`
   cmake
 )
 

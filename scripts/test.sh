@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, from nothing: installs what is missing, builds, then runs the
 # native Catch2 tests, the same tests compiled to wasm under node, the
-# sanitizer build, brief fuzzing of every parser, the consumer's tests, the
+# sanitizer build, brief fuzzing of every parser, the consumer's tests (with
+# nats-server, which they start on loopback ports), the
 # package in Node, the package's types against TIDAL's, and the browser
 # tests (the packed package in Vite, webpack and plain apps among them) in
 # Chromium, and the ones written for every engine in Firefox and WebKit too.
@@ -59,7 +60,7 @@ stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cp
 stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
 stage "JS formatting (Prettier, .prettierrc.json)" npx --no-install prettier --check "**/*.{js,mjs}"
 stage "worker and page modules with fake timers, and the README's generated tables (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/ tests/docs/
-stage "reference consumer (node --test)" node --test --test-reporter=tap tests/consumer/
+stage "reference consumer, its JetStream sink against nats-server on loopback (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
 stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/
 # Every browser test in Chromium; the tests written once for every engine

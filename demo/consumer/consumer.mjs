@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { parseSendMessageBatch, entryProblem } from './form-body.mjs';
 import { batchResultXml, errorXml } from './sqs-response.mjs';
-import { EventStore } from './event-store.mjs';
+import { createFileSink } from './file-sink.mjs';
+import { SinkUnavailableError } from './event-sink.mjs';
 import { Faults, FaultRequestError } from './faults.mjs';
 import { readBody } from './request-body.mjs';
 import { readControlBody, discardControlBody, ControlBodyError } from './control-body.mjs';
@@ -23,6 +24,11 @@ const MAX_ENTRIES = 10;
 const KEPT_REQUESTS = 200;
 // A body larger than SQS's 256 KiB limit is refused.
 const MAX_BODY_BYTES = 256 * 1024;
+// What a 503 asks the producer to wait when the sink can't be reached: a
+// NATS client reconnects within a second and a JetStream cluster elects a new
+// stream leader within a few, so 2 s rarely asks twice (the producer waits at
+// least 1 s after any failure anyway).
+const SINK_RETRY_AFTER_SECONDS = 2;
 
 // The most events one answer of /consumer/events holds, so that no request
 // builds an answer the size of the whole store; callers page with `after`.
@@ -78,13 +84,19 @@ function wholeNumberParameter(url, name, fallback) {
 }
 
 /**
- * createConsumer({ dataDir, log, hostNames }) → { handle(req, res): Promise<boolean>, stats(), close() }.
+ * createConsumer({ dataDir, sink, log, hostNames }) → { handle(req, res): Promise<boolean>, stats(), close() }.
  * `handle` answers the collector and /consumer/* paths and returns false for
- * anything else; it never rejects: a failure answers 500. `hostNames` are the
- * names besides addresses and localhost that /consumer/* answers to.
+ * anything else; it never rejects: a failure answers 500. `sink` stores what
+ * is accepted (event-sink.mjs; default: the file sink in `dataDir`), and
+ * close() closes it. `hostNames` are the names besides addresses and
+ * localhost that /consumer/* answers to.
  */
-export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log = () => {}, hostNames = [] } = {}) {
-  const store = new EventStore(dataDir);
+export function createConsumer({
+  dataDir = join('demo', 'data', 'consumer'),
+  sink = createFileSink(dataDir),
+  log = () => {},
+  hostNames = [],
+} = {}) {
   const faults = new Faults();
   const hanging = new Set();
   let requests = 0;
@@ -93,16 +105,19 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
   let rejected = 0;
   let recent = [];
 
-  function stats() {
+  /** This process's counts of requests, and the sink's of what it holds (rejects with SinkUnavailableError). */
+  async function stats() {
+    const held = await sink.counts();
     return {
       requests,
       received,
-      accepted: store.events.length,
+      accepted: held.accepted,
       duplicates,
       rejected,
-      byName: { ...store.byName },
-      authenticated: store.authenticated,
+      byName: held.byName,
+      authenticated: held.authenticated,
       faults: faults.config,
+      sink: sink.description,
     };
   }
 
@@ -182,9 +197,8 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
     }
 
     received += entries.length;
-    const accepted = [];
     const refused = [];
-    const fresh = [];
+    const candidates = [];
     for (const entry of entries) {
       const problem = entryProblem(entry);
       if (problem) {
@@ -195,12 +209,7 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
         refused.push({ id: entry.id, code: 'InvalidMessageContents', message: 'injected sender fault' });
         continue;
       }
-      accepted.push(entry);
-      if (store.has(entry.id) || fresh.some((e) => e.id === entry.id)) {
-        duplicates++;
-        continue;
-      }
-      fresh.push({
+      candidates.push({
         id: entry.id,
         name: entry.name,
         body: entry.body,
@@ -210,20 +219,48 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
         receivedAt: Date.now(),
       });
     }
+    // The sink resolves once what it reports stored is durable: only then does the confirmation leave.
+    const outcomes = candidates.length ? await sink.storeAll(candidates) : [];
+    const accepted = [];
+    const unavailable = [];
+    outcomes.forEach((result, i) => {
+      if (result.outcome === 'stored' || result.outcome === 'duplicate') accepted.push(candidates[i]);
+      if (result.outcome === 'duplicate') duplicates++;
+      if (result.outcome === 'refused') refused.push(result);
+      if (result.outcome === 'unavailable') unavailable.push(result);
+    });
     rejected += refused.length;
-    store.addAll(fresh); // durable before the confirmation leaves
-    if (fresh.length) log(`consumer: stored ${fresh.length} event(s), ${store.events.length} in all`);
+    if (unavailable.length && !accepted.length) {
+      // Nothing confirmed: the whole batch comes again after Retry-After.
+      log(`consumer: the sink is unavailable: ${unavailable[0].message}`);
+      return reply(503, errorXml('Receiver', 'ServiceUnavailable', `the event sink is unavailable`), {
+        'Retry-After': String(SINK_RETRY_AFTER_SECONDS),
+      });
+    }
+    // Entries the sink could not be asked about beside confirmed ones: the
+    // receiver's fault, so the producer keeps them and sends them again.
+    for (const { id, message } of unavailable)
+      refused.push({ id, senderFault: false, code: 'ServiceUnavailable', message });
+    const stored = outcomes.filter((result) => result.outcome === 'stored').length;
+    if (stored) log(`consumer: stored ${stored} event(s)`);
     reply(200, batchResultXml(accepted, refused));
   }
 
-  function showEvents(res, url) {
+  // ?after=N&limit=M walks the sink from position N; ?last=M gives its M latest events.
+  async function showEvents(res, url) {
+    if (url.searchParams.has('last')) {
+      const last = wholeNumberParameter(url, 'last', 0);
+      if (last === null) return sendJson(res, 400, { error: 'last must be a whole number', field: 'last' });
+      const limit = Math.max(1, Math.min(MAX_EVENTS_PER_PAGE, last));
+      const { end } = await sink.counts();
+      return sendJson(res, 200, await sink.page(Math.max(0, end - limit), limit));
+    }
     const after = wholeNumberParameter(url, 'after', 0);
     if (after === null) return sendJson(res, 400, { error: 'after must be a whole number', field: 'after' });
     const asked = wholeNumberParameter(url, 'limit', 1000);
     if (asked === null) return sendJson(res, 400, { error: 'limit must be a whole number', field: 'limit' });
     const limit = Math.max(1, Math.min(MAX_EVENTS_PER_PAGE, asked));
-    const events = store.events.slice(after, after + limit);
-    return sendJson(res, 200, { events, next: after + events.length });
+    return sendJson(res, 200, await sink.page(after, limit));
   }
 
   function showRequests(res, url) {
@@ -255,11 +292,11 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
         return sendJson(res, error.status, { error: error.message, field: error.field });
       throw error;
     }
-    store.clear();
+    await sink.clear();
     faults.reset();
     requests = received = duplicates = rejected = 0;
     recent = [];
-    return sendJson(res, 200, stats());
+    return sendJson(res, 200, await stats());
   }
 
   async function handleInspection(req, res, url) {
@@ -275,7 +312,7 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
       return sendJson(res, 405, { error: `${url.pathname} answers ${method} only` }, { Allow: `${method}, OPTIONS` });
     switch (url.pathname) {
       case '/consumer/stats':
-        return sendJson(res, 200, stats());
+        return sendJson(res, 200, await stats());
       case '/consumer/events':
         return showEvents(res, url);
       case '/consumer/requests':
@@ -295,6 +332,12 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
 
   // Whatever goes wrong in one request ends that request, never the consumer.
   function answerFailure(res, error, endpoint) {
+    if (error instanceof SinkUnavailableError) {
+      log(`consumer: the sink is unavailable: ${error.message}`);
+      const headers = { 'Retry-After': String(SINK_RETRY_AFTER_SECONDS) };
+      if (endpoint) return sendXml(res, 503, errorXml('Receiver', 'ServiceUnavailable', error.message), headers);
+      return sendJson(res, 503, { error: `the event sink is unavailable: ${error.message}` }, headers);
+    }
     log(`consumer: request failed: ${error?.stack ?? error}`);
     if (res.headersSent || res.destroyed) {
       res.destroy();
@@ -326,6 +369,7 @@ export function createConsumer({ dataDir = join('demo', 'data', 'consumer'), log
   async function close() {
     for (const res of hanging) res.destroy();
     hanging.clear();
+    await sink.close();
   }
 
   return { handle, stats, close };

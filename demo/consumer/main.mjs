@@ -1,8 +1,10 @@
 // The reference consumer alone, without the demo page.
 //   node demo/consumer/main.mjs [--port 8787] [--host 127.0.0.1] [--data-dir demo/data/consumer]
+//     [--sink file | nats://host:port[,…] [--stream tep-events] [--replicas 1] [--duplicate-window 600]]
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createConsumer } from './consumer.mjs';
+import { SINK_OPTIONS, SinkOptionError, sinkFromOptions } from './sink-options.mjs';
 import { DEFAULT_HOST, hostNamesOf, listeningNotice, urlOfListeningServer } from './listen-address.mjs';
 
 const { values } = parseArgs({
@@ -10,11 +12,21 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8787' },
     host: { type: 'string', default: DEFAULT_HOST },
     'data-dir': { type: 'string', default: 'demo/data/consumer' },
+    ...SINK_OPTIONS,
   },
 });
+const log = (line) => console.log(line);
+let sink;
+try {
+  sink = sinkFromOptions(values, { dataDir: values['data-dir'], log });
+} catch (error) {
+  if (!(error instanceof SinkOptionError)) throw error;
+  console.error(`consumer: ${error.message}`);
+  process.exit(2);
+}
 const consumer = createConsumer({
-  dataDir: values['data-dir'],
-  log: (line) => console.log(line),
+  sink,
+  log,
   hostNames: hostNamesOf(values.host),
 });
 const server = createServer(async (req, res) => {

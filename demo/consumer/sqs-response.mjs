@@ -10,7 +10,10 @@ export function escapeXml(text) {
   );
 }
 
-/** accepted: [{id, body}], rejected: [{id, code, message}] (all SenderFault true). */
+/**
+ * accepted: [{id, body}], rejected: [{id, code, message, senderFault}]
+ * (senderFault true unless given: the event itself is at fault).
+ */
 export function batchResultXml(accepted, rejected) {
   const ok = accepted.map(
     ({ id, body }) =>
@@ -18,8 +21,8 @@ export function batchResultXml(accepted, rejected) {
       `<MD5OfMessageBody>${createHash('md5').update(body).digest('hex')}</MD5OfMessageBody></SendMessageBatchResultEntry>`,
   );
   const failed = rejected.map(
-    ({ id, code, message }) =>
-      `<BatchResultErrorEntry><Id>${escapeXml(id)}</Id><SenderFault>true</SenderFault>` +
+    ({ id, code, message, senderFault = true }) =>
+      `<BatchResultErrorEntry><Id>${escapeXml(id)}</Id><SenderFault>${senderFault}</SenderFault>` +
       `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></BatchResultErrorEntry>`,
   );
   return (

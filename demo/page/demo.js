@@ -12,6 +12,8 @@ const EVENTS = {
 const CHART_SECONDS = 60;
 // The figures refresh twice a second: live to the eye, light on the worker.
 const REFRESH_MS = 500;
+// The stored events listed, read once a second with the chart.
+const LATEST_EVENTS = 5;
 const history = [];
 let sent = 0;
 let lastDelivered = null;
@@ -94,6 +96,10 @@ async function refresh() {
     $('delivered-count').textContent = consumer.accepted.toLocaleString();
     $('duplicates-count').textContent = consumer.duplicates.toLocaleString();
     $('consumer-mode').textContent = `mode: ${consumer.faults.mode}`;
+    $('consumer-sink').textContent =
+      consumer.sink?.kind === 'jetstream'
+        ? `Delivered: the events JetStream stream ${consumer.sink.stream} holds (${consumer.sink.servers.join(', ')}).`
+        : "Delivered: the events in the consumer's file.";
     return consumer.accepted;
   }
   return null;
@@ -120,7 +126,23 @@ function showLastError(stats) {
   line.classList.toggle('recovered', recovered);
 }
 
+/** The consumer's latest stored events (read from its sink: the file, or the JetStream stream), newest first. */
+async function showLatestEvents() {
+  const page = await fetch(`/consumer/events?last=${LATEST_EVENTS}`)
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  if (!page) return;
+  $('latest-events').replaceChildren(
+    ...page.events.reverse().map((stored) => {
+      const item = document.createElement('li');
+      item.textContent = `${new Date(stored.receivedAt).toLocaleTimeString()} ${stored.name} ${stored.id}`;
+      return item;
+    }),
+  );
+}
+
 async function sampleChart() {
+  showLatestEvents();
   const delivered = await refresh();
   if (delivered === null) return;
   if (lastDelivered !== null) history.push(Math.max(0, delivered - lastDelivered));

@@ -7,10 +7,10 @@
 // thrown after a page has loaded.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, By } from 'selenium-webdriver';
+import { freeLoopbackPort } from '../../../demo/free-loopback-port.mjs';
 
 export const webKitDriverPath = () => process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
 export const miniBrowserPath = () =>
@@ -34,17 +34,6 @@ const loopbackOnlyRules = [
     action: { type: 'ignore-previous-rules' },
   })),
 ];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -100,7 +89,7 @@ async function startSessionOnce() {
   const home = await mkdtemp(join(tmpdir(), 'tep-webkit-'));
   const filter = join(home, 'loopback-only.json');
   await writeFile(filter, JSON.stringify(loopbackOnlyRules));
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   // Its own data folders: no IndexedDB shared with another session or run.
   // TMPDIR too: xvfb-run keeps its display's key there, and a stopped
   // xvfb-run doesn't clean up after itself.
