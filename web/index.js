@@ -13,6 +13,7 @@ import { createOutbox, readCredentials } from './outbox.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
+import { createWorkerRestarts } from './worker-restarts.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -35,11 +36,6 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 // Where Web Locks are missing, the page asks its worker this often whether it
 // is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
 const PING_INTERVAL_MS = 5000;
-// A worker that ended is replaced at once; one that ends again within this
-// time of its start is replaced after a growing delay (1 s, 2 s, … up to
-// RESTART_MAX_DELAY_MS), so a worker that can't run doesn't loop.
-const RESTART_RESET_MS = 60000;
-const RESTART_MAX_DELAY_MS = 60000;
 // The tab's store survives reloads through sessionStorage (per tab, per origin).
 const STORE_ID_KEY = 'tep-store-id';
 
@@ -92,7 +88,6 @@ function createSession() {
     // The worker holds this Web Lock while it lives; the page waits for it.
     aliveLock: `tep-worker-alive-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
     stopWatching: null,
-    startedAt: Date.now(),
     // Hand-overs of events not yet confirmed stored by the worker, by seq:
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
@@ -253,26 +248,23 @@ function holdUnacknowledged(ended) {
 
 function onWorkerEnded(ended) {
   if (ended.closed || current !== ended) return;
-  const lived = Date.now() - ended.startedAt;
   closeSession(ended, 'the worker ended');
   holdUnacknowledged(ended);
   if (!outage) {
     outage = true;
     emit(new OutageStartError('worker'));
   }
-  restartCount = lived > RESTART_RESET_MS ? 0 : restartCount;
   restartWorker();
 }
 
-let restartCount = 0;
+const workerRestarts = createWorkerRestarts();
 
 /** Starts a new session on the tab's store, after a delay that grows while workers keep ending. */
 function restartWorker() {
-  const delay = restartCount === 0 ? 0 : Math.min(RESTART_MAX_DELAY_MS, 1000 * 2 ** (restartCount - 1));
-  restartCount++;
   const session = createSession();
   current = session;
-  session.initPromise = new Promise((resolve) => setTimeout(resolve, delay))
+  session.initPromise = workerRestarts
+    .replace()
     .then(() => {
       checkOpen(session);
       return start(session, { ...config.blockedConsentCategories });
@@ -420,6 +412,7 @@ export function init(given) {
   config = copied;
   const session = createSession();
   current = session;
+  workerRestarts.started();
   // The consent the worker starts with: later changes reach it in order.
   const startingConsent = { ...config.blockedConsentCategories };
   session.initPromise = new Promise((resolve, reject) => {
