@@ -23,8 +23,14 @@ export function createWorkerRestarts({ timers = globalThis, now = () => Date.now
       if (now() - startedAt > RESTART_RESET_MS) restarts = 0;
       const delay = restarts === 0 ? 0 : Math.min(RESTART_MAX_DELAY_MS, 1000 * 2 ** (restarts - 1));
       restarts++;
-      startedAt = now();
-      return new Promise((resolve) => timers.setTimeout(resolve, delay));
+      // The replacement's lifetime counts from its start, after the delay: a
+      // worker that ends at once after a 60 s wait has not run for a minute.
+      return new Promise((resolve) =>
+        timers.setTimeout(() => {
+          startedAt = now();
+          resolve(undefined);
+        }, delay),
+      );
     },
   };
 }
