@@ -39,6 +39,21 @@ export class OutageStartError extends TidalError {
   }
 }
 
+/**
+ * Sent on the bus when the credentials provider answers what can't be
+ * credentials (a clientId or token that is an object, say): the answer is not
+ * used, and events go with the last credentials known, or logged out.
+ * errorCode 'credentials', id 'tep.credentials.invalid'.
+ */
+export class CredentialsError extends TidalError {
+  constructor(message) {
+    super('credentials');
+    this.name = 'CredentialsError';
+    this.id = 'tep.credentials.invalid';
+    this.message = message;
+  }
+}
+
 /** Sent on the bus when an outage ends (the first confirmed delivery). */
 export const OutageEndMessage = Object.freeze({ name: 'OutageEndMessage' });
 

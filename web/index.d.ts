@@ -130,8 +130,12 @@ export declare class InitError extends TidalError {
   id: string;
 }
 export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };
+/** The credentials provider answered what can't be credentials (a clientId or token that is an object, say): the answer is not used. errorCode 'credentials', id 'tep.credentials.invalid'. */
+export declare class CredentialsError extends TidalError {
+  id: 'tep.credentials.invalid';
+}
 
-export type BusMessage = OutageStartError | typeof OutageEndMessage;
+export type BusMessage = OutageStartError | typeof OutageEndMessage | CredentialsError;
 export type BusListener = (event: CustomEvent<BusMessage>) => void;
 
 export interface Stats {
@@ -154,6 +158,8 @@ export interface Stats {
     validationFailedEvents: Record<string, number>;
   };
   lastError: string | null;
+  /** Why the credentials provider's last answer was not used ('[tep.credentials.invalid] …'), until it answers usable credentials. */
+  credentialsError: string | null;
   /** The last failed IndexedDB write, until a write succeeds. */
   storageError: string | null;
   /** 'locks' (Web Locks) or 'heartbeat' (the fallback without them). */

@@ -9,12 +9,14 @@
 // the parts with no share in it are modules of their own (bus.js, config.js,
 // outbox.js, leaving-batch.js, protocol.js, errors.js).
 import { Action, Notice, noticeProblem } from './protocol.js';
-import { createOutbox, readCredentials } from './outbox.js';
+import { createOutbox } from './outbox.js';
+import { askProvider, createCredentialsCheck } from './credentials.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
 import { createWorkerRestarts } from './worker-restarts.js';
 import {
+  CredentialsError,
   IllegalArgumentError,
   InitError,
   OutageEndMessage,
@@ -23,7 +25,7 @@ import {
   producerError,
 } from './errors.js';
 
-export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
+export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
 
 // Events sent before init resolves are held up to this many; beyond it they
 // are dropped and counted as storing failures once the worker runs.
@@ -56,6 +58,8 @@ function rememberStoreId(id) {
 }
 
 let config; // as init() copied it, with later changes
+// The provider's answers as the worker takes them; a refused one is told on the bus once.
+const credentialsCheck = createCredentialsCheck({ onRefused: (problem) => emit(new CredentialsError(problem)) });
 let current = null; // the session of the last init(), until shutdown()
 let outage = false;
 // Events sent while no session is ready: handed to the next one that is.
@@ -142,8 +146,8 @@ async function answerCredentials(session, requestId, subStatus) {
   try {
     const provider = config.credentialsProvider;
     if (provider) {
-      const got = await provider.getCredentials(subStatus);
-      credentials = readCredentials(got);
+      credentials = credentialsCheck.read(await askProvider(provider, subStatus)) ?? null;
+      error = credentialsCheck.problem() ?? undefined;
     }
   } catch (e) {
     error = String(e && e.message ? e.message : e);
@@ -512,7 +516,11 @@ async function start(session, startingConsent) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }
   session.worker = worker;
-  session.outbox = createOutbox({ post: (message) => worker.postMessage(message), isOpen: () => !session.closed });
+  session.outbox = createOutbox({
+    post: (message) => worker.postMessage(message),
+    isOpen: () => !session.closed,
+    read: credentialsCheck.read,
+  });
   const failed = new Promise((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();
@@ -525,8 +533,16 @@ async function start(session, startingConsent) {
   const storeId = rememberedStoreId();
   worker.postMessage({ action: Action.prepare, wasmUrl, storeId });
 
+  // A provider that fails, throws or answers what can't be credentials: the
+  // producer starts logged out.
+  const provider = config.credentialsProvider;
   const credentials = await withTimeout(
-    Promise.resolve(config.credentialsProvider?.getCredentials()).catch(() => null),
+    provider
+      ? askProvider(provider).then(
+          (answer) => credentialsCheck.read(answer) ?? null,
+          () => null,
+        )
+      : Promise.resolve(null),
     CREDENTIALS_TIMEOUT_MS,
     () => null,
   );
@@ -539,7 +555,7 @@ async function start(session, startingConsent) {
           tlConsumerUri: config.tlConsumerUri,
           tlPublicConsumerUri: config.tlPublicConsumerUri,
         },
-        credentials: readCredentials(credentials),
+        credentials,
         wasmUrl,
         storeId,
         aliveLock: session.aliveLock,
@@ -729,6 +745,7 @@ export async function getStats() {
   if (!session?.ready) return null;
   postBuffered();
   const stats = await request(session, Action.stats);
+  if (stats) stats.credentialsError = credentialsCheck.problem();
   if (stats?.initTimings) stats.initTimings = sincePageCreatedWorker(session, stats.initTimings);
   return stats;
 }
