@@ -155,6 +155,7 @@ void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome
 
 void Scheduler::succeed() {
   failures_ = 0;
+  early_retry_failures_ = 0;
   retry_at_ms_ = 0;
   retry_after_until_ms_ = 0;
   for (auto& suspect : suspects_) suspect.second = true;
@@ -305,6 +306,13 @@ int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
   int64_t oldest = queue_.oldest_created_ms(skip_in_flight());
   if (oldest < 0) return -1;
   return std::max(gate, oldest + config_.batch_interval_ms);
+}
+
+bool Scheduler::retry_early() {
+  if (failures_ == 0 || failures_ <= early_retry_failures_) return false;
+  early_retry_failures_ = failures_ + 1;
+  retry_at_ms_ = 0;
+  return true;
 }
 
 void Scheduler::set_online(bool online) {

@@ -31,11 +31,16 @@ export class IllegalArgumentError extends TidalError {
   }
 }
 
-/** Sent on the bus when events can't be delivered or stored. errorCode '1' as the reference client. */
+/**
+ * Sent on the bus when events can't be delivered or stored, and again when
+ * the reason changes. errorCode '1' as the reference client for 'delivery';
+ * `reason` says which: 'delivery', 'queue_full', 'storage' or 'worker'.
+ */
 export class OutageStartError extends TidalError {
-  constructor(errorCode = '1') {
+  constructor(errorCode = '1', reason = errorCode === '1' ? 'delivery' : errorCode) {
     super(errorCode);
     this.name = 'OutageStartError';
+    this.reason = reason;
   }
 }
 

@@ -123,8 +123,14 @@ export declare class IllegalArgumentError extends TidalError {
   id: string;
   field: string;
 }
-/** errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full); 'worker': the worker ended and a new one is starting. */
-export declare class OutageStartError extends TidalError {}
+/**
+ * errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full);
+ * 'worker': the worker ended and a new one is starting. Sent again when the reason changes.
+ */
+export declare class OutageStartError extends TidalError {
+  /** Why: 'delivery' (errorCode '1'), 'queue_full' or 'storage' (errorCode 'storage'), 'worker'. */
+  reason: 'delivery' | 'queue_full' | 'storage' | 'worker';
+}
 /** errorCode: 'storage' (working in memory), 'shutdown', 'timeout', 'worker', 'no_worker'; id 'tep.init.<errorCode>'. */
 export declare class InitError extends TidalError {
   id: string;

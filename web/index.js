@@ -62,6 +62,18 @@ let config; // as init() copied it, with later changes
 const credentialsCheck = createCredentialsCheck({ onRefused: (problem) => emit(new CredentialsError(problem)) });
 let current = null; // the session of the last init(), until shutdown()
 let outage = false;
+// Why: 'delivery', 'queue_full', 'storage' (the worker's) or 'worker' (it ended); null when none.
+let outageReason = null;
+// The errorCode each reason's OutageStartError carries ('1' as @tidal-music/event-producer).
+const OUTAGE_ERROR_CODES = { delivery: '1', queue_full: 'storage', storage: 'storage', worker: 'worker' };
+
+/** Tells the bus when the outage starts, ends, or changes its reason (null: none). */
+function setOutage(reason) {
+  if (reason === outageReason) return;
+  outageReason = reason;
+  outage = reason !== null;
+  emit(reason === null ? OutageEndMessage : new OutageStartError(OUTAGE_ERROR_CODES[reason], reason));
+}
 // Events sent while no session is ready: handed to the next one that is.
 let buffer = [];
 let unserialisable = [];
@@ -178,10 +190,7 @@ function onWorkerMessage(session, event) {
       return;
     }
     case Notice.bus:
-      if (outage !== data.outage) {
-        outage = data.outage;
-        emit(outage ? new OutageStartError(data.reason === 'storage' ? 'storage' : '1') : OutageEndMessage);
-      }
+      setOutage(data.outage ? (data.reason ?? 'delivery') : null);
       return;
     case Notice.problem:
       if (config?.strictMode) console.error(`event-producer: ${data.message}`);
@@ -254,10 +263,7 @@ function onWorkerEnded(ended) {
   if (ended.closed || current !== ended) return;
   closeSession(ended, 'the worker ended');
   holdUnacknowledged(ended);
-  if (!outage) {
-    outage = true;
-    emit(new OutageStartError('worker'));
-  }
+  setOutage('worker');
   restartWorker();
 }
 
@@ -592,10 +598,7 @@ async function start(session, startingConsent) {
   // Whether the restored queue is in an outage (and so whether the outage a
   // replaced worker started goes on) comes on the bus once it is restored.
   if (!summary.persistent) {
-    if (!outage) {
-      outage = true;
-      emit(new OutageStartError('storage'));
-    }
+    setOutage('storage');
     throw new InitError(
       'storage',
       `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`,

@@ -31,7 +31,6 @@ let orphanWatcher = null;
 let tabsOutage = null;
 let outageState = null;
 let adoptedEvents = 0;
-let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
@@ -173,9 +172,9 @@ function applyOutcome(request, outcome) {
  * own outage is the core's, which ends it itself.)
  */
 function endOutageOfGoneTab(deliveredBefore) {
-  if (!outageState?.delivery || core._tep_outage()) return;
+  if (!outageState?.otherTab || core._tep_outage()) return;
   if (stats().delivered <= deliveredBefore) return;
-  outageState.setDelivery(false);
+  outageState.setOtherTab(false);
   tabsOutage?.publish(false);
 }
 
@@ -188,16 +187,12 @@ const host = {
       .finally(() => requestsInFlight.delete(request.id));
     requestsInFlight.set(request.id, done);
   },
-  publish(outage) {
-    // A full queue is this tab's own outage, told to this page only: the
-    // collector may be fine, and other tabs' queues may have room.
-    if (outage && acceptingEvents) {
-      outageState?.setQueueFull(true);
-      return;
-    }
-    outageState?.setQueueFull(false);
-    outageState?.setDelivery(outage);
-    tabsOutage?.publish(outage);
+  publish(outage, reason) {
+    outageState?.setFromCore(reason, outage);
+    // Only the delivery outage is the origin's: a full queue or a refused
+    // write is this tab's own, told to this page only (the collector may be
+    // fine, and other tabs' queues may have room).
+    if (reason === 'delivery') tabsOutage?.publish(outage);
   },
   problem(message) {
     reportProblem(message);
@@ -491,15 +486,17 @@ async function restoreAndStart(reading, timings) {
   // page whose worker was replaced is in one until this says otherwise.
   outageState.tell();
   tabsOutage = outageChannel(storePath, {
+    // Another tab's word is advice: its end ends only an outage heard from
+    // another tab, never this tab's own (the core's, which only a confirmed
+    // delivery ends), and it triggers at most one early retry per backoff
+    // step, so repeated (or forged) news can't make every tab retry at once.
     onRemoteChange(outage) {
-      outageState.setDelivery(outage);
-      // Another tab got a delivery through: the collector is back, so this
-      // tab retries now rather than at the end of its own backoff.
-      // It starts in this very task: a background tab's timers may be throttled.
+      outageState.setOtherTab(outage);
+      // The collector may be back: retry now rather than at the end of this
+      // tab's backoff. It starts in this very task: a background tab's
+      // timers may be throttled.
       if (!outage && self.navigator?.onLine !== false) {
-        const now = Date.now();
-        core._tep_set_online(1, now);
-        core._tep_tick(now);
+        core._tep_retry_early(Date.now());
         afterCoreCall();
       }
     },
@@ -524,14 +521,7 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
-  // The core raises an outage here only when this tab's queue can't take an
-  // event (maxDiskUsageBytes reached, the write refused): see host.publish.
-  acceptingEvents = true;
-  try {
-    if (events.length) sendEvents(events, now);
-  } finally {
-    acceptingEvents = false;
-  }
+  if (events.length) sendEvents(events, now);
   for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
   // The page keeps these events until they are stored, to hand them to the

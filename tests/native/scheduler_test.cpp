@@ -545,3 +545,24 @@ TEST_CASE(
   w.run_until(w.now + kMinute);
   CHECK(w.producer().queue().size() == 0);
 }
+
+TEST_CASE("Another tab's delivery ends the backoff early once per step, however often it is told") {
+  World w(config());
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 5 * kMinute);  // deep into the backoff: retries a minute apart
+  REQUIRE(w.producer().stats().consecutive_failures >= 6);
+  size_t before = w.requests.size();
+  w.producer().retry_early(w.now);
+  w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == before + 1);
+  w.run_until(w.now + kSecond);  // the early retry fails
+  for (int i = 0; i < 10; ++i) w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == before + 1);
+  // After the next regular retry has failed too, another early one may go.
+  w.run_until(w.now + 2 * kMinute);
+  size_t regular = w.requests.size();
+  REQUIRE(regular > before + 1);
+  w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == regular + 1);
+}
