@@ -20,6 +20,7 @@ import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
 import { createFlush } from './flush.js';
 import { createSender } from './sender.js';
+import { createOutcomeReport } from './outcome-report.js';
 import { createWakeTimer } from './wake-timer.js';
 
 let core = null;
@@ -147,21 +148,12 @@ function answered(request, status) {
   }
 }
 
+let reportOutcome = null; // worker/outcome-report.js, set once the core is there
+
 /** Tells the core what became of `request`. */
 function applyOutcome(request, outcome) {
   const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
-  withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
-    core._tep_on_response(
-      request.id,
-      outcome.kind,
-      outcome.status,
-      body,
-      core.lengthBytesUTF8(outcome.body),
-      retryAfter,
-      date,
-      Date.now(),
-    ),
-  );
+  reportOutcome(request, outcome);
   endOutageOfGoneTab(deliveredBefore);
   afterCoreCall(true);
 }
@@ -427,6 +419,7 @@ async function init({ config: given, credentials: initialCredentials, wasmUrl, s
 async function createAndRestore(prepared, initialCredentials) {
   core = await prepared.compiled;
   ({ withCString, withCStrings } = createCoreStrings(core));
+  reportOutcome = createOutcomeReport({ core, withCStrings });
   const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
