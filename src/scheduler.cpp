@@ -218,9 +218,13 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
 
   if (outcome.kind != HttpOutcome::Kind::kResponse) {
     verdict.delivery_failed = true;
-    verdict.error = outcome.kind == HttpOutcome::Kind::kTimeout
-                        ? "[tep.send.timeout] the collector did not answer in time"
-                        : "[tep.send.network] the collector could not be reached";
+    verdict.error =
+        outcome.kind == HttpOutcome::Kind::kTimeout
+            ? "[tep.send.timeout] the collector did not answer in time"
+        : outcome.kind == HttpOutcome::Kind::kUnread
+            ? "[tep.send.out_of_memory] the collector's answer could not be read into memory; "
+              "the batch will be sent again"
+            : "[tep.send.network] the collector could not be reached";
     fail(now_ms, random01, outcome);
     return verdict;
   }

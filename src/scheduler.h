@@ -38,7 +38,9 @@ struct SchedulerConfig {
 
 /// What the host did with a request.
 struct HttpOutcome {
-  enum class Kind { kResponse, kNetworkError, kTimeout };
+  /// kUnread: an answer came but the host could not read it (no memory for
+  /// its body): a failed attempt, whatever the collector did with the batch.
+  enum class Kind { kResponse, kNetworkError, kTimeout, kUnread };
   Kind kind = Kind::kNetworkError;
   int status = 0;
   std::string body;

@@ -157,18 +157,20 @@ EMSCRIPTEN_KEEPALIVE void tep_on_answered(uint32_t id, int status, double now_ms
   instance->producer->on_answered(id, status, static_cast<int64_t>(now_ms));
 }
 
-/// kind: 0 response, 1 network error, 2 timeout.
+/// kind: 0 response, 1 network error, 2 timeout, 3 unread (no memory for the
+/// answer: body, retry_after and date are null).
 EMSCRIPTEN_KEEPALIVE void tep_on_response(uint32_t id, int kind, int status, const char* body,
                                           size_t body_length, const char* retry_after,
                                           const char* date, double now_ms) {
   tep::HttpOutcome outcome;
   outcome.kind = kind == 0   ? tep::HttpOutcome::Kind::kResponse
                  : kind == 2 ? tep::HttpOutcome::Kind::kTimeout
+                 : kind == 3 ? tep::HttpOutcome::Kind::kUnread
                              : tep::HttpOutcome::Kind::kNetworkError;
   outcome.status = status;
-  outcome.body.assign(body, body_length);
-  outcome.retry_after = retry_after;
-  outcome.date = date;
+  if (body != nullptr) outcome.body.assign(body, body_length);
+  if (retry_after != nullptr) outcome.retry_after = retry_after;
+  if (date != nullptr) outcome.date = date;
   instance->producer->on_response(id, outcome, static_cast<int64_t>(now_ms));
 }
 

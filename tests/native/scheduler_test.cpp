@@ -566,3 +566,28 @@ TEST_CASE("Another tab's delivery ends the backoff early once per step, however 
   w.producer().retry_early(w.now);
   CHECK(w.requests.size() == regular + 1);
 }
+
+TEST_CASE(
+    "An answer the host could not read is a failed attempt: the batch is retried, and reported") {
+  auto c = config();
+  c.scheduler.max_in_flight = 1;
+  World w(c);
+  bool unread = true;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    if (unread) a.outcome.kind = tep::HttpOutcome::Kind::kUnread;
+    unread = false;
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().stats().in_flight_batches == 0);
+  CHECK(w.producer().stats().last_error ==
+        "[tep.send.out_of_memory] the collector's answer could not be read into memory; the batch "
+        "will be sent again");
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart});
+  w.run_until(w.now + kMinute);
+  require_nothing_lost(w, 10);
+  CHECK(w.requests.size() == 2);
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
+}
