@@ -167,12 +167,32 @@ void Producer::count(DropReason reason, std::string_view name, uint64_t n) {
   ++storage_generation_;
 }
 
-void Producer::set_outage(bool outage) {
-  if (outage_ == outage) return;
-  outage_ = outage;
-  outage_dirty_ = true;
-  ++storage_generation_;
-  host_.publish(outage ? BusMessage::kOutageStart : BusMessage::kOutageEnd);
+bool Producer::in_outage(OutageReason reason) const {
+  switch (reason) {
+    case OutageReason::kDelivery:
+      return outage_;
+    case OutageReason::kQueueFull:
+      return queue_full_;
+    case OutageReason::kStorage:
+      return storage_refused_;
+  }
+  return false;
+}
+
+void Producer::set_outage(OutageReason reason, bool outage) {
+  bool& state = reason == OutageReason::kDelivery    ? outage_
+                : reason == OutageReason::kQueueFull ? queue_full_
+                                                     : storage_refused_;
+  if (state == outage) return;
+  state = outage;
+  // Only the delivery outage is the origin's and outlives a reload: a full
+  // queue or a refused write is this queue's moment, told again by the next
+  // event it can't take.
+  if (reason == OutageReason::kDelivery) {
+    outage_dirty_ = true;
+    ++storage_generation_;
+  }
+  host_.publish(outage ? BusMessage::kOutageStart : BusMessage::kOutageEnd, reason);
 }
 
 void Producer::count_refused_on_page(DropReason reason, std::string_view name,
@@ -197,18 +217,21 @@ void Producer::send_event(std::string_view event_json, int64_t now_ms,
     case AppendResult::kStored:
       ++accepted_;
       ++storage_generation_;
+      set_outage(OutageReason::kQueueFull, false);
+      set_outage(OutageReason::kStorage, false);
       tick(now_ms);
       return;
     case AppendResult::kFull:
       last_error_ = "[tep.store.full] the queue reached maxDiskUsageBytes; new events are dropped";
+      set_outage(OutageReason::kQueueFull, true);
       break;
     case AppendResult::kStorageError:
       last_error_ = "[tep.store.failed] storage refused the write; the event is dropped";
+      set_outage(OutageReason::kStorage, true);
       break;
   }
   count(DropReason::kStoringFailed, submission.name);
   if (config_.submitter.strict_mode) host_.report_problem(last_error_);
-  set_outage(true);
 }
 
 void Producer::start(const std::vector<OutgoingRequest>& batches) {
@@ -330,8 +353,11 @@ void Producer::on_response(uint32_t request_id, const HttpOutcome& outcome, int6
   delivered_ += verdict.delivered;
   for (const auto& rejected : verdict.rejected) count(DropReason::kValidationFailed, rejected.name);
   if (!verdict.error.empty()) last_error_ = verdict.error;
-  if (verdict.delivered > 0) set_outage(false);
-  if (verdict.delivery_failed) set_outage(true);
+  if (verdict.delivered > 0) set_outage(OutageReason::kDelivery, false);
+  if (verdict.delivery_failed) set_outage(OutageReason::kDelivery, true);
+  // What the collector settled left the queue: it has room again.
+  if (verdict.delivered > 0 || !verdict.rejected.empty())
+    set_outage(OutageReason::kQueueFull, false);
   ++storage_generation_;
   tick(now_ms);
 }
@@ -346,6 +372,10 @@ void Producer::set_consent(ConsentState consent) {
 void Producer::set_credentials(Credentials credentials) {
   if (credentials.token && !credentials.token->empty()) tokens_.keep(*credentials.token);
   submitter_.set_credentials(std::move(credentials));
+}
+
+void Producer::retry_early(int64_t now_ms) {
+  if (scheduler_.retry_early()) tick(now_ms);
 }
 
 void Producer::set_online(bool online, int64_t now_ms) {
@@ -374,7 +404,7 @@ ProducerStats Producer::stats() const {
   s.in_flight_events = scheduler_.in_flight_events();
   s.delivered = delivered_;
   s.accepted = accepted_;
-  s.outage = outage_;
+  s.outage = outage_ || queue_full_ || storage_refused_;
   s.online = scheduler_.online();
   s.retry_at_ms = scheduler_.retry_at_ms();
   s.consecutive_failures = scheduler_.consecutive_failures();

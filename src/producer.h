@@ -24,6 +24,14 @@ namespace tep {
 
 enum class BusMessage { kOutageStart, kOutageEnd };
 
+/// Why events can't flow. Each reason starts and ends on its own, and
+/// several can hold at once.
+enum class OutageReason {
+  kDelivery,   ///< the collector confirms nothing; the only one persisted
+  kQueueFull,  ///< the queue reached maxDiskUsageBytes: new events are dropped
+  kStorage,    ///< storage refused to write an event: it is dropped
+};
+
 class HostPort {
  public:
   virtual ~HostPort() = default;
@@ -31,8 +39,8 @@ class HostPort {
   /// (and may tell Producer::on_answered as soon as the answer's status is
   /// known, before its body is read).
   virtual void send(const OutgoingRequest& request) = 0;
-  /// Tell the page (the bus) that the outage state changed.
-  virtual void publish(BusMessage message) = 0;
+  /// Tell the page (the bus) that the outage of `reason` started or ended.
+  virtual void publish(BusMessage message, OutageReason reason) = 0;
   /// Fill `out` with cryptographically random bytes.
   virtual void random_bytes(uint8_t* out, size_t size) = 0;
   /// A drop the app should hear about in strict mode.
@@ -46,7 +54,7 @@ struct RestoreSummary {
   size_t expired = 0;
   size_t feral = 0;
   size_t purged = 0;    ///< events of a category purged since they were stored
-  bool outage = false;  ///< the stored outage state
+  bool outage = false;  ///< the stored delivery outage
 };
 
 /// What Producer::adopt found in the other store and took from it.
@@ -70,7 +78,7 @@ struct ProducerStats {
   size_t in_flight_events = 0;
   uint64_t delivered = 0;  ///< confirmed by the collector in this session
   uint64_t accepted = 0;   ///< queued by sendEvent in this session
-  bool outage = false;
+  bool outage = false;     ///< an outage of any reason
   bool online = true;
   int64_t retry_at_ms = 0;
   uint32_t consecutive_failures = 0;
@@ -154,7 +162,13 @@ class Producer {
   /// headers carry. The queue's TTL and the scheduler run on the host's clock.
   int64_t corrected_now(int64_t now_ms) const { return now_ms + clock_offset_ms_; }
   int64_t clock_offset_ms() const { return clock_offset_ms_; }
+  /// The delivery outage (the one shared by the tabs of an origin).
   bool outage() const { return outage_; }
+  bool in_outage(OutageReason reason) const;
+
+  /// Another tab got a delivery through: retry now rather than at the end
+  /// of this backoff (Scheduler::retry_early).
+  void retry_early(int64_t now_ms);
   /// Changes whenever something was written that a sync should make durable.
   uint64_t storage_generation() const { return storage_generation_; }
   ProducerStats stats() const;
@@ -164,7 +178,7 @@ class Producer {
  private:
   std::string new_id();
   double random01();
-  void set_outage(bool outage);
+  void set_outage(OutageReason reason, bool outage);
   void count(DropReason reason, std::string_view name, uint64_t n = 1);
   void start_monitoring_if_due(int64_t now_ms);
   std::optional<Event> monitoring_report(int64_t now_ms);
@@ -181,8 +195,10 @@ class Producer {
   Scheduler scheduler_;
   DropCounters counters_;
   bool counters_dirty_ = false;
-  bool outage_ = false;
+  bool outage_ = false;  ///< the delivery outage
   bool outage_dirty_ = false;
+  bool queue_full_ = false;
+  bool storage_refused_ = false;
   uint64_t storage_generation_ = 0;
   int64_t clock_offset_ms_ = 0;
   int64_t next_monitoring_ms_ = -1;

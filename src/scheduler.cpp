@@ -200,6 +200,7 @@ void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome
 
 void Scheduler::succeed() {
   failures_ = 0;
+  early_retry_failures_ = 0;
   retry_at_ms_ = 0;
   retry_after_until_ms_ = 0;
   for (auto& suspect : suspects_) suspect.second = true;
@@ -262,9 +263,13 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
 
   if (outcome.kind != HttpOutcome::Kind::kResponse) {
     verdict.delivery_failed = true;
-    verdict.error = outcome.kind == HttpOutcome::Kind::kTimeout
-                        ? "[tep.send.timeout] the collector did not answer in time"
-                        : "[tep.send.network] the collector could not be reached";
+    verdict.error =
+        outcome.kind == HttpOutcome::Kind::kTimeout
+            ? "[tep.send.timeout] the collector did not answer in time"
+        : outcome.kind == HttpOutcome::Kind::kUnread
+            ? "[tep.send.out_of_memory] the collector's answer could not be read into memory; "
+              "the batch will be sent again"
+            : "[tep.send.network] the collector could not be reached";
     fail(now_ms, random01, outcome);
     return verdict;
   }
@@ -350,6 +355,13 @@ int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
   int64_t oldest = queue_.oldest_created_ms(skip_in_flight(), &consent_);
   if (oldest < 0) return -1;
   return std::max(gate, oldest + config_.batch_interval_ms);
+}
+
+bool Scheduler::retry_early() {
+  if (failures_ == 0 || failures_ <= early_retry_failures_) return false;
+  early_retry_failures_ = failures_ + 1;
+  retry_at_ms_ = 0;
+  return true;
 }
 
 void Scheduler::set_online(bool online) {

@@ -40,7 +40,9 @@ struct SchedulerConfig {
 
 /// What the host did with a request.
 struct HttpOutcome {
-  enum class Kind { kResponse, kNetworkError, kTimeout };
+  /// kUnread: an answer came but the host could not read it (no memory for
+  /// its body): a failed attempt, whatever the collector did with the batch.
+  enum class Kind { kResponse, kNetworkError, kTimeout, kUnread };
   Kind kind = Kind::kNetworkError;
   int status = 0;
   std::string body;
@@ -110,6 +112,12 @@ class Scheduler {
 
   /// Offline pauses sending; coming online retries at once.
   void set_online(bool online);
+  /// Another tab got a delivery through: ends the wait of this backoff now
+  /// (Retry-After still holds), once per backoff step. An early retry that
+  /// fails earns no other before the next regular retry, so news repeated
+  /// (or forged) can't make every tab retry at once again and again.
+  /// Returns whether the wait was ended.
+  bool retry_early();
   bool online() const { return online_; }
 
   size_t in_flight_batches() const { return in_flight_.size(); }
@@ -164,6 +172,8 @@ class Scheduler {
   uint32_t failures_ = 0;
   int64_t retry_at_ms_ = 0;           ///< exponential backoff gate
   int64_t retry_after_until_ms_ = 0;  ///< the collector's own Retry-After gate
+  /// retry_early() waits until failures_ exceeds this (the early retry's own failure doesn't).
+  uint32_t early_retry_failures_ = 0;
   bool online_ = true;
   bool refresh_credentials_next_ = false;
   std::string credentials_sub_status_;

@@ -31,11 +31,31 @@ export class IllegalArgumentError extends TidalError {
   }
 }
 
-/** Sent on the bus when events can't be delivered or stored. errorCode '1' as the reference client. */
+/**
+ * Sent on the bus when events can't be delivered or stored, and again when
+ * the reason changes. errorCode '1' as the reference client for 'delivery';
+ * `reason` says which: 'delivery', 'queue_full', 'storage' or 'worker'.
+ */
 export class OutageStartError extends TidalError {
-  constructor(errorCode = '1') {
+  constructor(errorCode = '1', reason = errorCode === '1' ? 'delivery' : errorCode) {
     super(errorCode);
     this.name = 'OutageStartError';
+    this.reason = reason;
+  }
+}
+
+/**
+ * Sent on the bus when the credentials provider answers what can't be
+ * credentials (a clientId or token that is an object, say): the answer is not
+ * used, and events go with the last credentials known, or logged out.
+ * errorCode 'credentials', id 'tep.credentials.invalid'.
+ */
+export class CredentialsError extends TidalError {
+  constructor(message) {
+    super('credentials');
+    this.name = 'CredentialsError';
+    this.id = 'tep.credentials.invalid';
+    this.message = message;
   }
 }
 

@@ -127,15 +127,25 @@ export declare class IllegalArgumentError extends TidalError {
   id: string;
   field: string;
 }
-/** errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full); 'worker': the worker ended and a new one is starting. */
-export declare class OutageStartError extends TidalError {}
+/**
+ * errorCode '1': events can't be delivered; 'storage': they can't be stored (IndexedDB fails, or the queue is full);
+ * 'worker': the worker ended and a new one is starting. Sent again when the reason changes.
+ */
+export declare class OutageStartError extends TidalError {
+  /** Why: 'delivery' (errorCode '1'), 'queue_full' or 'storage' (errorCode 'storage'), 'worker'. */
+  reason: 'delivery' | 'queue_full' | 'storage' | 'worker';
+}
 /** errorCode: 'storage' (working in memory), 'shutdown', 'timeout', 'worker', 'no_worker'; id 'tep.init.<errorCode>'. */
 export declare class InitError extends TidalError {
   id: string;
 }
 export declare const OutageEndMessage: { readonly name: 'OutageEndMessage' };
+/** The credentials provider answered what can't be credentials (a clientId or token that is an object, say): the answer is not used. errorCode 'credentials', id 'tep.credentials.invalid'. */
+export declare class CredentialsError extends TidalError {
+  id: 'tep.credentials.invalid';
+}
 
-export type BusMessage = OutageStartError | typeof OutageEndMessage;
+export type BusMessage = OutageStartError | typeof OutageEndMessage | CredentialsError;
 export type BusListener = (event: CustomEvent<BusMessage>) => void;
 
 export interface Stats {
@@ -160,6 +170,8 @@ export interface Stats {
     validationFailedEvents: Record<string, number>;
   };
   lastError: string | null;
+  /** Why the credentials provider's last answer was not used ('[tep.credentials.invalid] …'), until it answers usable credentials. */
+  credentialsError: string | null;
   /** The last failed IndexedDB write, until a write succeeds. */
   storageError: string | null;
   /** 'locks' (Web Locks) or 'heartbeat' (the fallback without them). */

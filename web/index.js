@@ -9,12 +9,15 @@
 // the parts with no share in it are modules of their own (bus.js, config.js,
 // outbox.js, leaving-batch.js, protocol.js, errors.js).
 import { Action, Notice, noticeProblem } from './protocol.js';
-import { createOutbox, readCredentials } from './outbox.js';
+import { createOutbox } from './outbox.js';
+import { askProvider, createCredentialsCheck } from './credentials.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
 import { BLOCKABLE_CATEGORIES, createSiteConsent } from './site-consent.js';
+import { createWorkerRestarts } from './worker-restarts.js';
 import {
+  CredentialsError,
   IllegalArgumentError,
   InitError,
   OutageEndMessage,
@@ -23,7 +26,7 @@ import {
   producerError,
 } from './errors.js';
 
-export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
+export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
 
 // Events sent before init resolves are held up to this many; beyond it they
 // are dropped and counted as storing failures once the worker runs.
@@ -36,11 +39,6 @@ const CREDENTIALS_TIMEOUT_MS = 5000;
 // Where Web Locks are missing, the page asks its worker this often whether it
 // is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
 const PING_INTERVAL_MS = 5000;
-// A worker that ended is replaced at once; one that ends again within this
-// time of its start is replaced after a growing delay (1 s, 2 s, … up to
-// RESTART_MAX_DELAY_MS), so a worker that can't run doesn't loop.
-const RESTART_RESET_MS = 60000;
-const RESTART_MAX_DELAY_MS = 60000;
 // The tab's store survives reloads through sessionStorage (per tab, per origin).
 const STORE_ID_KEY = 'tep-store-id';
 
@@ -63,8 +61,22 @@ function rememberStoreId(id) {
 let config; // as init() copied it, with later changes
 /** @type {ReturnType<typeof createSiteConsent> | null} */
 let siteConsent = null; // the site's consent (web/site-consent.js), from the first init()
+// The provider's answers as the worker takes them; a refused one is told on the bus once.
+const credentialsCheck = createCredentialsCheck({ onRefused: (problem) => emit(new CredentialsError(problem)) });
 let current = null; // the session of the last init(), until shutdown()
 let outage = false;
+// Why: 'delivery', 'queue_full', 'storage' (the worker's) or 'worker' (it ended); null when none.
+let outageReason = null;
+// The errorCode each reason's OutageStartError carries ('1' as @tidal-music/event-producer).
+const OUTAGE_ERROR_CODES = { delivery: '1', queue_full: 'storage', storage: 'storage', worker: 'worker' };
+
+/** Tells the bus when the outage starts, ends, or changes its reason (null: none). */
+function setOutage(reason) {
+  if (reason === outageReason) return;
+  outageReason = reason;
+  outage = reason !== null;
+  emit(reason === null ? OutageEndMessage : new OutageStartError(OUTAGE_ERROR_CODES[reason], reason));
+}
 // Events sent while no session is ready: handed to the next one that is.
 let buffer = [];
 let unserialisable = [];
@@ -96,7 +108,6 @@ function createSession() {
     // The worker holds this Web Lock while it lives; the page waits for it.
     aliveLock: `tep-worker-alive-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
     stopWatching: null,
-    startedAt: Date.now(),
     // Hand-overs of events not yet confirmed stored by the worker, by seq:
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
@@ -150,8 +161,8 @@ async function answerCredentials(session, requestId, subStatus) {
   try {
     const provider = config.credentialsProvider;
     if (provider) {
-      const got = await provider.getCredentials(subStatus);
-      credentials = readCredentials(got);
+      credentials = credentialsCheck.read(await askProvider(provider, subStatus)) ?? null;
+      error = credentialsCheck.problem() ?? undefined;
     }
   } catch (e) {
     error = String(e && e.message ? e.message : e);
@@ -182,10 +193,7 @@ function onWorkerMessage(session, event) {
       return;
     }
     case Notice.bus:
-      if (outage !== data.outage) {
-        outage = data.outage;
-        emit(outage ? new OutageStartError(data.reason === 'storage' ? 'storage' : '1') : OutageEndMessage);
-      }
+      setOutage(data.outage ? (data.reason ?? 'delivery') : null);
       return;
     case Notice.problem:
       if (config?.strictMode) console.error(`event-producer: ${data.message}`);
@@ -249,26 +257,20 @@ function holdUnacknowledged(ended) {
 
 function onWorkerEnded(ended) {
   if (ended.closed || current !== ended) return;
-  const lived = Date.now() - ended.startedAt;
   closeSession(ended, 'the worker ended');
   holdUnacknowledged(ended);
-  if (!outage) {
-    outage = true;
-    emit(new OutageStartError('worker'));
-  }
-  restartCount = lived > RESTART_RESET_MS ? 0 : restartCount;
+  setOutage('worker');
   restartWorker();
 }
 
-let restartCount = 0;
+const workerRestarts = createWorkerRestarts();
 
 /** Starts a new session on the tab's store, after a delay that grows while workers keep ending. */
 function restartWorker() {
-  const delay = restartCount === 0 ? 0 : Math.min(RESTART_MAX_DELAY_MS, 1000 * 2 ** (restartCount - 1));
-  restartCount++;
   const session = createSession();
   current = session;
-  session.initPromise = new Promise((resolve) => setTimeout(resolve, delay))
+  session.initPromise = workerRestarts
+    .replace()
     .then(() => {
       checkOpen(session);
       return start(session);
@@ -426,6 +428,7 @@ export function init(given) {
   config.blockedConsentCategories = { ...config.blockedConsentCategories, ...siteConsent.current().blocked };
   const session = createSession();
   current = session;
+  workerRestarts.started();
   session.initPromise = new Promise((resolve, reject) => {
     session.failInit = reject;
     start(session).then(resolve, reject);
@@ -523,7 +526,11 @@ async function start(session) {
     throw new InitError('worker', `the worker could not be started (${error.message}); check CSP worker-src`, error);
   }
   session.worker = worker;
-  session.outbox = createOutbox({ post: (message) => worker.postMessage(message), isOpen: () => !session.closed });
+  session.outbox = createOutbox({
+    post: (message) => worker.postMessage(message),
+    isOpen: () => !session.closed,
+    read: credentialsCheck.read,
+  });
   const failed = new Promise((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();
@@ -536,8 +543,16 @@ async function start(session) {
   const storeId = rememberedStoreId();
   worker.postMessage({ action: Action.prepare, wasmUrl, storeId });
 
+  // A provider that fails, throws or answers what can't be credentials: the
+  // producer starts logged out.
+  const provider = config.credentialsProvider;
   const credentials = await withTimeout(
-    Promise.resolve(config.credentialsProvider?.getCredentials()).catch(() => null),
+    provider
+      ? askProvider(provider).then(
+          (answer) => credentialsCheck.read(answer) ?? null,
+          () => null,
+        )
+      : Promise.resolve(null),
     CREDENTIALS_TIMEOUT_MS,
     () => null,
   );
@@ -552,7 +567,7 @@ async function start(session) {
           tlConsumerUri: config.tlConsumerUri,
           tlPublicConsumerUri: config.tlPublicConsumerUri,
         },
-        credentials: readCredentials(credentials),
+        credentials,
         consent,
         wasmUrl,
         storeId,
@@ -590,10 +605,7 @@ async function start(session) {
   // Whether the restored queue is in an outage (and so whether the outage a
   // replaced worker started goes on) comes on the bus once it is restored.
   if (!summary.persistent) {
-    if (!outage) {
-      outage = true;
-      emit(new OutageStartError('storage'));
-    }
+    setOutage('storage');
     throw new InitError(
       'storage',
       `IndexedDB could not be opened (${summary.storageError}); events are kept in memory only`,
@@ -773,6 +785,7 @@ export async function getStats() {
   if (!session?.ready) return null;
   postBuffered();
   const stats = await request(session, Action.stats);
+  if (stats) stats.credentialsError = credentialsCheck.problem();
   if (stats?.initTimings) stats.initTimings = sincePageCreatedWorker(session, stats.initTimings);
   return stats;
 }

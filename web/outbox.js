@@ -13,35 +13,35 @@
 // not keep events where a closing tab would lose them.
 export const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
 
-/** What the worker reads of a provider's answer (the spec reads only these two), or null. */
-export function readCredentials(got) {
-  return got ? { clientId: got.clientId ?? null, token: got.token ?? null } : null;
-}
+import { askProvider, checkCredentials } from './credentials.js';
 
-/** The provider's credentials now, or undefined (keep the last known) if it fails or is slow. */
-function currentCredentials(provider, timers) {
+/** The provider's credentials now, or undefined (keep the last known) if it fails, is slow or answers none. */
+function currentCredentials(provider, read, timers) {
   return new Promise((resolve) => {
     const timer = timers.setTimeout(resolve, EVENT_CREDENTIALS_TIMEOUT_MS);
     const settle = (value) => {
       timers.clearTimeout(timer);
       resolve(value);
     };
-    try {
-      Promise.resolve(provider.getCredentials()).then(
-        (got) => settle(readCredentials(got) ?? undefined),
-        () => settle(undefined),
-      );
-    } catch {
-      settle(undefined); // a provider that throws synchronously
-    }
+    askProvider(provider).then(
+      (got) => settle(read(got) ?? undefined),
+      () => settle(undefined),
+    );
   });
 }
 
 /**
  * `post(message)` reaches the worker; `isOpen()` is false once the session
- * ended (held messages are then dropped, as the worker is gone).
+ * ended (held messages are then dropped, as the worker is gone). `read(answer)`
+ * turns a provider's answer into credentials, undefined if it can't be any
+ * (web/credentials.js).
  */
-export function createOutbox({ post, isOpen = () => true, timers = globalThis }) {
+export function createOutbox({
+  post,
+  isOpen = () => true,
+  timers = globalThis,
+  read = (answer) => checkCredentials(answer).credentials,
+}) {
   let held = []; // messages waiting behind an ask of the provider
   let asking = false;
   let ask = 0; // which ask the outbox waits for (a page going away releases it early)
@@ -73,7 +73,7 @@ export function createOutbox({ post, isOpen = () => true, timers = globalThis })
     asking = true;
     held.push(message);
     const thisAsk = ++ask;
-    currentCredentials(provider, timers).then((credentials) => {
+    currentCredentials(provider, read, timers).then((credentials) => {
       if (thisAsk !== ask || !asking) return; // released already
       if (credentials) message.credentials = credentials;
       release();

@@ -44,7 +44,8 @@ import { readSiteConsent } from './site-consent.js';
  */
 
 /** @typedef {{ type: 'reply', id: number, result?: any, error?: { code: string, message: string } }} ReplyNotice */
-/** @typedef {{ type: 'bus', outage: boolean, reason?: 'delivery' | 'storage' }} BusNotice */
+/** @typedef {'delivery' | 'queue_full' | 'storage'} OutageReason */
+/** @typedef {{ type: 'bus', outage: boolean, reason?: OutageReason }} BusNotice */
 /** @typedef {{ type: 'problem', message: string }} ProblemNotice */
 /** @typedef {{ type: 'credentials-request', requestId: number, subStatus?: string }} CredentialsRequestNotice */
 /** @typedef {{ type: 'accepted', seq: number }} AcceptedNotice */
@@ -185,7 +186,8 @@ const noticeFields = {
   [Notice.reply]: (m) =>
     isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
   [Notice.bus]: (m) =>
-    typeof m.outage === 'boolean' && (m.reason === undefined || m.reason === 'delivery' || m.reason === 'storage'),
+    typeof m.outage === 'boolean' &&
+    (m.reason === undefined || m.reason === 'delivery' || m.reason === 'queue_full' || m.reason === 'storage'),
   [Notice.problem]: (m) => typeof m.message === 'string',
   [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
   [Notice.accepted]: (m) => isRequestId(m.seq),

@@ -28,7 +28,10 @@ EM_JS(void, host_send, (uint32_t id, const char* body, size_t body_length, size_
     "refreshCredentials": !!refresh_credentials, "subStatus": UTF8ToString(sub_status)
   });
 });
-EM_JS(void, host_publish, (int outage), { Module["host"]["publish"](!!outage); });
+// reason: 0 delivery, 1 queue full, 2 storage (tep::OutageReason's order).
+EM_JS(void, host_publish, (int outage, int reason), {
+  Module["host"]["publish"](!!outage, ["delivery", "queue_full", "storage"][reason]);
+});
 EM_JS(void, host_report_problem, (const char* text, size_t length), {
   Module["host"]["problem"](UTF8ToString(text, length));
 });
@@ -45,8 +48,8 @@ class WorkerHost final : public tep::HostPort {
     host_send(r.request_id, r.body.data(), r.body.size(), r.event_count, r.public_only, r.keepalive,
               r.refresh_credentials, r.credentials_sub_status.c_str());
   }
-  void publish(tep::BusMessage message) override {
-    host_publish(message == tep::BusMessage::kOutageStart);
+  void publish(tep::BusMessage message, tep::OutageReason reason) override {
+    host_publish(message == tep::BusMessage::kOutageStart, static_cast<int>(reason));
   }
   void random_bytes(uint8_t* out, size_t size) override { host_random_bytes(out, size); }
   void report_problem(std::string_view problem) override {
@@ -173,18 +176,20 @@ EMSCRIPTEN_KEEPALIVE void tep_on_answered(uint32_t id, int status, double now_ms
   instance->producer->on_answered(id, status, static_cast<int64_t>(now_ms));
 }
 
-/// kind: 0 response, 1 network error, 2 timeout.
+/// kind: 0 response, 1 network error, 2 timeout, 3 unread (no memory for the
+/// answer: body, retry_after and date are null).
 EMSCRIPTEN_KEEPALIVE void tep_on_response(uint32_t id, int kind, int status, const char* body,
                                           size_t body_length, const char* retry_after,
                                           const char* date, double now_ms) {
   tep::HttpOutcome outcome;
   outcome.kind = kind == 0   ? tep::HttpOutcome::Kind::kResponse
                  : kind == 2 ? tep::HttpOutcome::Kind::kTimeout
+                 : kind == 3 ? tep::HttpOutcome::Kind::kUnread
                              : tep::HttpOutcome::Kind::kNetworkError;
   outcome.status = status;
-  outcome.body.assign(body, body_length);
-  outcome.retry_after = retry_after;
-  outcome.date = date;
+  if (body != nullptr) outcome.body.assign(body, body_length);
+  if (retry_after != nullptr) outcome.retry_after = retry_after;
+  if (date != nullptr) outcome.date = date;
   instance->producer->on_response(id, outcome, static_cast<int64_t>(now_ms));
 }
 
@@ -245,6 +250,11 @@ EMSCRIPTEN_KEEPALIVE double tep_storage_generation() {
 }
 
 EMSCRIPTEN_KEEPALIVE int tep_outage() { return instance->producer->outage() ? 1 : 0; }
+
+/// Another tab got a delivery through (Producer::retry_early).
+EMSCRIPTEN_KEEPALIVE void tep_retry_early(double now_ms) {
+  instance->producer->retry_early(static_cast<int64_t>(now_ms));
+}
 
 /// getStats() as JSON.
 EMSCRIPTEN_KEEPALIVE const char* tep_stats() {

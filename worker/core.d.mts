@@ -11,7 +11,8 @@ export interface Host {
     refreshCredentials: boolean;
     subStatus: string;
   }): void;
-  publish(outage: boolean): void;
+  /** The outage of `reason` started (true) or ended. */
+  publish(outage: boolean, reason: 'delivery' | 'queue_full' | 'storage'): void;
   problem(message: string): void;
 }
 
@@ -55,6 +56,7 @@ export interface CoreModule {
   _tep_take_changed_files(): Pointer;
   _tep_storage_generation(): number;
   _tep_outage(): number;
+  _tep_retry_early(now: number): void;
   _tep_stats(): Pointer;
 }
 

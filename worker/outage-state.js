@@ -1,33 +1,64 @@
-// The outage the page hears about. Events can't be delivered (the core's
-// verdict, shared by every tab of the origin over a BroadcastChannel), or
-// can't be stored (this tab's IndexedDB writes fail: quota, storage blocked;
-// or this tab's queue reached maxDiskUsageBytes). The page is told when the
-// combined state changes, with the reason ('storage' wins: it is the one a
-// reload would not survive).
+// The outage the page hears about, and its reason:
+// - 'delivery': events can't be delivered. This tab's own delivery outage
+//   is the core's verdict; another tab's is heard on the tabs' channel and
+//   is only advice: another tab's end of it ends that one, never this tab's.
+// - 'queue_full': this tab's queue reached maxDiskUsageBytes (the core).
+// - 'storage': this tab's writes fail (IndexedDB: a full quota, storage
+//   blocked; or the core's store refused to write an event).
+// The page is told whenever the outage starts, ends or changes its reason.
+// Where several hold, the one a reload would survive least is told:
+// 'storage', then 'queue_full', then 'delivery'.
 
 /**
- * `post({ outage, reason })` is called on every change; `delivery` and
- * `storage` are the states the page already knows from init.
+ * `post({ outage, reason })` is called on every change; `delivery` (the
+ * restored delivery outage) and `storage` are the states at init.
  */
 export function createOutageState(post, { delivery = false, storage = false } = {}) {
-  const state = { delivery, storage, queueFull: false };
-  const describe = () => (state.storage || state.queueFull ? 'storage' : state.delivery ? 'delivery' : 'none');
+  const state = { delivery, otherTab: false, queueFull: false, storeRefused: false, storage };
+  const describe = () =>
+    state.storage || state.storeRefused
+      ? 'storage'
+      : state.queueFull
+        ? 'queue_full'
+        : state.delivery || state.otherTab
+          ? 'delivery'
+          : 'none';
+  const notice = (now) => ({ outage: now !== 'none', reason: now === 'none' ? undefined : now });
   let told = describe();
   function announce() {
     const now = describe();
     if (now === told) return;
     told = now;
-    post({ outage: now !== 'none', reason: now === 'none' ? undefined : now });
+    post(notice(now));
   }
   return {
     /** True while a delivery outage is in force, this tab's or another's. */
     get delivery() {
-      return state.delivery;
+      return state.delivery || state.otherTab;
     },
-    setDelivery(outage) {
-      state.delivery = !!outage;
+    /** True while a delivery outage heard from another tab is in force (and this tab has none of its own). */
+    get otherTab() {
+      return state.otherTab;
+    },
+    /**
+     * The core's outage of `reason` ('delivery', 'queue_full', 'storage')
+     * started or ended. This tab's own delivery ending ends another tab's
+     * too: the collector confirmed events.
+     */
+    setFromCore(reason, outage) {
+      if (reason === 'delivery') {
+        state.delivery = !!outage;
+        if (!outage) state.otherTab = false;
+      } else if (reason === 'queue_full') state.queueFull = !!outage;
+      else state.storeRefused = !!outage;
       announce();
     },
+    /** Another tab announced the start or end of a delivery outage. */
+    setOtherTab(outage) {
+      state.otherTab = !!outage;
+      announce();
+    },
+    /** This tab's IndexedDB writes fail, or succeed again. */
     setStorage(failing) {
       state.storage = !!failing;
       announce();
@@ -35,12 +66,7 @@ export function createOutageState(post, { delivery = false, storage = false } = 
     /** Tells the page the state, changed or not (the page's own view may be another). */
     tell() {
       told = describe();
-      post({ outage: told !== 'none', reason: told === 'none' ? undefined : told });
-    },
-    /** This tab's queue is at maxDiskUsageBytes: new events are dropped until it drains. */
-    setQueueFull(full) {
-      state.queueFull = !!full;
-      announce();
+      post(notice(told));
     },
   };
 }

@@ -20,6 +20,7 @@ import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
 import { createFlush } from './flush.js';
 import { createSender } from './sender.js';
+import { createOutcomeReport } from './outcome-report.js';
 import { createWakeTimer } from './wake-timer.js';
 
 let core = null;
@@ -31,7 +32,6 @@ let orphanWatcher = null;
 let tabsOutage = null;
 let outageState = null;
 let adoptedEvents = 0;
-let acceptingEvents = false; // inside acceptEvents' calls into the core
 let keptAsideFiles = 0; // files of adopted stores this release could not read, kept in their own database
 let persistent = false;
 let credentials = null;
@@ -152,21 +152,12 @@ function answered(request, status) {
   }
 }
 
+let reportOutcome = null; // worker/outcome-report.js, set once the core is there
+
 /** Tells the core what became of `request`. */
 function applyOutcome(request, outcome) {
   const deliveredBefore = outageState?.delivery ? stats().delivered : 0;
-  withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
-    core._tep_on_response(
-      request.id,
-      outcome.kind,
-      outcome.status,
-      body,
-      core.lengthBytesUTF8(outcome.body),
-      retryAfter,
-      date,
-      Date.now(),
-    ),
-  );
+  reportOutcome(request, outcome);
   endOutageOfGoneTab(deliveredBefore);
   afterCoreCall(true);
 }
@@ -177,9 +168,9 @@ function applyOutcome(request, outcome) {
  * own outage is the core's, which ends it itself.)
  */
 function endOutageOfGoneTab(deliveredBefore) {
-  if (!outageState?.delivery || core._tep_outage()) return;
+  if (!outageState?.otherTab || core._tep_outage()) return;
   if (stats().delivered <= deliveredBefore) return;
-  outageState.setDelivery(false);
+  outageState.setOtherTab(false);
   tabsOutage?.publish(false);
 }
 
@@ -195,16 +186,12 @@ const host = {
   send(request) {
     trackRequest(request.id, perform(request));
   },
-  publish(outage) {
-    // A full queue is this tab's own outage, told to this page only: the
-    // collector may be fine, and other tabs' queues may have room.
-    if (outage && acceptingEvents) {
-      outageState?.setQueueFull(true);
-      return;
-    }
-    outageState?.setQueueFull(false);
-    outageState?.setDelivery(outage);
-    tabsOutage?.publish(outage);
+  publish(outage, reason) {
+    outageState?.setFromCore(reason, outage);
+    // Only the delivery outage is the origin's: a full queue or a refused
+    // write is this tab's own, told to this page only (the collector may be
+    // fine, and other tabs' queues may have room).
+    if (reason === 'delivery') tabsOutage?.publish(outage);
   },
   problem(message) {
     reportProblem(message);
@@ -449,6 +436,7 @@ async function init({
 async function createAndRestore(prepared, initialCredentials, initialConsent) {
   core = await prepared.compiled;
   ({ withCString, withCStrings } = createCoreStrings(core));
+  reportOutcome = createOutcomeReport({ core, withCStrings });
   const created = withCStrings([JSON.stringify(config.core), storePath], (c, folder) => core._tep_create(c, folder));
   if (created !== 0) throw Object.assign(new Error('the core refused the config'), { code: 'config' });
   applyCredentials(initialCredentials);
@@ -510,15 +498,17 @@ async function restoreAndStart(reading, timings) {
   // page whose worker was replaced is in one until this says otherwise.
   outageState.tell();
   tabsOutage = outageChannel(storePath, {
+    // Another tab's word is advice: its end ends only an outage heard from
+    // another tab, never this tab's own (the core's, which only a confirmed
+    // delivery ends), and it triggers at most one early retry per backoff
+    // step, so repeated (or forged) news can't make every tab retry at once.
     onRemoteChange(outage) {
-      outageState.setDelivery(outage);
-      // Another tab got a delivery through: the collector is back, so this
-      // tab retries now rather than at the end of its own backoff.
-      // It starts in this very task: a background tab's timers may be throttled.
+      outageState.setOtherTab(outage);
+      // The collector may be back: retry now rather than at the end of this
+      // tab's backoff. It starts in this very task: a background tab's
+      // timers may be throttled.
       if (!outage && self.navigator?.onLine !== false) {
-        const now = Date.now();
-        core._tep_set_online(1, now);
-        core._tep_tick(now);
+        core._tep_retry_early(Date.now());
         afterCoreCall();
       }
     },
@@ -543,14 +533,7 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   // The page's credentials at the time these events were sent (log-in, log-out).
   if (current !== undefined) applyCredentials(current);
   const now = Date.now();
-  // The core raises an outage here only when this tab's queue can't take an
-  // event (maxDiskUsageBytes reached, the write refused): see host.publish.
-  acceptingEvents = true;
-  try {
-    if (events.length) sendEvents(events, now, entryBlocked(blocked));
-  } finally {
-    acceptingEvents = false;
-  }
+  if (events.length) sendEvents(events, now, entryBlocked(blocked));
   for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
   // The page keeps these events until they are stored, to hand them to the

@@ -9,7 +9,8 @@ import { readCappedBody } from './response-body.js';
 export const REQUEST_TIMEOUT_MS = 10000;
 
 // What the core hears of a request (tep_on_response's kind).
-export const OutcomeKind = Object.freeze({ response: 0, networkError: 1, timeout: 2 });
+// unread: an answer came, but the core had no memory to take it (outcome-report.js).
+export const OutcomeKind = Object.freeze({ response: 0, networkError: 1, timeout: 2, unread: 3 });
 
 /**
  * `credentials.current()`: the last credentials known ({ clientId, token } or

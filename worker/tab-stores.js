@@ -120,16 +120,29 @@ export async function claimStore(preferredId, freshId = newStoreId()) {
       if (id === preferredId && (await storeAnswers(STORE_PREFIX + id))) continue;
       return registered({ id, path: STORE_PREFIX + id });
     }
-    const held = await new Promise((resolve) => {
-      locks.request(STORE_PREFIX + id, { ifAvailable: true }, (lock) => {
+    if (await holdStoreLock(locks, STORE_PREFIX + id, { ifAvailable: true }))
+      return registered({ id, path: STORE_PREFIX + id });
+  }
+  throw new Error('no store could be claimed');
+}
+
+/**
+ * Holds the lock `name` for the worker's lifetime; resolves to whether it got
+ * it. A script that takes it with `steal: true` (the lock's promise then
+ * rejects) would leave the live store to the next adopter that finds the
+ * lock free: the lock is asked for again at once, so it comes back as soon
+ * as the thief lets go, ahead of any adopter (adopters only take a free lock).
+ */
+function holdStoreLock(locks, name, options) {
+  return new Promise((resolve) => {
+    locks
+      .request(name, options, (lock) => {
         resolve(!!lock);
         // Held for the worker's lifetime: the promise never settles.
         return lock ? new Promise(() => {}) : undefined;
-      });
-    });
-    if (held) return registered({ id, path: STORE_PREFIX + id });
-  }
-  throw new Error('no store could be claimed');
+      })
+      .catch(() => holdStoreLock(locks, name, {}));
+  });
 }
 
 /**

@@ -139,3 +139,29 @@ test('a tab opened during an outage hears of it, and its first delivery ends the
   await waiting.close();
   await opened.close();
 });
+
+test("a forged end of the outage on the tabs' channel ends no tab's own outage, and makes it retry once at most", async () => {
+  await browser.control({ mode: 'error', status: 503 });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), backoffConfig());
+  await sixFailuresInto(page, 'forged_end');
+  await waitFor(() => page.evaluate(() => window.busLog.includes('OutageStartError')), {
+    what: 'the outage on the bus',
+  });
+  const requestsBefore = (await browser.consumerStats()).requests;
+  // Another script of the origin, posing as a tab whose delivery got through.
+  await page.evaluate(async () => {
+    const channel = new BroadcastChannel('tep-outage');
+    for (let i = 0; i < 5; i++) {
+      channel.postMessage({ outage: false, from: '/tep-store-forged' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    channel.close();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(await page.evaluate(() => window.busLog), ['OutageStartError']);
+  assert.equal(await page.evaluate(() => window.producer.isOutage()), true);
+  const retries = (await browser.consumerStats()).requests - requestsBefore;
+  assert.ok(retries <= 1, `${retries} retries for 5 forged messages`);
+  await page.close();
+});

@@ -96,3 +96,20 @@ test('a tab whose store another tab deletes steps aside, stores its whole queue 
   assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 45, 'every event restored');
   await page.close();
 });
+
+test('a store whose Web Lock another script steals is claimed again, so no tab takes it for gone', async () => {
+  await browser.control({ mode: 'up' });
+  const page = await openProducerPage(browser);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const { storeId, coordination } = await page.evaluate(() => window.producer.getStats());
+  assert.equal(coordination, 'locks');
+  const path = `/tep-store-${storeId}`;
+  // steal: true takes the lock from the worker at once; this holder lets it go at once.
+  await page.evaluate((path) => navigator.locks.request(path, { steal: true }, async () => {}), path);
+  // What an adopting tab tries: the lock, if it is free.
+  const free = () =>
+    page.evaluate((path) => navigator.locks.request(path, { ifAvailable: true }, (lock) => lock !== null), path);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await free(), false, "the worker holds its store's lock again");
+  await page.close();
+});

@@ -396,7 +396,61 @@ TEST_CASE("A full disk drops new events, counts them and raises the outage") {
   size_t stored = w.producer().queue().size();
   CHECK(stored < 100);
   CHECK(w.producer().counters().total(tep::DropReason::kStoringFailed) == 100 - stored);
+  CHECK(w.producer().in_outage(tep::OutageReason::kQueueFull));
+  CHECK(w.producer().stats().outage);
+}
+
+TEST_CASE(
+    "A full queue during a delivery outage starts an outage of its own, which a reload forgets") {
+  using Outage = std::pair<tep::BusMessage, tep::OutageReason>;
+  auto c = config();
+  c.queue.max_disk_bytes = 4096;
+  World w(c);
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  REQUIRE(w.producer().outage());
+  for (int i = 0; i < 100; ++i) w.send("play");
+  CHECK(w.outages ==
+        std::vector<Outage>{{tep::BusMessage::kOutageStart, tep::OutageReason::kDelivery},
+                            {tep::BusMessage::kOutageStart, tep::OutageReason::kQueueFull}});
+  w.reopen();
   CHECK(w.producer().outage());
+  CHECK_FALSE(w.producer().in_outage(tep::OutageReason::kQueueFull));
+}
+
+TEST_CASE("A queue full while the collector answers is not restored as a delivery outage") {
+  using Outage = std::pair<tep::BusMessage, tep::OutageReason>;
+  auto c = config();
+  c.queue.max_disk_bytes = 4096;
+  World w(c);
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    a.latency_ms = 5 * kSecond;
+    return a;
+  };
+  for (int i = 0; i < 100; ++i) w.send("play");
+  REQUIRE(w.producer().in_outage(tep::OutageReason::kQueueFull));
+  w.reopen();
+  CHECK_FALSE(w.producer().outage());
+  w.run_until(w.now + kMinute);
+  // The first producer's full queue ended with nothing; the reloaded one saw no outage.
+  CHECK(w.outages ==
+        std::vector<Outage>{{tep::BusMessage::kOutageStart, tep::OutageReason::kQueueFull}});
+}
+
+TEST_CASE("A delivery that frees room in a full queue ends its outage") {
+  using Outage = std::pair<tep::BusMessage, tep::OutageReason>;
+  auto c = config();
+  c.queue.max_disk_bytes = 4096;
+  World w(c);
+  for (int i = 0; i < 100; ++i) w.send("play");
+  REQUIRE(w.producer().in_outage(tep::OutageReason::kQueueFull));
+  w.run_until(w.now + kSecond);
+  CHECK_FALSE(w.producer().in_outage(tep::OutageReason::kQueueFull));
+  CHECK(w.outages ==
+        std::vector<Outage>{{tep::BusMessage::kOutageStart, tep::OutageReason::kQueueFull},
+                            {tep::BusMessage::kOutageEnd, tep::OutageReason::kQueueFull}});
 }
 
 TEST_CASE("Blocking a category with purge removes its queued events and counts them") {

@@ -574,3 +574,49 @@ TEST_CASE("The batch the page sent while it went away is the only one: its event
   CHECK(w.requests[0].entries[0].name == "sent_by_the_app_while_hiding");
   CHECK(w.queued() == 0);
 }
+
+TEST_CASE("Another tab's delivery ends the backoff early once per step, however often it is told") {
+  World w(config());
+  w.collector = [&](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + 5 * kMinute);  // deep into the backoff: retries a minute apart
+  REQUIRE(w.producer().stats().consecutive_failures >= 6);
+  size_t before = w.requests.size();
+  w.producer().retry_early(w.now);
+  w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == before + 1);
+  w.run_until(w.now + kSecond);  // the early retry fails
+  for (int i = 0; i < 10; ++i) w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == before + 1);
+  // After the next regular retry has failed too, another early one may go.
+  w.run_until(w.now + 2 * kMinute);
+  size_t regular = w.requests.size();
+  REQUIRE(regular > before + 1);
+  w.producer().retry_early(w.now);
+  CHECK(w.requests.size() == regular + 1);
+}
+
+TEST_CASE(
+    "An answer the host could not read is a failed attempt: the batch is retried, and reported") {
+  auto c = config();
+  c.scheduler.max_in_flight = 1;
+  World w(c);
+  bool unread = true;
+  w.collector = [&](const SentRequest& r) {
+    Answer a = sim::healthy(r.entries);
+    if (unread) a.outcome.kind = tep::HttpOutcome::Kind::kUnread;
+    unread = false;
+    return a;
+  };
+  for (int i = 0; i < 10; ++i) w.send("play");
+  w.run_until(w.now + kSecond);
+  CHECK(w.producer().stats().in_flight_batches == 0);
+  CHECK(w.producer().stats().last_error ==
+        "[tep.send.out_of_memory] the collector's answer could not be read into memory; the batch "
+        "will be sent again");
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart});
+  w.run_until(w.now + kMinute);
+  require_nothing_lost(w, 10);
+  CHECK(w.requests.size() == 2);
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
+}

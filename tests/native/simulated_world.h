@@ -230,7 +230,10 @@ class World final : public tep::HostPort {
     pending_.push_back(
         {request.request_id, answer.outcome, status_at, status_at + answer.body_ms, sent.entries});
   }
-  void publish(tep::BusMessage message) override { bus.push_back(message); }
+  void publish(tep::BusMessage message, tep::OutageReason reason) override {
+    if (reason == tep::OutageReason::kDelivery) bus.push_back(message);
+    outages.emplace_back(message, reason);
+  }
   void random_bytes(uint8_t* out, size_t size) override {
     for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(rng_());
   }
@@ -248,7 +251,8 @@ class World final : public tep::HostPort {
   size_t raw_duplicates = 0;
   size_t monitoring_reports = 0;
   bool duplicate_in_flight = false;
-  std::vector<tep::BusMessage> bus;
+  std::vector<tep::BusMessage> bus;  ///< the delivery outage's messages
+  std::vector<std::pair<tep::BusMessage, tep::OutageReason>> outages;  ///< every reason's
   std::vector<std::string> problems;
   int sent_count = 0;
 
