@@ -227,7 +227,10 @@ test('a tab switch where the app sends an event in its own handler first still s
     // A capturing listener on window runs before the producer's on document.
     window.addEventListener(
       'visibilitychange',
-      () => window.producer.sendEvent({ name: 'app_hide_event', consentCategory: 'NECESSARY', payload: {} }),
+      () => {
+        if (document.visibilityState === 'hidden')
+          window.producer.sendEvent({ name: 'app_hide_event', consentCategory: 'NECESSARY', payload: {} });
+      },
       true,
     );
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
@@ -243,6 +246,7 @@ test('a tab switch where the app sends an event in its own handler first still s
   });
   await waitFor(() => deliveredNamed('app_hide_event').then((found) => found.length === 1), {
     what: "the app's own event delivered",
+    explain: () => page.evaluate(() => window.producer.getStats()),
   });
   const requests = (await (await fetch(`${browser.url}consumer/requests?limit=200`)).json()).requests;
   const carrying = requests.filter((r) => r.body.includes('switched_with_app_event'));
