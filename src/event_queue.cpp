@@ -352,11 +352,12 @@ std::vector<Event> EventQueue::remove_if(const std::function<bool(const Event&)>
 }
 
 std::vector<std::string> EventQueue::remove_indexed_if(
-    const std::function<bool(ConsentCategory category, int64_t created_ms)>& predicate) {
+    const std::function<bool(ConsentCategory category, int64_t created_ms, size_t size)>&
+        predicate) {
   std::vector<uint64_t> keys;
   std::vector<std::string> names;
   for (const auto& [key, entry] : index_->order) {
-    if (!predicate(entry.category, entry.created_ms)) continue;
+    if (!predicate(entry.category, entry.created_ms, entry.size)) continue;
     keys.push_back(key);
     names.push_back(*entry.name);
   }
@@ -365,15 +366,15 @@ std::vector<std::string> EventQueue::remove_indexed_if(
 }
 
 std::vector<std::string> EventQueue::remove_purged(const ConsentState& consent) {
-  return remove_indexed_if([&consent](ConsentCategory category, int64_t created_ms) {
+  return remove_indexed_if([&consent](ConsentCategory category, int64_t created_ms, size_t) {
     return consent.purges(category, created_ms);
   });
 }
 
-std::vector<std::string> EventQueue::remove_uncategorised() {
-  if (index_->count_by_category[static_cast<size_t>(ConsentCategory::kUnknown)] == 0) return {};
-  return remove_indexed_if(
-      [](ConsentCategory category, int64_t) { return category == ConsentCategory::kUnknown; });
+std::vector<std::string> EventQueue::remove_malformed(size_t max_event_bytes) {
+  return remove_indexed_if([max_event_bytes](ConsentCategory category, int64_t, size_t size) {
+    return category == ConsentCategory::kUnknown || size >= max_event_bytes;
+  });
 }
 
 std::vector<Event> EventQueue::expire(int64_t now_ms) {

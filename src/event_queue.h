@@ -132,10 +132,11 @@ class EventQueue {
   /// Removes every event `consent` purges (ConsentState::purges), reading
   /// none of them; returns their names, for the counters.
   std::vector<std::string> remove_purged(const ConsentState& consent);
-  /// Removes every event whose headers carry no known consent category: it
-  /// could never be sent (a damaged record that still passed its checksum,
-  /// a foreign file). Returns their names, for the counters.
-  std::vector<std::string> remove_uncategorised();
+  /// Removes every event that could never be sent: its headers carry no
+  /// known consent category, or it is surely `max_event_bytes` or more (its
+  /// fields alone are). A damaged record that still passed its checksum, or
+  /// a foreign file. Returns their names, for the counters.
+  std::vector<std::string> remove_malformed(size_t max_event_bytes);
 
   /// Removes events older than the TTL; returns them.
   std::vector<Event> expire(int64_t now_ms);
@@ -158,7 +159,8 @@ class EventQueue {
   /// Removes the events whose index entry `predicate` picks, reading none;
   /// returns their names.
   std::vector<std::string> remove_indexed_if(
-      const std::function<bool(ConsentCategory category, int64_t created_ms)>& predicate);
+      const std::function<bool(ConsentCategory category, int64_t created_ms, size_t size)>&
+          predicate);
 
   FileStore& store_;
   QueueLimits limits_;

@@ -53,11 +53,11 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   for (const auto& name : report.expired_names) count(DropReason::kStoringFailed, name);
   // A purge this store's last worker never heard of (it ended first, or the
   // purge was made in another tab): the consent carries it.
-  // What the submitter would refuse now: no known category (checked when
-  // it was sent; a record can still be damaged past its checksum).
-  std::vector<std::string> uncategorised = queue_.remove_uncategorised();
-  for (const auto& name : uncategorised) count(DropReason::kValidationFailed, name);
-  summary.restored -= std::min(summary.restored, uncategorised.size());
+  // What the submitter would refuse now: no known category, too large
+  // (checked when it was sent; a record can be damaged past its checksum).
+  std::vector<std::string> malformed = queue_.remove_malformed(kMaxEventBytes);
+  for (const auto& name : malformed) count(DropReason::kValidationFailed, name);
+  summary.restored -= std::min(summary.restored, malformed.size());
   std::vector<std::string> purged = queue_.remove_purged(submitter_.consent());
   for (const auto& name : purged) count(DropReason::kConsentFiltered, name);
   summary.purged = purged.size();

@@ -240,7 +240,7 @@ TEST_CASE("An event held back by consent until its TTL ends is counted as consen
   CHECK(count_of(names_sent(w), "TARGETING") == 0);
 }
 
-TEST_CASE("A restored event whose headers carry no known category is counted, never left to sit") {
+TEST_CASE("A restored event that could never be sent is counted, never left to sit") {
   World w(quiet_config());
   w.producer().set_online(false, w.now);
   w.send("NECESSARY", "NECESSARY");
@@ -248,7 +248,9 @@ TEST_CASE("A restored event whose headers carry no known category is counted, ne
   tep::EventQueue other_writer(w.disk, tep::default_producer_config().queue, tokens);
   other_writer.restore(w.now);
   other_writer.append({"no-category", "stray", R"({"client-id":"c"})", "{}", w.now, 0});
+  other_writer.append({"too-large", "huge", R"({"consent-category":"NECESSARY"})",
+                       std::string(20480, 'x'), w.now, 0});
   w.reopen();
   CHECK(w.queued() == 1);
-  CHECK(w.producer().counters().total(tep::DropReason::kValidationFailed) == 1);
+  CHECK(w.producer().counters().total(tep::DropReason::kValidationFailed) == 2);
 }

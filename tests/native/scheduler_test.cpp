@@ -546,7 +546,8 @@ TEST_CASE(
   CHECK(w.producer().queue().size() == 0);
 }
 
-TEST_CASE("The batch the page sent while it went away is the only one: its events wait for its answer") {
+TEST_CASE(
+    "The batch the page sent while it went away is the only one: its events wait for its answer") {
   auto c = config();
   c.scheduler.batch_interval_ms = 10 * kMinute;  // nothing goes on the timer
   c.monitoring_interval_ms = 1000 * kHour;
