@@ -21,4 +21,8 @@ inline size_t event_size(const Event& e) {
   return e.id.size() + e.name.size() + e.headers.size() + e.payload.size();
 }
 
+/// The latest time a host can give, in ms since epoch: where JavaScript's
+/// Date ends (8.64e15, ECMA-262's time value range).
+constexpr int64_t kLatestHostTimeMs = 8640000000000000;
+
 }  // namespace tep

@@ -231,7 +231,9 @@ bool parse_event_record(std::string_view payload, StoredEventFields& fields) {
   if (at + kI64Bytes + token_bytes != payload.size()) return false;
   uint64_t created =
       uint64_t{get_u32(payload, at)} | (uint64_t{get_u32(payload, at + kU32Bytes)} << 32);
-  fields.created_ms = static_cast<int64_t>(created);
+  // A damaged or foreign record may say anything: kept within the times a
+  // host can have, any sum of it with a delay or a TTL stays within int64.
+  fields.created_ms = std::clamp(static_cast<int64_t>(created), int64_t{0}, kLatestHostTimeMs);
   at += kI64Bytes;
   if (type == kEventRecord) {
     fields.token_at = get_u32(payload, at);

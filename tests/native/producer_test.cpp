@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -249,6 +250,32 @@ TEST_CASE("Adopted counters this release can't read are kept, not merged") {
   tep::AdoptReport report = w.producer().adopt(gone, w.now);
   CHECK(report.kept_files == std::vector<std::string>{"counters.json"});
   CHECK(w.producer().counters().empty());
+}
+
+TEST_CASE(
+    "A stored time at the ends of the int64 range neither overflows nor wakes the host at once") {
+  for (int64_t created :
+       {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+    World w(config());
+    {
+      tep::TokenKeeper tokens;
+      tep::EventQueue queue(w.disk, config().queue, tokens);
+      REQUIRE(queue.append({"far-0", "play", headers_at_submit(logged_out(), w.now),
+                            R"({"name":"play"})", created, 0}) == tep::AppendResult::kStored);
+    }
+    w.reopen();
+    // A wake-up that is due already must send something: else the host,
+    // asked again at once, spins.
+    int64_t wake = w.producer().next_wake_ms(w.now);
+    REQUIRE(wake >= 0);
+    CHECK(wake <= w.now + config().scheduler.batch_interval_ms);
+    if (wake <= w.now) {
+      w.producer().tick(w.now);
+      CHECK(w.requests.size() == 1);
+    }
+    w.run_until(w.now + config().scheduler.batch_interval_ms + kMinute);
+    CHECK(w.delivered.count("far-0") == 1);
+  }
 }
 
 TEST_CASE("The next wake-up is never further away than a browser timer can wait") {
