@@ -253,6 +253,59 @@ TEST_CASE("Adopted counters this release can't read are kept, not merged") {
 }
 
 TEST_CASE(
+    "Adopting past the disk cap takes only what fits and leaves the rest in the other store") {
+  World other_tab(config());
+  store_during_outage(other_tab, logged_out(), 20);
+  // Room for a few events only: each stored event costs ~400 bytes here.
+  auto c = config();
+  c.queue.max_disk_bytes = 2000;
+  World w(c);
+  tep::AdoptReport first = w.producer().adopt(other_tab.disk, w.now);
+  CHECK(first.taken > 0);
+  CHECK(first.taken < 20);
+  // Nothing was dropped: what did not fit is still in the other store.
+  CHECK(w.producer().counters().empty());
+  {
+    tep::TokenKeeper tokens;
+    tep::EventQueue rest(other_tab.disk, c.queue, tokens);
+    CHECK(rest.restore(w.now).restored == 20 - first.taken);
+  }
+  // Each later adoption takes what fits then, until the other store is empty.
+  size_t taken = first.taken;
+  for (int round = 0; round < 20 && taken < 20; ++round) {
+    deliver(w);
+    taken += w.producer().adopt(other_tab.disk, w.now).taken;
+  }
+  CHECK(taken == 20);
+  deliver(w);
+  CHECK(w.delivered.size() == 20);
+  CHECK(w.raw_duplicates == 0);
+  CHECK(w.producer().counters().empty());
+}
+
+TEST_CASE("An adopted store's events and counters are taken once, however often it is adopted") {
+  World other_tab(config());
+  store_during_outage(other_tab, logged_out(), 3);
+  tep::DropCounters gone_counters;
+  gone_counters.add(tep::DropReason::kConsentFiltered, "ad-click", 2);
+  other_tab.disk.files["counters.json"] = gone_counters.to_json();
+  World w(config());
+  CHECK(w.producer().adopt(other_tab.disk, w.now).taken == 3);
+  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 2);
+  deliver(w);  // the events, and the counters in the monitoring event
+  CHECK(w.producer().counters().empty());
+  // The store was not deleted (its database could not be, say): adopting it
+  // again finds nothing left to take or merge.
+  CHECK(w.producer().adopt(other_tab.disk, w.now).taken == 0);
+  CHECK(w.producer().counters().empty());
+  w.collector = nullptr;
+  w.producer().flush(w.now);
+  w.run_until(w.now + 5 * kMinute);
+  CHECK(w.delivered.size() == 3);
+  CHECK(w.raw_duplicates == 0);
+}
+
+TEST_CASE(
     "A stored time at the ends of the int64 range neither overflows nor wakes the host at once") {
   for (int64_t created :
        {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
