@@ -183,13 +183,18 @@ function storeAnswers(path) {
  */
 export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const heard = new Map(); // path → last heartbeat time (heartbeat mode)
+  // Stores this tab is adopting: announced as alive in heartbeat mode, as
+  // their locks are held in lock mode, so no other tab adopts them meanwhile.
+  const adopting = new Set();
   const startedAt = Date.now();
   let channel = null;
   let heartbeat = 0;
   let rejected = 0;
   if (coordination() === 'heartbeat' && typeof BroadcastChannel === 'function') {
     channel = new BroadcastChannel(CHANNEL);
-    const announce = () => channel.postMessage({ alive: ownPath });
+    const announce = () => {
+      for (const path of [ownPath, ...adopting]) channel.postMessage({ alive: path });
+    };
     channel.onmessage = ({ data }) => {
       // Only a store's path keeps that store from adoption; anything else is noise.
       if (isStorePath(data?.alive)) heard.set(data.alive, Date.now());
@@ -202,7 +207,8 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   }
 
   async function takeOver(path) {
-    const taken = await adopt(path);
+    adopting.add(path);
+    const taken = await adopt(path).finally(() => adopting.delete(path));
     // Its database is gone: no later scan should find it listed.
     await unregisterStore(path).catch((error) => onError?.(error));
     onAdopted?.(path, taken);

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openProducerPage, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { setQuotaFull } from './storage-fault-switches.mjs';
 
 const EVENTS = 12;
 
@@ -79,10 +80,12 @@ function readEveryDatabase(page) {
 }
 
 /**
- * A tab stores EVENTS events named `name` while the consumer is down, and
- * its worker dies: resolves to that tab's page (still open) and its store's path.
+ * A tab stores EVENTS events named `name` while the consumer is down (and
+ * counts `refused` events of that name it refused, for want of a consent
+ * category), and its worker dies: resolves to that tab's page (still open)
+ * and its store's path.
  */
-async function tabThatDies(name) {
+async function tabThatDies(name, { refused = 0 } = {}) {
   await browser.control({ mode: 'down' });
   const gone = await openProducerPage(browser);
   await gone.evaluate(
@@ -90,11 +93,12 @@ async function tabThatDies(name) {
     testConfig(browser.url, { eventBatchInterval: 600000 }),
   );
   await gone.evaluate(
-    ({ name, count }) => {
+    ({ name, count, refused }) => {
       for (let seq = 0; seq < count; seq++)
         window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
+      for (let i = 0; i < refused; i++) window.producer.sendEvent({ name, payload: {} });
     },
-    { name, count: EVENTS },
+    { name, count: EVENTS, refused },
   );
   await waitFor(
     () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
@@ -208,5 +212,48 @@ test("a store whose database never answers does not hold up adopting the other g
   assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
   // Once the stuck connection goes, the waiting attempts finish and nothing is left behind.
   await holder.close();
+  await page.close();
+});
+
+test("a gone tab's store adopted while this tab's writes fail is adopted once: its events are delivered once, and it is deleted once they are stored", async () => {
+  // The adopter runs first, with its writes refused (a full quota).
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: '/tests/browser/pages/storage-faults-worker.js' }),
+  );
+  await setQuotaFull(page, true);
+  // Then a tab stores events and its drop counters, and dies; its store is
+  // adopted by the next scan. The merged counters keep this tab's writes
+  // failing after the events are delivered.
+  const { gone, path } = await tabThatDies('adopted_during_quota', { refused: 1 });
+  await gone.close();
+  await browser.control({ mode: 'up' });
+  const seqsDelivered = async () =>
+    (await browser.consumerEvents())
+      .filter((e) => e.name === 'adopted_during_quota')
+      .map((e) => JSON.parse(e.body).payload.seq);
+  await waitFor(async () => new Set(await seqsDelivered()).size === EVENTS, {
+    what: `all ${EVENTS} adopted events at the consumer, delivered from memory`,
+    timeoutMs: 30000,
+  });
+  // Two more scans (every 10 s) while the writes still fail.
+  await new Promise((resolve) => setTimeout(resolve, 22000));
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.adoptedEvents, EVENTS, 'adopted once');
+  assert.ok(stats.storageError, 'the writes still fail');
+  assert.deepEqual(stats.counters.consentFilteredEvents, { adopted_during_quota: 1 }, 'its counters merged once');
+  assert.equal((await seqsDelivered()).length, EVENTS, 'each delivered once');
+  assert.ok(
+    (await readEveryDatabase(page)).some((d) => d.name === path),
+    'the store stays while its copy is not stored',
+  );
+
+  await setQuotaFull(page, false);
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === path), {
+    what: `the adopted database ${path} deleted once the copy is stored`,
+  });
+  assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
   await page.close();
 });
