@@ -28,6 +28,11 @@ export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, Ti
 // are dropped and counted as storing failures once the worker runs.
 const MAX_HELD_EVENTS = 10000;
 // init never hangs: a worker that doesn't answer in this time is an error.
+// The page keeps its copy of each hand-over of events until the worker has
+// stored it; during a storage outage none is, and the copies of at most this
+// many events are kept (as many as are held before init). Past it the oldest
+// go, counted in getStats().releasedCopies: a worker ending then loses them.
+const MAX_UNCONFIRMED_EVENTS = 10000;
 const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
 // with no credentials (events then carry client-id 'clientIDMissing!').
@@ -97,6 +102,8 @@ function createSession() {
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
     nextSeq: 1,
+    unacknowledgedEvents: 0,
+    releasedCopies: 0, // events whose copy went before the worker stored them (MAX_UNCONFIRMED_EVENTS)
     purgedBeforeSeq: 0, // a purge was asked after the hand-overs below this seq
     leaving: null, // the batch the page sends itself when hidden (web/leaving-batch.js)
   };
@@ -197,6 +204,7 @@ function onWorkerMessage(session, event) {
       for (const seq of session.unacknowledged.keys()) {
         if (seq > data.seq) break; // a Map iterates in insertion order: seq order
         session.unacknowledged.delete(seq);
+        session.unacknowledgedEvents -= session.unacknowledged.get(seq).events.length;
       }
       return;
   }
@@ -301,6 +309,13 @@ function handOver(session, events, refused, askProvider) {
   const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver };
   session.unacknowledged.set(seq, { events, unserialisable: refused, consent: { ...config.blockedConsentCategories } });
   session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
+  session.unacknowledgedEvents += events.length;
+  for (const [oldest, kept] of session.unacknowledged) {
+    if (session.unacknowledgedEvents <= MAX_UNCONFIRMED_EVENTS || oldest === seq) break;
+    session.unacknowledged.delete(oldest);
+    session.unacknowledgedEvents -= kept.events.length;
+    session.releasedCopies += kept.events.length;
+  }
 }
 
 /** Hands the buffered events to the current session, if it is ready. */
@@ -749,6 +764,7 @@ function sincePageCreatedWorker(session, { timeOrigin, ...steps }) {
   const since = (at) => Math.round((at - session.workerCreatedAt) * 10) / 10;
   const timings = { workerStarted: since(timeOrigin) };
   for (const [step, ms] of Object.entries(steps)) timings[step] = since(timeOrigin + ms);
+  if (stats) stats.releasedCopies = session.releasedCopies;
   timings.initCalled = since(session.initCalledAt);
   timings.initAnswered = since(session.initAnsweredAt);
   return timings;

@@ -555,8 +555,9 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
   // The page keeps these events until they are stored, to hand them to the
-  // next worker if this one dies first.
-  if (seq !== undefined) durable(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
+  // next worker if this one dies first: during a storage outage, until a
+  // write succeeds (without IndexedDB, at once: there is nothing to wait for).
+  if (seq !== undefined) groupCommit.stored(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
 }
 
 /**
