@@ -172,6 +172,21 @@ function storeFiles(db, path, names) {
   });
 }
 
+/** True if `key` names a file right inside the folder at `path` ("<path>/<name>"), and `entry` is a file's. */
+function isStoredFolderFile(path, key, entry) {
+  if (typeof key !== 'string' || key.indexOf(path + '/') !== 0) return false;
+  var name = key.slice(path.length + 1);
+  return (
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    name.indexOf('/') < 0 &&
+    !!entry &&
+    typeof entry['mode'] === 'number' &&
+    FS.isFile(entry['mode'])
+  );
+}
+
 Module['storedFolders'] = {
   /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
   'onLost': null,
@@ -191,6 +206,10 @@ Module['storedFolders'] = {
       .then(function (read) {
         return new Promise(function (resolve, reject) {
           read[0].forEach(function (stored) {
+            // IDBFS.storeLocalEntry writes to the path the key names: a
+            // damaged or foreign database could overwrite any folder's files
+            // (this worker's own queue). Only files of this folder are taken.
+            if (!isStoredFolderFile(path, stored[0], stored[1])) return;
             IDBFS.storeLocalEntry(stored[0], stored[1], function (error) {
               if (error) reject(error);
             });

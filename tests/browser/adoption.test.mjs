@@ -19,24 +19,24 @@ after(async () => {
 });
 
 /**
- * Adds `files` to the IDBFS database of the store at `path`, with plain
- * IndexedDB calls in IDBFS's layout: object store FILE_DATA, one
- * { timestamp, mode, contents } record per file keyed "<path>/<name>".
+ * Puts `entries` ([{ key, text }], each a file's entry under whatever key it
+ * is given) into the IDBFS database `path`, created if missing, with plain
+ * IndexedDB calls in IDBFS's layout: version 21, object store FILE_DATA, one
+ * { timestamp, mode, contents } record per file.
  */
-function addFilesToStore(page, path, files) {
+function putEntries(page, path, entries) {
   return page.evaluate(
-    ({ path, files }) =>
+    ({ path, entries }) =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open(path);
+        const open = indexedDB.open(path, 21);
+        open.onupgradeneeded = () => open.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
           const transaction = db.transaction(['FILE_DATA'], 'readwrite');
-          for (const { name, text } of files) {
+          for (const { key, text } of entries) {
             const contents = Uint8Array.from(text, (c) => c.charCodeAt(0));
-            transaction
-              .objectStore('FILE_DATA')
-              .put({ timestamp: new Date(), mode: 0o100666, contents }, `${path}/${name}`);
+            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(), mode: 0o100666, contents }, key);
           }
           transaction.oncomplete = () => {
             db.close();
@@ -45,9 +45,17 @@ function addFilesToStore(page, path, files) {
           transaction.onabort = () => reject(transaction.error);
         };
       }),
-    { path, files },
+    { path, entries },
   );
 }
+
+/** Adds `files` ([{ name, text }]) to the IDBFS database of the store at `path`, keyed "<path>/<name>". */
+const addFilesToStore = (page, path, files) =>
+  putEntries(
+    page,
+    path,
+    files.map(({ name, text }) => ({ key: `${path}/${name}`, text })),
+  );
 
 /** Every database of the origin: { name, text }, text being all its stored bytes as latin1. */
 function readEveryDatabase(page) {
@@ -212,6 +220,50 @@ test("a store whose database never answers does not hold up adopting the other g
   assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
   // Once the stuck connection goes, the waiting attempts finish and nothing is left behind.
   await holder.close();
+  await page.close();
+});
+
+test("a store whose keys name another folder's files is adopted without touching that folder: the adopter's own events are all delivered", async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
+  await page.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({ name: 'own_beside_foreign', consentCategory: 'NECESSARY', payload: { seq } });
+  }, EVENTS);
+  const stats = () => page.evaluate(() => window.producer.getStats());
+  await waitFor(async () => ((s) => s.queued >= EVENTS && s.durable)(await stats()), {
+    what: 'the events durable in IndexedDB',
+  });
+  const ownPath = `/tep-store-${(await stats()).storeId}`;
+  // A damaged or foreign database named like a store, whose keys point into
+  // the adopter's folder and out of its own.
+  const foreign = '/tep-store-foreign-keys';
+  await putEntries(page, foreign, [
+    { key: `${ownPath}/seg-0000000000000001.log`, text: 'not a segment: overwrites it if taken' },
+    { key: `${foreign}/../escaped`, text: 'outside its folder' },
+  ]);
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === foreign), {
+    what: `the foreign store ${foreign} adopted and deleted`,
+    timeoutMs: 30000,
+  });
+
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  const delivered = async () =>
+    new Set(
+      (await browser.consumerEvents())
+        .filter((e) => e.name === 'own_beside_foreign')
+        .map((e) => JSON.parse(e.body).payload.seq),
+    ).size;
+  await waitFor(async () => (await delivered()) === EVENTS, {
+    what: `all ${EVENTS} of the adopter's own events at the consumer`,
+    explain: async () => ({ delivered: await delivered(), stats: await stats() }),
+  });
+  assert.deepEqual((await stats()).counters.storingFailedEvents, {});
   await page.close();
 });
 
