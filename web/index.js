@@ -13,6 +13,7 @@ import { createOutbox, readCredentials } from './outbox.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
+import { isSurelyTooLarge } from './event-size.js';
 import {
   IllegalArgumentError,
   InitError,
@@ -27,12 +28,12 @@ export { IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, Ti
 // Events sent before init resolves are held up to this many; beyond it they
 // are dropped and counted as storing failures once the worker runs.
 const MAX_HELD_EVENTS = 10000;
-// init never hangs: a worker that doesn't answer in this time is an error.
 // The page keeps its copy of each hand-over of events until the worker has
 // stored it; during a storage outage none is, and the copies of at most this
 // many events are kept (as many as are held before init). Past it the oldest
 // go, counted in getStats().releasedCopies: a worker ending then loses them.
 const MAX_UNCONFIRMED_EVENTS = 10000;
+// init never hangs: a worker that doesn't answer in this time is an error.
 const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
 // with no credentials (events then carry client-id 'clientIDMissing!').
@@ -101,9 +102,9 @@ function createSession() {
     // Hand-overs of events not yet confirmed stored by the worker, by seq:
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
-    nextSeq: 1,
     unacknowledgedEvents: 0,
     releasedCopies: 0, // events whose copy went before the worker stored them (MAX_UNCONFIRMED_EVENTS)
+    nextSeq: 1,
     purgedBeforeSeq: 0, // a purge was asked after the hand-overs below this seq
     leaving: null, // the batch the page sends itself when hidden (web/leaving-batch.js)
   };
@@ -203,8 +204,8 @@ function onWorkerMessage(session, event) {
     case Notice.accepted:
       for (const seq of session.unacknowledged.keys()) {
         if (seq > data.seq) break; // a Map iterates in insertion order: seq order
-        session.unacknowledged.delete(seq);
         session.unacknowledgedEvents -= session.unacknowledged.get(seq).events.length;
+        session.unacknowledged.delete(seq);
       }
       return;
   }
@@ -308,7 +309,6 @@ function handOver(session, events, refused, askProvider) {
   const seq = session.nextSeq++;
   const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver };
   session.unacknowledged.set(seq, { events, unserialisable: refused, consent: { ...config.blockedConsentCategories } });
-  session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
   session.unacknowledgedEvents += events.length;
   for (const [oldest, kept] of session.unacknowledged) {
     if (session.unacknowledgedEvents <= MAX_UNCONFIRMED_EVENTS || oldest === seq) break;
@@ -316,6 +316,7 @@ function handOver(session, events, refused, askProvider) {
     session.unacknowledgedEvents -= kept.events.length;
     session.releasedCopies += kept.events.length;
   }
+  session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
 }
 
 /** Hands the buffered events to the current session, if it is ready. */
@@ -618,6 +619,12 @@ function nameOf(event) {
   }
 }
 
+/** Counts an event refused on the page (as a validation failure) once a worker runs. */
+function refuseOnPage(refused) {
+  if (!current?.ready && unserialisable.length >= MAX_HELD_EVENTS) heldOverflow++;
+  else unserialisable.push(refused);
+}
+
 /**
  * Queues an event: fire-and-forget, never throws for a bad event (it is
  * counted with its reason; strictMode also logs the problem).
@@ -628,8 +635,14 @@ export function sendEvent(event) {
     json = JSON.stringify(event);
     if (typeof json !== 'string') throw new TypeError('the event is not an object');
   } catch (error) {
-    if (!current?.ready && unserialisable.length >= MAX_HELD_EVENTS) heldOverflow++;
-    else unserialisable.push({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
+    refuseOnPage({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
+    json = undefined;
+  }
+  if (json !== undefined && isSurelyTooLarge(event, json)) {
+    refuseOnPage({
+      name: nameOf(event),
+      problem: `[tep.event.too_large] event '${nameOf(event)}' is 20480 bytes or more`,
+    });
     json = undefined;
   }
   const ready = !!current?.ready;
@@ -751,6 +764,7 @@ export async function getStats() {
   if (!session?.ready) return null;
   postBuffered();
   const stats = await request(session, Action.stats);
+  if (stats) stats.releasedCopies = session.releasedCopies;
   if (stats?.initTimings) stats.initTimings = sincePageCreatedWorker(session, stats.initTimings);
   return stats;
 }
@@ -764,7 +778,6 @@ function sincePageCreatedWorker(session, { timeOrigin, ...steps }) {
   const since = (at) => Math.round((at - session.workerCreatedAt) * 10) / 10;
   const timings = { workerStarted: since(timeOrigin) };
   for (const [step, ms] of Object.entries(steps)) timings[step] = since(timeOrigin + ms);
-  if (stats) stats.releasedCopies = session.releasedCopies;
   timings.initCalled = since(session.initCalledAt);
   timings.initAnswered = since(session.initAnsweredAt);
   return timings;
