@@ -10,7 +10,15 @@
 // leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
-import { claimStore, coordination, keptAsidePath, newStoreId, storePathOf, watchForOrphans } from './tab-stores.js';
+import {
+  claimStore,
+  coordination,
+  keptAsidePath,
+  newStoreId,
+  registerKeptAside,
+  storePathOf,
+  watchForOrphans,
+} from './tab-stores.js';
 import { outageChannel } from './outage-channel.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
@@ -248,6 +256,7 @@ async function adoptStore(path) {
     }
     if (report.keptFiles.length) {
       await storedFolders.keepAside(path, report.keptFiles, keptAsidePath(path));
+      await registerKeptAside(keptAsidePath(path)).catch(() => {}); // unlisted, it is only never removed
       keptAsideFiles += report.keptFiles.length;
     }
   } catch (failure) {

@@ -255,7 +255,8 @@ Module['storedFolders'] = {
    * one transaction, and resolves once it committed; rejects, with nothing
    * copied, if a file is missing or IndexedDB refuses. The database is not
    * mounted and no tab adopts it: it keeps bytes this release could not
-   * read, for a release that can.
+   * read, for a release that can. Each entry's timestamp is the time it was
+   * kept aside: the database is removed a while after (tab-stores.js).
    */
   'keepAside': function (path, names, asidePath) {
     function forget() {
@@ -275,6 +276,7 @@ Module['storedFolders'] = {
               if (error) return transaction.abort();
               // Exactly the file's bytes, as storeFiles stores them.
               entry['contents'] = entry['contents'].slice();
+              entry['timestamp'] = new Date();
               store.put(entry, asidePath + '/' + name);
             });
           });

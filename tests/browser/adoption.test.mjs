@@ -19,8 +19,8 @@ after(async () => {
 });
 
 /**
- * Puts `entries` ([{ key, text }], each a file's entry under whatever key it
- * is given) into the IDBFS database `path`, created if missing, with plain
+ * Puts `entries` ([{ key, text, storedAt }], each a file's entry under
+ * whatever key it is given, stored at `storedAt` ms, by default now) into the IDBFS database `path`, created if missing, with plain
  * IndexedDB calls in IDBFS's layout: version 21, object store FILE_DATA, one
  * { timestamp, mode, contents } record per file.
  */
@@ -34,9 +34,9 @@ function putEntries(page, path, entries) {
         open.onsuccess = () => {
           const db = open.result;
           const transaction = db.transaction(['FILE_DATA'], 'readwrite');
-          for (const { key, text } of entries) {
+          for (const { key, text, storedAt = Date.now() } of entries) {
             const contents = Uint8Array.from(text, (c) => c.charCodeAt(0));
-            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(), mode: 0o100666, contents }, key);
+            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(storedAt), mode: 0o100666, contents }, key);
           }
           transaction.oncomplete = () => {
             db.close();
@@ -307,5 +307,28 @@ test("a gone tab's store adopted while this tab's writes fail is adopted once: i
     what: `the adopted database ${path} deleted once the copy is stored`,
   });
   assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
+  await page.close();
+});
+
+test('a database of kept-aside files is removed 30 days after its newest file was kept aside, not before', async () => {
+  const page = await openProducerPage(browser);
+  const day = 24 * 60 * 60 * 1000;
+  const expired = '/tep-quarantine-kept-31-days-ago';
+  const recent = '/tep-quarantine-kept-29-days-ago';
+  await putEntries(page, expired, [
+    { key: `${expired}/seg-0000000000000001.log`, text: 'TEPQ', storedAt: Date.now() - 31 * day },
+  ]);
+  await putEntries(page, recent, [
+    { key: `${recent}/seg-0000000000000001.log`, text: 'TEPQ', storedAt: Date.now() - 29 * day },
+  ]);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  // The first scan for gone tabs' stores runs at init.
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === expired), {
+    what: `${expired} removed`,
+  });
+  assert.ok(
+    (await readEveryDatabase(page)).some((d) => d.name === recent),
+    `${recent} kept`,
+  );
   await page.close();
 });
