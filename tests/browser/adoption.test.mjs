@@ -305,6 +305,11 @@ test("a gone tab's store adopted while this tab's writes fail is adopted once: i
   await setQuotaFull(page, false);
   await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === path), {
     what: `the adopted database ${path} deleted once the copy is stored`,
+    timeoutMs: 30000,
+    explain: async () => ({
+      databases: (await readEveryDatabase(page)).map((d) => d.name),
+      stats: await page.evaluate(() => window.producer.getStats()),
+    }),
   });
   assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
   await page.close();
