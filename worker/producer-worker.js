@@ -231,7 +231,8 @@ let initTimings = null;
  * not fit, what was taken is removed from it in IndexedDB, and the rest
  * waits there for a later scan. Files the core could not read (a later
  * release's) are first copied into a database of their own (keptAsidePath),
- * so deleting the store never deletes them. Resolves to how many events.
+ * so deleting the store never deletes them. Resolves to how many events it
+ * took and whether it deleted the store.
  */
 async function adoptStore(path) {
   const error = await storedFolders.load(path);
@@ -252,7 +253,7 @@ async function adoptStore(path) {
     }
     if (report.remaining > 0) {
       await storedFolders.drop(path, false);
-      return report.taken;
+      return { taken: report.taken, deleted: false };
     }
     if (report.keptFiles.length) {
       await storedFolders.keepAside(path, report.keptFiles, keptAsidePath(path));
@@ -264,7 +265,7 @@ async function adoptStore(path) {
     throw failure;
   }
   await storedFolders.drop(path, true);
-  return report.taken;
+  return { taken: report.taken, deleted: true };
 }
 
 /** Stores the named files of the folder at `path`, trying again while IndexedDB refuses. */

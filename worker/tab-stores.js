@@ -227,10 +227,12 @@ function storeAnswers(path) {
 /**
  * Watches for stores of tabs that are gone and adopts them.
  * `adopt(path)` copies the store's events into this tab's queue and, once
- * that is durable, deletes the store; it resolves to how many events.
+ * that is durable, deletes the store, or keeps it with the events that did
+ * not fit; it resolves to how many events it took and whether it deleted
+ * the store.
  * @param {{
  *   ownPath: string,
- *   adopt: (path: string) => Promise<number>,
+ *   adopt: (path: string) => Promise<{ taken: number, deleted: boolean }>,
  *   onAdopted?: (path: string, taken: number) => void,
  *   onError?: (error: unknown) => void,
  * }} options
@@ -262,9 +264,9 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
 
   async function takeOver(path) {
     adopting.add(path);
-    const taken = await adopt(path).finally(() => adopting.delete(path));
+    const { taken, deleted } = await adopt(path).finally(() => adopting.delete(path));
     // Its database is gone: no later scan should find it listed.
-    await unregisterStore(path).catch((error) => onError?.(error));
+    if (deleted) await unregisterStore(path).catch((error) => onError?.(error));
     onAdopted?.(path, taken);
   }
 
