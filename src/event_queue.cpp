@@ -91,6 +91,9 @@ RestoreReport EventQueue::restore(int64_t now_ms) {
         continue;
       }
       if (removed.count(record.offset) > 0) continue;
+      // A time after now can't be when it was sent (a clock set back): it
+      // would keep the event, and those behind it, from ever being due.
+      fields.created_ms = std::min(fields.created_ms, now_ms);
       auto attempt = attempts.find(record.offset);
       ++segment.live;
       index_->insert(fields, attempt != attempts.end() ? attempt->second : 0, seq, record.offset,

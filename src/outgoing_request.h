@@ -12,8 +12,10 @@ struct OutgoingRequest {
   uint32_t request_id = 0;  ///< what the host reports back with (Producer::on_response)
   std::string body;         ///< SendMessageBatch form body
   size_t event_count = 0;
-  bool public_only = false;  ///< the monitoring event: public endpoint, no Authorization
-  bool keepalive = false;    ///< the page is going away: fetch with keepalive
+  /// Public endpoint, no Authorization: the monitoring event, and events
+  /// whose token is unknown (credentials_group.h).
+  bool public_only = false;
+  bool keepalive = false;  ///< the page is going away: fetch with keepalive
   /// The previous request was refused with a 401: the host asks the app's
   /// credentials provider for fresh credentials before sending this one
   /// (and only then: otherwise it uses the credentials it last received).

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "change_recording_file_store.h"
 #include "character_encoding.h"
 #include "http_date.h"
 #include "json_reader.h"
@@ -76,7 +77,8 @@ RestoreSummary Producer::restore(int64_t now_ms) {
   return summary;
 }
 
-AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
+AdoptReport Producer::adopt(FileStore& other_files, int64_t now_ms) {
+  ChangeRecordingFileStore other(other_files);
   EventQueue orphan(other, config_.queue, tokens_);
   // Events carry the device's own time, as this queue's do: the TTL is
   // judged by the device clock, never by a collector's Date.
@@ -88,30 +90,39 @@ AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
   report.kept_files = std::move(found.left_alone);
   for (const auto& name : found.expired_names) count(DropReason::kStoringFailed, name);
 
-  // Events are copied in order, a bounded slice at a time, so a big orphan
-  // never needs a second copy of itself in memory.
+  // Events are moved in order, a bounded slice at a time, so a big orphan
+  // never needs a second copy of itself in memory. Each slice is removed
+  // from the orphan once it is in this queue, so every slice is read from
+  // the orphan's head: one pass over it.
   constexpr size_t kSlice = 256;
-  std::set<std::string> copied;
-  for (;;) {
-    auto slice = orphan.peek(kSlice, std::numeric_limits<size_t>::max(),
-                             [&](const std::string& id) { return copied.count(id) > 0; });
+  bool full = false;
+  while (!full) {
+    auto slice = orphan.peek(kSlice, std::numeric_limits<size_t>::max(), nullptr);
     if (slice.empty()) break;
-    for (const auto& event : slice) {
-      copied.insert(event.id);
-      if (queue_.contains(event.id)) continue;
-      // Through the submitter's checks, as if sent now: another release, a
-      // damaged record or another tab's purge may have left it unsendable.
-      if (auto refusal = submitter_.refusal_of_stored(event)) {
-        count(*refusal, event.name);
-        continue;
-      }
-      if (queue_.append(event) == AppendResult::kStored) {
+    std::vector<std::string> moved;
+    for (auto& event : slice) {
+      if (!queue_.contains(event.id)) {
+        // A time after now can't be when it was sent (a clock set back): it
+        // would keep the event, and those behind it, from ever being due.
+        event.created_ms = std::min(event.created_ms, now_ms);
+        // Through the submitter's checks, as if sent now: another release, a
+        // damaged record or another tab's purge may have left it unsendable.
+        if (auto refusal = submitter_.refusal_of_stored(event)) {
+          count(*refusal, event.name);
+          moved.push_back(event.id);
+          continue;
+        }
+        if (queue_.append(event) != AppendResult::kStored) {
+          full = true;  // the rest waits in the orphan until this queue has room
+          break;
+        }
         ++report.taken;
-      } else {
-        count(DropReason::kStoringFailed, event.name);
       }
+      moved.push_back(event.id);
     }
+    orphan.remove(moved);
   }
+  report.remaining = orphan.size();
   // Records restore indexed but that could not be read back: lost, as tick() counts them.
   for (const auto& name : orphan.take_unreadable_names()) count(DropReason::kStoringFailed, name);
 
@@ -127,6 +138,7 @@ AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
           counters_.merge(adopted_counters);
           counters_dirty_ = true;
         }
+        other.remove(name);  // merged: a later adoption of what remains must not merge it again
         continue;
       }
     }
@@ -134,6 +146,7 @@ AdoptReport Producer::adopt(FileStore& other, int64_t now_ms) {
     // want it), or counters it can't read.
     report.kept_files.push_back(name);
   }
+  report.changed_files = other.take_changed();
   ++storage_generation_;
   return report;
 }

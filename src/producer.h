@@ -60,6 +60,7 @@ struct RestoreSummary {
 /// What Producer::adopt found in the other store and took from it.
 struct AdoptReport {
   size_t taken = 0;             ///< events moved into this queue
+  size_t remaining = 0;         ///< events left in the other store: this queue is full
   size_t unreadable_files = 0;  ///< queue files of an unknown format or version
   size_t damaged_records = 0;   ///< torn or corrupt records skipped
   size_t expired = 0;           ///< events dropped by the TTL, counted as storing failures
@@ -67,6 +68,11 @@ struct AdoptReport {
   /// files of names this release doesn't know, counters it can't parse): the
   /// host must keep their bytes when it deletes that store.
   std::vector<std::string> kept_files;
+  /// Files of the other store that adoption changed: what it took is gone
+  /// from there (and its counters, once merged), so adopting the store again
+  /// takes nothing twice. The host makes them durable only after this queue
+  /// is, and needs to only if it keeps the store (`remaining` > 0).
+  std::vector<std::string> changed_files;
   bool must_keep() const { return !kept_files.empty(); }
 };
 
@@ -96,16 +102,20 @@ class Producer {
   /// token, without it (EventQueue::rewrite_earlier_formats).
   RestoreSummary restore(int64_t now_ms);
 
-  /// Moves every stored event of another queue (a closed tab's) into this
-  /// one; the host deletes the other store once this one is durable. Events
-  /// that no longer fit the disk cap are counted as storing failures. Each
+  /// Moves the stored events of another queue (a closed tab's) into this
+  /// one, oldest first, as many as fit the disk cap; each is removed from the
+  /// other store as it is taken, and the rest stay there for a later
+  /// adoption (AdoptReport::remaining). The host deletes the other store
+  /// once this one is durable and nothing remains in it, and otherwise
+  /// stores its changed files, also only once this one is durable. Each
   /// is taken over as it would be sent now: with its token if this worker
   /// knows it, else in the logged-out form (token_keeper.h); this queue
   /// stores it without the token either way. The other store's expired
   /// events are counted as this producer counts its own on restore, and its
-  /// unreported drop counters are merged into these, so that this producer's
-  /// monitoring event reports them. The other store is read, never trimmed
-  /// of what it could not read: the report names those files.
+  /// unreported drop counters are merged into these (and removed there), so
+  /// that this producer's monitoring event reports them, once. What the other
+  /// store holds that adoption could not read stays as it was: the report
+  /// names those files.
   AdoptReport adopt(FileStore& other, int64_t now_ms);
 
   /// sendEvent: `event_json` is JSON.stringify of the app's event.

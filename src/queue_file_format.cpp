@@ -196,7 +196,8 @@ bool read_framed_payload(std::string_view bytes, uint32_t payload_length,
 }
 
 std::string event_record_payload(const Event& event, TokenKeeper& tokens) {
-  StoredHeaders headers = strip_token(event.headers, tokens);
+  StoredHeaders headers =
+      event.token_withheld() ? stored_form_of_withheld(event) : strip_token(event.headers, tokens);
   std::string payload;
   // The type, the four strings with their lengths, created_ms and the token's slot.
   payload.reserve(1 + 4 * kU32Bytes + event.id.size() + event.name.size() + headers.text.size() +
@@ -231,7 +232,9 @@ bool parse_event_record(std::string_view payload, StoredEventFields& fields) {
   if (at + kI64Bytes + token_bytes != payload.size()) return false;
   uint64_t created =
       uint64_t{get_u32(payload, at)} | (uint64_t{get_u32(payload, at + kU32Bytes)} << 32);
-  fields.created_ms = static_cast<int64_t>(created);
+  // A damaged or foreign record may say anything: kept within the times a
+  // host can have, any sum of it with a delay or a TTL stays within int64.
+  fields.created_ms = std::clamp(static_cast<int64_t>(created), int64_t{0}, kLatestHostTimeMs);
   at += kI64Bytes;
   if (type == kEventRecord) {
     fields.token_at = get_u32(payload, at);
@@ -250,6 +253,10 @@ bool read_event_record(std::string_view payload, const TokenKeeper& tokens, Even
   event.payload.assign(fields.payload);
   event.created_ms = fields.created_ms;
   event.attempts = 0;
+  if (fields.token_at != 0 && tokens.find(fields.fingerprint) == nullptr) {
+    event.withheld_token_at = fields.token_at;
+    event.withheld_token_fingerprint = fields.fingerprint;
+  }
   return true;
 }
 

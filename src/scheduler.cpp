@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "credentials_group.h"
 #include "json_reader.h"
 #include "send_message_batch.h"
 
@@ -83,7 +84,10 @@ std::string Scheduler::leaving_batch_body(size_t max_body_bytes) {
     if (request.second.keepalive) return {};
   }
   std::vector<Event> events = next_events(config_.max_batch_events, max_body_bytes);
-  if (events.empty()) return {};
+  keep_those_sharing_credentials_with_first(events);
+  // The page sends the leaving batch with the credentials of the moment: a
+  // batch for the public endpoint is the worker's to send.
+  if (events.empty() || goes_without_authorization(events)) return {};
   std::string body = encode_within(events, max_body_bytes);
   return body.size() > max_body_bytes ? std::string() : body;
 }
@@ -92,10 +96,12 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
                                                      bool keepalive) {
   std::vector<Event> events = next_events(max_events, max_body_bytes);
   if (events.empty()) return std::nullopt;
+  keep_those_sharing_credentials_with_first(events);
   std::string body = encode_within(events, max_body_bytes);
   if (keepalive && body.size() > max_body_bytes) return std::nullopt;
 
   OutgoingRequest batch;
+  batch.public_only = goes_without_authorization(events);
   batch.keepalive = keepalive;
   batch.body = std::move(body);
   batch.event_count = events.size();

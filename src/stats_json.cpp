@@ -40,10 +40,12 @@ std::string restore_summary_json(const RestoreSummary& summary) {
 std::string adopt_report_json(const AdoptReport& report) {
   return stringify_value({
       {"taken", report.taken},
+      {"remaining", report.remaining},
       {"unreadableFiles", report.unreadable_files},
       {"damagedRecords", report.damaged_records},
       {"expired", report.expired},
       {"keptFiles", report.kept_files},
+      {"changedFiles", report.changed_files},
   });
 }
 

@@ -17,7 +17,8 @@ std::string stats_json(const ProducerStats& stats);
 /// {restored, corruptRecords, unreadableFiles, expired, feral, outage}.
 std::string restore_summary_json(const RestoreSummary& summary);
 
-/// {taken, unreadableFiles, damagedRecords, expired, keptFiles: [names]}.
+/// {taken, remaining, unreadableFiles, damagedRecords, expired, keptFiles: [names],
+/// changedFiles: [names]}.
 std::string adopt_report_json(const AdoptReport& report);
 
 }  // namespace tep

@@ -94,4 +94,17 @@ std::string headers_to_send(std::string_view text, uint32_t token_at,
   return headers;
 }
 
+StoredHeaders stored_form_of_withheld(const Event& event) {
+  StoredHeaders stored;
+  size_t key_at = event.withheld_token_at - kAuthorizationKey.size();
+  // headers_to_send cut the key out right before where the token stood.
+  stored.text.reserve(event.headers.size() + kAuthorizationKey.size());
+  stored.text.append(event.headers, 0, key_at);
+  stored.text.append(kAuthorizationKey);
+  stored.text.append(event.headers, key_at, std::string::npos);
+  stored.token_at = event.withheld_token_at;
+  stored.fingerprint = event.withheld_token_fingerprint;
+  return stored;
+}
+
 }  // namespace tep

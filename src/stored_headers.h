@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "event.h"
 #include "token_keeper.h"
 
 namespace tep {
@@ -38,5 +39,10 @@ bool is_token_slot(std::string_view text, uint32_t token_at);
 /// logged out.
 std::string headers_to_send(std::string_view text, uint32_t token_at,
                             const TokenFingerprint& fingerprint, const TokenKeeper& tokens);
+
+/// The stored form of an event whose token was withheld (its headers are
+/// the logged-out form headers_to_send gave): the token's slot and
+/// fingerprint as they were stored, so the event is stored as it was.
+StoredHeaders stored_form_of_withheld(const Event& event);
 
 }  // namespace tep

@@ -8,8 +8,8 @@
 // headers are byte for byte those it was submitted with, as
 // @tidal-music/event-producer would send them. An event whose fingerprint
 // is not kept here goes in the logged-out form, without its authorization
-// member, to whichever endpoint the credentials of the moment choose: that
-// is what becomes of events restored after a reload when the credentials
+// member, to the public endpoint without Authorization, never under the
+// token of the moment (credentials_group.h): that is what becomes of events restored after a reload when the credentials
 // provider no longer returns their token, and of events adopted from
 // another tab whose token this worker never saw. The collector still gets
 // the event and its client-id; once a token is out of the worker's memory,
@@ -31,13 +31,15 @@
 #include <string_view>
 #include <vector>
 
+#include "event.h"
+
 namespace tep {
 
 /// The first 16 bytes of the SHA-256 of a token's JSON string: 128 bits
 /// make two tokens' fingerprints collide by chance practically never (an
 /// event must not go out with another user's token), and a hash can't be
 /// turned back into the token it was made from.
-using TokenFingerprint = std::array<uint8_t, 16>;
+using TokenFingerprint = decltype(Event::withheld_token_fingerprint);
 
 /// The fingerprint of `token_json`, a token as a JSON string, quotes
 /// included, as it stands in an event's headers.

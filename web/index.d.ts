@@ -182,6 +182,8 @@ export interface Stats {
   adoptedEvents: number;
   /** Files of adopted stores this release could not read, copied into a database of their own (`/tep-quarantine-<id>`) rather than deleted. */
   keptAsideFiles: number;
+  /** Events whose copy the page let go before the worker had stored them (more than 10,000 waited, during a storage outage): a worker that ended then lost them. */
+  releasedCopies: number;
   /** Messages ignored for their shape: posted to the worker outside the protocol, or on the tabs' channel by no producer. */
   rejectedMessages: number;
   /**

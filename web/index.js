@@ -16,6 +16,7 @@ import { copyConfig, coreConfig } from './config.js';
 import { sendLeavingBatch } from './leaving-batch.js';
 import { BLOCKABLE_CATEGORIES, createSiteConsent } from './site-consent.js';
 import { createWorkerRestarts } from './worker-restarts.js';
+import { isSurelyTooLarge } from './event-size.js';
 import {
   CredentialsError,
   IllegalArgumentError,
@@ -31,6 +32,11 @@ export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, Ou
 // Events sent before init resolves are held up to this many; beyond it they
 // are dropped and counted as storing failures once the worker runs.
 const MAX_HELD_EVENTS = 10000;
+// The page keeps its copy of each hand-over of events until the worker has
+// stored it; during a storage outage none is, and the copies of at most this
+// many events are kept (as many as are held before init). Past it the oldest
+// go, counted in getStats().releasedCopies: a worker ending then loses them.
+const MAX_UNCONFIRMED_EVENTS = 10000;
 // init never hangs: a worker that doesn't answer in this time is an error.
 const INIT_TIMEOUT_MS = 20000;
 // The credentials provider gets this long at init before the producer starts
@@ -111,6 +117,8 @@ function createSession() {
     // Hand-overs of events not yet confirmed stored by the worker, by seq:
     // given to the next worker if this one ends first.
     unacknowledged: new Map(),
+    unacknowledgedEvents: 0,
+    releasedCopies: 0, // events whose copy went before the worker stored them (MAX_UNCONFIRMED_EVENTS)
     nextSeq: 1,
     leaving: null, // the batch the page sends itself when hidden (web/leaving-batch.js)
   };
@@ -208,6 +216,7 @@ function onWorkerMessage(session, event) {
     case Notice.accepted:
       for (const seq of session.unacknowledged.keys()) {
         if (seq > data.seq) break; // a Map iterates in insertion order: seq order
+        session.unacknowledgedEvents -= session.unacknowledged.get(seq).events.length;
         session.unacknowledged.delete(seq);
       }
       return;
@@ -298,6 +307,13 @@ function handOver(session, events, refused, askProvider, blocked = blockedNow())
   const seq = session.nextSeq++;
   const message = { action: Action.events, seq, events, unserialisable: refused, urgent: handedOver, blocked };
   session.unacknowledged.set(seq, { events, unserialisable: refused, blocked });
+  session.unacknowledgedEvents += events.length;
+  for (const [oldest, kept] of session.unacknowledged) {
+    if (session.unacknowledgedEvents <= MAX_UNCONFIRMED_EVENTS || oldest === seq) break;
+    session.unacknowledged.delete(oldest);
+    session.unacknowledgedEvents -= kept.events.length;
+    session.releasedCopies += kept.events.length;
+  }
   session.outbox.sendStamped(message, askProvider ? config.credentialsProvider : undefined);
 }
 
@@ -622,6 +638,12 @@ function nameOf(event) {
   }
 }
 
+/** Counts an event refused on the page (as a validation failure) once a worker runs. */
+function refuseOnPage(refused) {
+  if (!current?.ready && unserialisable.length >= MAX_HELD_EVENTS) heldOverflow++;
+  else unserialisable.push(refused);
+}
+
 /**
  * Queues an event: fire-and-forget, never throws for a bad event (it is
  * counted with its reason; strictMode also logs the problem).
@@ -632,8 +654,14 @@ export function sendEvent(event) {
     json = JSON.stringify(event);
     if (typeof json !== 'string') throw new TypeError('the event is not an object');
   } catch (error) {
-    if (!current?.ready && unserialisable.length >= MAX_HELD_EVENTS) heldOverflow++;
-    else unserialisable.push({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
+    refuseOnPage({ name: nameOf(event), problem: `[tep.event.not_serialisable] ${error?.message}` });
+    json = undefined;
+  }
+  if (json !== undefined && isSurelyTooLarge(event, json)) {
+    refuseOnPage({
+      name: nameOf(event),
+      problem: `[tep.event.too_large] event '${nameOf(event)}' is 20480 bytes or more`,
+    });
     json = undefined;
   }
   const ready = !!current?.ready;
@@ -682,7 +710,12 @@ function purgeHeld(purged) {
   }
   buffer = keep(buffer);
   // A worker that ends before storing these hands them to the next: without them.
-  for (const handOver of current?.unacknowledged.values() ?? []) handOver.events = keep(handOver.events);
+  const session = current;
+  for (const handOver of session?.unacknowledged.values() ?? []) {
+    const before = handOver.events.length;
+    handOver.events = keep(handOver.events);
+    if (session) session.unacknowledgedEvents -= before - handOver.events.length;
+  }
   for (const [name, count] of counts) {
     unserialisable.push({
       name,
@@ -785,7 +818,10 @@ export async function getStats() {
   if (!session?.ready) return null;
   postBuffered();
   const stats = await request(session, Action.stats);
-  if (stats) stats.credentialsError = credentialsCheck.problem();
+  if (stats) {
+    stats.credentialsError = credentialsCheck.problem();
+    stats.releasedCopies = session.releasedCopies;
+  }
   if (stats?.initTimings) stats.initTimings = sincePageCreatedWorker(session, stats.initTimings);
   return stats;
 }

@@ -10,13 +10,15 @@ export const FLUSH_BUDGET_MS = 15000;
 
 /**
  * `sendNow()`: makes the core start the batches it can now. `inFlight()`:
- * the promises of the requests in flight. `durable()`: resolves once every
- * change is in IndexedDB (its rejection is flush's). `stats()`: the current
- * stats, whose `delivered` and `queued` tell progress.
+ * the promises of the requests in flight. `durable()`: resolves to true once
+ * every change is in IndexedDB, or to false as soon as a write fails (flush
+ * then stops: what is queued waits for the scheduler; its rejection is
+ * flush's). `stats()`: the current stats, whose `delivered` and `queued`
+ * tell progress.
  * @param {{
  *   sendNow: () => void,
  *   inFlight: () => Promise<unknown>[],
- *   durable: () => Promise<unknown>,
+ *   durable: () => Promise<boolean>,
  *   stats: () => { delivered: number, queued: number },
  *   clock?: () => number,
  *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
@@ -47,7 +49,9 @@ export function createFlush({
       sendNow();
       const requests = inFlight();
       const attempted = requests.some((request) => !earlier.has(request));
-      const settled = await settledBefore(Promise.all([durable(), ...requests]), deadline);
+      let stored = true;
+      const made = durable().then((ok) => (stored = ok));
+      const settled = await settledBefore(Promise.all([made, ...requests]), deadline);
       const now = stats();
       const progressed = now.delivered > delivered;
       delivered = now.delivered;
@@ -56,12 +60,14 @@ export function createFlush({
       // the scheduler's timer. A request the scheduler started before (while
       // the collector was down, say) may fail: flush then tries itself.
       const refused = !progressed && attempted;
-      if (!settled || clock() >= deadline) return now;
+      if (!settled || !stored || clock() >= deadline) return now;
       if (!requests.length || refused || now.queued === 0) {
         // The removal of what the collector confirmed in this round is
         // stored after its answer: durable too before flush answers, or a
         // page closed right after would send those events again.
-        return (await settledBefore(durable(), deadline)) ? stats() : now;
+        stored = false;
+        const madeAfter = durable().then((ok) => (stored = ok));
+        return (await settledBefore(madeAfter, deadline)) && stored ? stats() : now;
       }
     }
   };

@@ -2,8 +2,9 @@
 // together, one transaction at a time. Changes arriving within the window
 // share a transaction; whoever needs durability now (a confirmation, a page
 // going away, flush) skips the window. A failed write is retried, and
-// whoever waits hears at once that it failed instead of waiting as long as
-// the storage outage lasts.
+// whoever waits with durable() hears at once that it failed instead of
+// waiting as long as the storage outage lasts; whoever must not act before
+// the write (confirm a hand-over, delete an adopted store) waits with stored().
 
 // Events arriving within 20 ms share one IndexedDB transaction; it keeps
 // sendEvent → durable well under the 100 ms target.
@@ -33,12 +34,12 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
   let syncedGeneration = 0;
   // Files changed in memory and not yet stored (a failed write keeps them).
   const unsynced = new Set();
-  const waiters = []; // { generation, resolve }
+  const waiters = []; // { generation, resolve, untilStored }
 
-  /** Resolves the waiters for `generation` or earlier with `made`. */
+  /** Resolves the waiters for `generation` or earlier with `made` (a failure: those of durable() only). */
   function settle(generation, made) {
     for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].generation <= generation) {
+      if (waiters[i].generation <= generation && (made || !waiters[i].untilStored)) {
         waiters[i].resolve(made);
         waiters.splice(i, 1);
       }
@@ -96,6 +97,17 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
       });
   }
 
+  /** durable() and stored(): `untilStored` waits through failed writes. */
+  function wait(urgent, untilStored) {
+    if (!persistent()) return Promise.resolve(false);
+    const generation = core.generation();
+    if (generation <= syncedGeneration) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      waiters.push({ generation, resolve, untilStored });
+      schedule(urgent ? 0 : GROUP_COMMIT_WINDOW_MS);
+    });
+  }
+
   return {
     schedule,
 
@@ -105,13 +117,16 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
      * `urgent` skips the window.
      */
     durable(urgent = false) {
-      if (!persistent()) return Promise.resolve(false);
-      const generation = core.generation();
-      if (generation <= syncedGeneration) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        waiters.push({ generation, resolve });
-        schedule(urgent ? 0 : GROUP_COMMIT_WINDOW_MS);
-      });
+      return wait(urgent, false);
+    },
+
+    /**
+     * Resolves to true once everything changed so far is stored, however
+     * many writes fail first; to false at once where there is no IndexedDB
+     * (nothing to wait for).
+     */
+    stored(urgent = false) {
+      return wait(urgent, true);
     },
 
     /** After a call into the core: store what it changed, now if `urgent`. */

@@ -10,11 +10,19 @@
 // leaving-batch, outage-state, core-strings, tab-stores), each tested alone.
 import createCore from './core.mjs';
 import { Action, Notice } from '../web/protocol.js';
-import { claimStore, coordination, keptAsidePath, newStoreId, storePathOf, watchForOrphans } from './tab-stores.js';
+import {
+  claimStore,
+  coordination,
+  keptAsidePath,
+  newStoreId,
+  registerKeptAside,
+  storePathOf,
+  watchForOrphans,
+} from './tab-stores.js';
 import { outageChannel } from './outage-channel.js';
 import { createOutageState } from './outage-state.js';
 import { createCoreStrings } from './core-strings.js';
-import { createGroupCommit } from './group-commit.js';
+import { createGroupCommit, RETRY_AFTER_FAILURE_MS } from './group-commit.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { createMessageLoop } from './message-loop.js';
 import { createPageCredentials } from './page-credentials.js';
@@ -209,12 +217,16 @@ let initTimings = null;
 
 /**
  * Moves the events of a gone tab's store into this queue: mounts and loads
- * it with IDBFS, lets the core copy its events and counters, and once they
- * are durable here deletes the gone tab's database. Files the core could not
- * read (a later release's) are first copied into a database of their own
- * (keptAsidePath), so deleting the store never deletes them. Leaving them in
- * the store instead would keep it matching the scan: every scan would adopt
- * it again and merge its counters again. Resolves to how many events.
+ * it with IDBFS, lets the core move its events (as many as fit the disk
+ * cap) and counters, and waits until they are stored here, however long a
+ * storage outage lasts: meanwhile the store stays claimed (its lock held, its
+ * scan pending), so no scan adopts it again and nothing taken from it is
+ * sent twice. Then its database is deleted; or, if some of its events did
+ * not fit, what was taken is removed from it in IndexedDB, and the rest
+ * waits there for a later scan. Files the core could not read (a later
+ * release's) are first copied into a database of their own (keptAsidePath),
+ * so deleting the store never deletes them. Resolves to how many events it
+ * took and whether it deleted the store.
  */
 async function adoptStore(path) {
   const error = await storedFolders.load(path);
@@ -228,12 +240,18 @@ async function adoptStore(path) {
     report = JSON.parse(json);
     adoptedEvents += report.taken;
     afterCoreCall();
-    // The gone tab's store goes only once its events are durable here: during
-    // a storage outage it stays, and a later scan adopts it again (its events
-    // are skipped by id).
-    if (!(await durable(true))) throw new Error('the adopted events are not durable yet');
+    await groupCommit.stored(true);
+    if (report.remaining > 0 || report.keptFiles.length) {
+      // Kept, for now or for good: it must no longer hold what was taken.
+      await storeUntilStored(path, report.changedFiles);
+    }
+    if (report.remaining > 0) {
+      await storedFolders.drop(path, false);
+      return { taken: report.taken, deleted: false };
+    }
     if (report.keptFiles.length) {
       await storedFolders.keepAside(path, report.keptFiles, keptAsidePath(path));
+      await registerKeptAside(keptAsidePath(path)).catch(() => {}); // unlisted, it is only never removed
       keptAsideFiles += report.keptFiles.length;
     }
   } catch (failure) {
@@ -241,7 +259,19 @@ async function adoptStore(path) {
     throw failure;
   }
   await storedFolders.drop(path, true);
-  return report.taken;
+  return { taken: report.taken, deleted: true };
+}
+
+/** Stores the named files of the folder at `path`, trying again while IndexedDB refuses. */
+async function storeUntilStored(path, names) {
+  for (;;) {
+    try {
+      await storedFolders.store(path, names);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_FAILURE_MS));
+    }
+  }
 }
 
 /**
@@ -537,8 +567,9 @@ function acceptEvents({ seq, events = [], unserialisable = [], credentials: curr
   for (const refused of unserialisable) countRefused(refused);
   afterCoreCall(urgent); // urgent: the page is going away, store them now
   // The page keeps these events until they are stored, to hand them to the
-  // next worker if this one dies first.
-  if (seq !== undefined) durable(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
+  // next worker if this one dies first: during a storage outage, until a
+  // write succeeds (without IndexedDB, at once: there is nothing to wait for).
+  if (seq !== undefined) groupCommit.stored(urgent).then(() => self.postMessage({ type: Notice.accepted, seq }));
 }
 
 /**
@@ -621,7 +652,8 @@ const flush = createFlush({
     afterCoreCall();
   },
   inFlight: () => [...requestsInFlight.values()],
-  durable: () => durable(true),
+  // Without IndexedDB there is no write to fail: flush goes on sending.
+  durable: () => (persistent ? durable(true) : Promise.resolve(true)),
   stats,
 });
 

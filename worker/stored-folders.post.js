@@ -172,6 +172,21 @@ function storeFiles(db, path, names) {
   });
 }
 
+/** True if `key` names a file right inside the folder at `path` ("<path>/<name>"), and `entry` is a file's. */
+function isStoredFolderFile(path, key, entry) {
+  if (typeof key !== 'string' || key.indexOf(path + '/') !== 0) return false;
+  var name = key.slice(path.length + 1);
+  return (
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    name.indexOf('/') < 0 &&
+    !!entry &&
+    typeof entry['mode'] === 'number' &&
+    FS.isFile(entry['mode'])
+  );
+}
+
 Module['storedFolders'] = {
   /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
   'onLost': null,
@@ -191,6 +206,10 @@ Module['storedFolders'] = {
       .then(function (read) {
         return new Promise(function (resolve, reject) {
           read[0].forEach(function (stored) {
+            // IDBFS.storeLocalEntry writes to the path the key names: a
+            // damaged or foreign database could overwrite any folder's files
+            // (this worker's own queue). Only files of this folder are taken.
+            if (!isStoredFolderFile(path, stored[0], stored[1])) return;
             IDBFS.storeLocalEntry(stored[0], stored[1], function (error) {
               if (error) reject(error);
             });
@@ -236,7 +255,8 @@ Module['storedFolders'] = {
    * one transaction, and resolves once it committed; rejects, with nothing
    * copied, if a file is missing or IndexedDB refuses. The database is not
    * mounted and no tab adopts it: it keeps bytes this release could not
-   * read, for a release that can.
+   * read, for a release that can. Each entry's timestamp is the time it was
+   * kept aside: the database is removed a while after (tab-stores.js).
    */
   'keepAside': function (path, names, asidePath) {
     function forget() {
@@ -256,6 +276,7 @@ Module['storedFolders'] = {
               if (error) return transaction.abort();
               // Exactly the file's bytes, as storeFiles stores them.
               entry['contents'] = entry['contents'].slice();
+              entry['timestamp'] = new Date();
               store.put(entry, asidePath + '/' + name);
             });
           });

@@ -22,6 +22,11 @@ const STORE_PREFIX = '/tep-store-';
 // Where an adopter keeps the files of an adopted store it could not read
 // (a later release's): a name the scan for stores never matches.
 const KEPT_ASIDE_PREFIX = '/tep-quarantine-';
+// A database of kept-aside files is removed once its newest file was kept
+// aside this long ago: long enough for a release rolled back to be rolled
+// forward again (what brings a later release's files before this one), and
+// short enough that such databases never pile up for good.
+const KEPT_ASIDE_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 const CHANNEL = 'tep-tabs';
 // Heartbeat mode: announce every 2 s; a store silent for 15 s is orphaned
 // (long enough for a busy main thread or a throttled timer).
@@ -92,12 +97,61 @@ async function unregisterStore(path) {
   await inRegistry('readwrite', (stores) => stores.delete(path));
 }
 
-/** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
-async function storePaths() {
+/** Names of this origin's IDBFS databases that start with `prefix`. */
+async function databasesNamed(prefix) {
   const names = listsDatabases()
     ? (await indexedDB.databases()).map((d) => d.name)
     : await inRegistry('readonly', (stores) => stores.getAllKeys());
-  return names.filter((name) => typeof name === 'string' && name.startsWith(STORE_PREFIX));
+  return names.filter((name) => typeof name === 'string' && name.startsWith(prefix));
+}
+
+/** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
+const storePaths = () => databasesNamed(STORE_PREFIX);
+
+/** Lists a database of kept-aside files in the registry, where the browser can't list databases. */
+export const registerKeptAside = (path) => registerStore(path);
+
+/** When the newest file in the database `path` (IDBFS's `timestamp` index) was stored, in ms; 0 if none. */
+function newestTimestamp(path) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(path);
+    // A database that did not exist: nothing in it, and it goes with the others.
+    open.onupgradeneeded = () => open.transaction?.abort();
+    open.onerror = () => resolve(0);
+    open.onsuccess = () => {
+      const db = open.result;
+      try {
+        const newest = db
+          .transaction(['FILE_DATA'], 'readonly')
+          .objectStore('FILE_DATA')
+          .index('timestamp')
+          .openCursor(null, 'prev');
+        newest.onsuccess = () => {
+          db.close();
+          resolve(newest.result ? new Date(newest.result.value.timestamp).getTime() || 0 : 0);
+        };
+        newest.onerror = () => {
+          db.close();
+          reject(newest.error);
+        };
+      } catch (error) {
+        db.close();
+        reject(error);
+      }
+    };
+  });
+}
+
+/** Deletes the databases of kept-aside files whose newest file was kept aside KEPT_ASIDE_FOR_MS ago or more. */
+async function removeExpiredKeptAside(now = Date.now()) {
+  for (const path of await databasesNamed(KEPT_ASIDE_PREFIX)) {
+    if (now - (await newestTimestamp(path)) < KEPT_ASIDE_FOR_MS) continue;
+    await new Promise((resolve) => {
+      const deleting = indexedDB.deleteDatabase(path);
+      deleting.onsuccess = deleting.onerror = deleting.onblocked = () => resolve(undefined);
+    });
+    await unregisterStore(path);
+  }
 }
 
 /** A new store's id: random, so no other tab ever claims it. */
@@ -186,23 +240,30 @@ function storeAnswers(path) {
 /**
  * Watches for stores of tabs that are gone and adopts them.
  * `adopt(path)` copies the store's events into this tab's queue and, once
- * that is durable, deletes the store; it resolves to how many events.
+ * that is durable, deletes the store, or keeps it with the events that did
+ * not fit; it resolves to how many events it took and whether it deleted
+ * the store.
  * @param {{
  *   ownPath: string,
- *   adopt: (path: string) => Promise<number>,
+ *   adopt: (path: string) => Promise<{ taken: number, deleted: boolean }>,
  *   onAdopted?: (path: string, taken: number) => void,
  *   onError?: (error: unknown) => void,
  * }} options
  */
 export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   const heard = new Map(); // path → last heartbeat time (heartbeat mode)
+  // Stores this tab is adopting: announced as alive in heartbeat mode, as
+  // their locks are held in lock mode, so no other tab adopts them meanwhile.
+  const adopting = new Set();
   const startedAt = Date.now();
   let channel = null;
   let heartbeat = 0;
   let rejected = 0;
   if (coordination() === 'heartbeat' && typeof BroadcastChannel === 'function') {
     channel = new BroadcastChannel(CHANNEL);
-    const announce = () => channel.postMessage({ alive: ownPath });
+    const announce = () => {
+      for (const path of [ownPath, ...adopting]) channel.postMessage({ alive: path });
+    };
     channel.onmessage = ({ data }) => {
       // Only a store's path keeps that store from adoption; anything else is noise.
       if (isStorePath(data?.alive)) heard.set(data.alive, Date.now());
@@ -215,9 +276,10 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
   }
 
   async function takeOver(path) {
-    const taken = await adopt(path);
+    adopting.add(path);
+    const { taken, deleted } = await adopt(path).finally(() => adopting.delete(path));
     // Its database is gone: no later scan should find it listed.
-    await unregisterStore(path).catch((error) => onError?.(error));
+    if (deleted) await unregisterStore(path).catch((error) => onError?.(error));
     onAdopted?.(path, taken);
   }
 
@@ -241,7 +303,12 @@ export function watchForOrphans({ ownPath, adopt, onAdopted, onError }) {
     ownPath,
     // The registry goes with the site's data when the user clears it under
     // a running tab: each scan lists this tab's store again.
-    listStores: () => registerStore(ownPath).then(storePaths),
+    // Each scan also removes the kept-aside files' databases that are due.
+    listStores: () =>
+      registerStore(ownPath).then(() => {
+        removeExpiredKeptAside().catch((error) => onError?.(error));
+        return storePaths();
+      }),
     tryAdopt,
     onError,
   });

@@ -95,6 +95,63 @@ test("without indexedDB.databases() a closed tab's store is found in the registr
   await page.close();
 });
 
+test("a closed tab's store larger than the adopter's disk cap is adopted in parts, and listed until all of it is taken", async () => {
+  // A context of its own: the test above left a registry in the main one.
+  const context = await browser.newIsolatedContext();
+  await browser.control({ mode: 'down' });
+  const gone = await openProducerPage(browser, await context.newPage());
+  await gone.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }),
+  );
+  await gone.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({
+        name: 'adopted_in_parts',
+        consentCategory: 'NECESSARY',
+        payload: { seq, pad: 'p'.repeat(1000) },
+      });
+  }, EVENTS);
+  await waitFor(
+    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
+    { what: 'the events durable in IndexedDB' },
+  );
+  const gonePath = `/tep-store-${(await gone.evaluate(() => window.producer.getStats())).storeId}`;
+  await gone.evaluate(() => window.crashWorkers());
+  await gone.close();
+
+  // Room for a few of them at a time: each takes ~1.4 KB on disk.
+  const page = await openProducerPage(browser, await context.newPage());
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, maxDiskUsageBytes: 6000 }),
+  );
+  const stats = () => page.evaluate(() => window.producer.getStats());
+  await waitFor(async () => (await stats()).adoptedEvents > 0, { what: 'a first part adopted' });
+  const first = await stats();
+  assert.ok(first.adoptedEvents < EVENTS, `${first.adoptedEvents} adopted while the cap allows no more`);
+  assert.ok((await registeredStores(page)).includes(gonePath), 'the rest still listed');
+  assert.deepEqual(first.counters.storingFailedEvents, {}, 'nothing dropped');
+
+  await browser.control({ mode: 'up' });
+  const delivered = async () =>
+    (await browser.consumerEvents())
+      .filter((e) => e.name === 'adopted_in_parts')
+      .map((e) => JSON.parse(e.body).payload.seq);
+  await waitFor(async () => new Set(await delivered()).size === EVENTS, {
+    what: `all ${EVENTS} events at the consumer, a part per scan`,
+    timeoutMs: 90000,
+    explain: async () => ({ delivered: await delivered(), stats: await stats() }),
+  });
+  assert.equal((await delivered()).length, EVENTS, 'each once');
+  await waitFor(async () => !(await registeredStores(page)).includes(gonePath), {
+    what: 'the store taken off the registry once all of it is taken',
+  });
+  assert.ok(!(await databaseNames(page)).includes(gonePath), 'the adopted database is deleted');
+  await page.close();
+  await context.close();
+});
+
 test('where the browser lists databases, the workers keep no registry', async () => {
   // A context of its own: the test above left a registry in the main one.
   const context = await browser.newIsolatedContext();

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openProducerPage, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { setQuotaFull } from './storage-fault-switches.mjs';
 
 const EVENTS = 12;
 
@@ -18,24 +19,24 @@ after(async () => {
 });
 
 /**
- * Adds `files` to the IDBFS database of the store at `path`, with plain
- * IndexedDB calls in IDBFS's layout: object store FILE_DATA, one
- * { timestamp, mode, contents } record per file keyed "<path>/<name>".
+ * Puts `entries` ([{ key, text, storedAt }], each a file's entry under
+ * whatever key it is given, stored at `storedAt` ms, by default now) into the IDBFS database `path`, created if missing, with plain
+ * IndexedDB calls in IDBFS's layout: version 21, object store FILE_DATA, one
+ * { timestamp, mode, contents } record per file.
  */
-function addFilesToStore(page, path, files) {
+function putEntries(page, path, entries) {
   return page.evaluate(
-    ({ path, files }) =>
+    ({ path, entries }) =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open(path);
+        const open = indexedDB.open(path, 21);
+        open.onupgradeneeded = () => open.result.createObjectStore('FILE_DATA').createIndex('timestamp', 'timestamp');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
           const transaction = db.transaction(['FILE_DATA'], 'readwrite');
-          for (const { name, text } of files) {
+          for (const { key, text, storedAt = Date.now() } of entries) {
             const contents = Uint8Array.from(text, (c) => c.charCodeAt(0));
-            transaction
-              .objectStore('FILE_DATA')
-              .put({ timestamp: new Date(), mode: 0o100666, contents }, `${path}/${name}`);
+            transaction.objectStore('FILE_DATA').put({ timestamp: new Date(storedAt), mode: 0o100666, contents }, key);
           }
           transaction.oncomplete = () => {
             db.close();
@@ -44,9 +45,17 @@ function addFilesToStore(page, path, files) {
           transaction.onabort = () => reject(transaction.error);
         };
       }),
-    { path, files },
+    { path, entries },
   );
 }
+
+/** Adds `files` ([{ name, text }]) to the IDBFS database of the store at `path`, keyed "<path>/<name>". */
+const addFilesToStore = (page, path, files) =>
+  putEntries(
+    page,
+    path,
+    files.map(({ name, text }) => ({ key: `${path}/${name}`, text })),
+  );
 
 /** Every database of the origin: { name, text }, text being all its stored bytes as latin1. */
 function readEveryDatabase(page) {
@@ -79,10 +88,12 @@ function readEveryDatabase(page) {
 }
 
 /**
- * A tab stores EVENTS events named `name` while the consumer is down, and
- * its worker dies: resolves to that tab's page (still open) and its store's path.
+ * A tab stores EVENTS events named `name` while the consumer is down (and
+ * counts `refused` events of that name it refused, for want of a consent
+ * category), and its worker dies: resolves to that tab's page (still open)
+ * and its store's path.
  */
-async function tabThatDies(name) {
+async function tabThatDies(name, { refused = 0 } = {}) {
   await browser.control({ mode: 'down' });
   const gone = await openProducerPage(browser);
   await gone.evaluate(
@@ -90,11 +101,12 @@ async function tabThatDies(name) {
     testConfig(browser.url, { eventBatchInterval: 600000 }),
   );
   await gone.evaluate(
-    ({ name, count }) => {
+    ({ name, count, refused }) => {
       for (let seq = 0; seq < count; seq++)
         window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
+      for (let i = 0; i < refused; i++) window.producer.sendEvent({ name, payload: {} });
     },
-    { name, count: EVENTS },
+    { name, count: EVENTS, refused },
   );
   await waitFor(
     () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
@@ -208,5 +220,120 @@ test("a store whose database never answers does not hold up adopting the other g
   assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
   // Once the stuck connection goes, the waiting attempts finish and nothing is left behind.
   await holder.close();
+  await page.close();
+});
+
+test("a store whose keys name another folder's files is adopted without touching that folder: the adopter's own events are all delivered", async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { eventBatchInterval: 600000 }),
+  );
+  await page.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({ name: 'own_beside_foreign', consentCategory: 'NECESSARY', payload: { seq } });
+  }, EVENTS);
+  const stats = () => page.evaluate(() => window.producer.getStats());
+  await waitFor(async () => ((s) => s.queued >= EVENTS && s.durable)(await stats()), {
+    what: 'the events durable in IndexedDB',
+  });
+  const ownPath = `/tep-store-${(await stats()).storeId}`;
+  // A damaged or foreign database named like a store, whose keys point into
+  // the adopter's folder and out of its own.
+  const foreign = '/tep-store-foreign-keys';
+  await putEntries(page, foreign, [
+    { key: `${ownPath}/seg-0000000000000001.log`, text: 'not a segment: overwrites it if taken' },
+    { key: `${foreign}/../escaped`, text: 'outside its folder' },
+  ]);
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === foreign), {
+    what: `the foreign store ${foreign} adopted and deleted`,
+    timeoutMs: 30000,
+  });
+
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  const delivered = async () =>
+    new Set(
+      (await browser.consumerEvents())
+        .filter((e) => e.name === 'own_beside_foreign')
+        .map((e) => JSON.parse(e.body).payload.seq),
+    ).size;
+  await waitFor(async () => (await delivered()) === EVENTS, {
+    what: `all ${EVENTS} of the adopter's own events at the consumer`,
+    explain: async () => ({ delivered: await delivered(), stats: await stats() }),
+  });
+  assert.deepEqual((await stats()).counters.storingFailedEvents, {});
+  await page.close();
+});
+
+test("a gone tab's store adopted while this tab's writes fail is adopted once: its events are delivered once, and it is deleted once they are stored", async () => {
+  // The adopter runs first, with its writes refused (a full quota).
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    (config) => window.producer.init(config),
+    testConfig(browser.url, { workerUrl: '/tests/browser/pages/storage-faults-worker.js' }),
+  );
+  await setQuotaFull(page, true);
+  // Then a tab stores events and its drop counters, and dies; its store is
+  // adopted by the next scan. The merged counters keep this tab's writes
+  // failing after the events are delivered.
+  const { gone, path } = await tabThatDies('adopted_during_quota', { refused: 1 });
+  await gone.close();
+  await browser.control({ mode: 'up' });
+  const seqsDelivered = async () =>
+    (await browser.consumerEvents())
+      .filter((e) => e.name === 'adopted_during_quota')
+      .map((e) => JSON.parse(e.body).payload.seq);
+  await waitFor(async () => new Set(await seqsDelivered()).size === EVENTS, {
+    what: `all ${EVENTS} adopted events at the consumer, delivered from memory`,
+    timeoutMs: 30000,
+  });
+  // Two more scans (every 10 s) while the writes still fail.
+  await new Promise((resolve) => setTimeout(resolve, 22000));
+  const stats = await page.evaluate(() => window.producer.getStats());
+  assert.equal(stats.adoptedEvents, EVENTS, 'adopted once');
+  assert.ok(stats.storageError, 'the writes still fail');
+  assert.deepEqual(stats.counters.consentFilteredEvents, { adopted_during_quota: 1 }, 'its counters merged once');
+  assert.equal((await seqsDelivered()).length, EVENTS, 'each delivered once');
+  assert.ok(
+    (await readEveryDatabase(page)).some((d) => d.name === path),
+    'the store stays while its copy is not stored',
+  );
+
+  await setQuotaFull(page, false);
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === path), {
+    what: `the adopted database ${path} deleted once the copy is stored`,
+    timeoutMs: 30000,
+    explain: async () => ({
+      databases: (await readEveryDatabase(page)).map((d) => d.name),
+      stats: await page.evaluate(() => window.producer.getStats()),
+    }),
+  });
+  assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
+  await page.close();
+});
+
+test('a database of kept-aside files is removed 30 days after its newest file was kept aside, not before', async () => {
+  const page = await openProducerPage(browser);
+  const day = 24 * 60 * 60 * 1000;
+  const expired = '/tep-quarantine-kept-31-days-ago';
+  const recent = '/tep-quarantine-kept-29-days-ago';
+  await putEntries(page, expired, [
+    { key: `${expired}/seg-0000000000000001.log`, text: 'TEPQ', storedAt: Date.now() - 31 * day },
+  ]);
+  await putEntries(page, recent, [
+    { key: `${recent}/seg-0000000000000001.log`, text: 'TEPQ', storedAt: Date.now() - 29 * day },
+  ]);
+  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  // The first scan for gone tabs' stores runs at init.
+  await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === expired), {
+    what: `${expired} removed`,
+  });
+  assert.ok(
+    (await readEveryDatabase(page)).some((d) => d.name === recent),
+    `${recent} kept`,
+  );
   await page.close();
 });

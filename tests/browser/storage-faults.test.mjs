@@ -190,3 +190,58 @@ test("when the site's data is cleared under a running worker, the whole queue is
   await reloadAndDeliver(page, 'cleared_storage', 105, holdSending, adoptedEvents);
   await page.close();
 });
+
+test('during a storage outage the page keeps its copy of the events until they are stored, so a worker that ends loses none', async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  const holdSending = { eventBatchInterval: 600000 };
+  assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
+  await setQuotaFull(page, true);
+  await send(page, 'unstored_hand_over', 6);
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.errorCode === 'storage')), {
+    what: 'the storage outage',
+  });
+  // Long enough for a confirmation of the hand-over to reach the page, were one sent.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The worker ends with the events in its memory only; the page starts a
+  // new one (whose writes succeed: the fault was the old worker's).
+  await page.evaluate(() => window.workers.at(-1).terminate());
+  await waitFor(() => page.evaluate(() => window.busDetails.some((d) => d.name === 'OutageEndMessage')), {
+    what: 'a new worker running',
+  });
+  await browser.control({ mode: 'up' });
+  await page.evaluate(() => window.producer.flush());
+  const deliveredCount = async () =>
+    new Set((await delivered('unstored_hand_over')).map((e) => JSON.parse(e.body).payload.i)).size;
+  await waitFor(async () => (await deliveredCount()) === 6, {
+    what: 'the 6 events the ended worker never stored, at the consumer',
+    explain: async () => ({
+      delivered: await deliveredCount(),
+      stats: await page.evaluate(() => window.producer.getStats()),
+    }),
+  });
+  await page.close();
+});
+
+test('during a storage outage the page keeps copies of at most 10,000 events, and counts those it lets go', async () => {
+  await browser.control({ mode: 'down' });
+  const page = await openProducerPage(browser);
+  assert.equal(
+    await initWith(page, '/tests/browser/pages/storage-faults-worker.js', {
+      eventBatchInterval: 600000,
+      maxDiskUsageBytes: 20 * 1024 * 1024, // room for all of them
+    }),
+    null,
+  );
+  await setQuotaFull(page, true);
+  // Two hand-overs (one per task): the second takes the copies past the bound.
+  await send(page, 'past_the_copy_bound', 6000);
+  await send(page, 'past_the_copy_bound', 6000);
+  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued >= 12000)), {
+    what: '12,000 events queued in memory',
+    explain: () => page.evaluate(() => window.producer.getStats()),
+  });
+  assert.equal((await page.evaluate(() => window.producer.getStats())).releasedCopies, 6000);
+  await setQuotaFull(page, false);
+  await page.close();
+});

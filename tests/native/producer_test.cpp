@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ std::string headers_at_submit(const tep::Credentials& credentials, int64_t sent_
 std::vector<std::string> headers_received(const World& w) {
   std::vector<std::string> headers;
   for (const auto& r : w.requests) {
-    if (r.request.public_only) continue;
+    if (r.request.public_only && r.entries.front().name == "tep-tl-monitoring") continue;
     auto fields = sim::parse_form(r.request.body);
     for (size_t i = 1; i <= r.entries.size(); ++i) {
       headers.push_back(fields["SendMessageBatchRequestEntry." + std::to_string(i) +
@@ -253,6 +254,112 @@ TEST_CASE("Adopted counters this release can't read are kept, not merged") {
   tep::AdoptReport report = w.producer().adopt(gone, w.now);
   CHECK(report.kept_files == std::vector<std::string>{"counters.json"});
   CHECK(w.producer().counters().empty());
+}
+
+TEST_CASE(
+    "Adopting past the disk cap takes only what fits and leaves the rest in the other store") {
+  World other_tab(config());
+  store_during_outage(other_tab, logged_out(), 20);
+  // Room for a few events only: each stored event costs ~400 bytes here.
+  auto c = config();
+  c.queue.max_disk_bytes = 2000;
+  World w(c);
+  tep::AdoptReport first = w.producer().adopt(other_tab.disk, w.now);
+  CHECK(first.taken > 0);
+  CHECK(first.taken < 20);
+  // Nothing was dropped: what did not fit is still in the other store.
+  CHECK(w.producer().counters().empty());
+  {
+    tep::TokenKeeper tokens;
+    tep::EventQueue rest(other_tab.disk, c.queue, tokens);
+    CHECK(rest.restore(w.now).restored == 20 - first.taken);
+  }
+  // Each later adoption takes what fits then, until the other store is empty.
+  size_t taken = first.taken;
+  for (int round = 0; round < 20 && taken < 20; ++round) {
+    deliver(w);
+    taken += w.producer().adopt(other_tab.disk, w.now).taken;
+  }
+  CHECK(taken == 20);
+  deliver(w);
+  CHECK(w.delivered.size() == 20);
+  CHECK(w.raw_duplicates == 0);
+  CHECK(w.producer().counters().empty());
+}
+
+TEST_CASE("An adopted store's events and counters are taken once, however often it is adopted") {
+  World other_tab(config());
+  store_during_outage(other_tab, logged_out(), 3);
+  tep::DropCounters gone_counters;
+  gone_counters.add(tep::DropReason::kConsentFiltered, "ad-click", 2);
+  other_tab.disk.files["counters.json"] = gone_counters.to_json();
+  World w(config());
+  CHECK(w.producer().adopt(other_tab.disk, w.now).taken == 3);
+  CHECK(w.producer().counters().total(tep::DropReason::kConsentFiltered) == 2);
+  deliver(w);  // the events, and the counters in the monitoring event
+  CHECK(w.producer().counters().empty());
+  // The store was not deleted (its database could not be, say): adopting it
+  // again finds nothing left to take or merge.
+  CHECK(w.producer().adopt(other_tab.disk, w.now).taken == 0);
+  CHECK(w.producer().counters().empty());
+  w.collector = nullptr;
+  w.producer().flush(w.now);
+  w.run_until(w.now + 5 * kMinute);
+  CHECK(w.delivered.size() == 3);
+  CHECK(w.raw_duplicates == 0);
+}
+
+TEST_CASE("An adopted event whose token this worker never saw goes to the public endpoint, apart") {
+  World other_tab(config());
+  store_during_outage(other_tab, logged_in(kToken), 3);
+  World w(config(), /*seed=*/2);  // ids of its own, apart from the other tab's
+  w.producer().set_credentials(logged_in("this-tabs-own-token"));
+  w.collector = [](const SentRequest&) { return sim::unreachable(); };
+  for (int i = 0; i < 3; ++i) w.send("own");
+  CHECK(w.producer().adopt(other_tab.disk, w.now).taken == 3);
+  for (int i = 0; i < 3; ++i) w.send("own");
+  deliver(w);
+  size_t own = 0, adopted = 0;
+  for (const auto& r : w.requests) {
+    if (r.request.public_only && r.entries.size() == 1 && r.entries[0].name == "tep-tl-monitoring")
+      continue;
+    bool has_adopted = std::any_of(r.entries.begin(), r.entries.end(),
+                                   [](const sim::Entry& e) { return e.name == "play"; });
+    bool has_own = std::any_of(r.entries.begin(), r.entries.end(),
+                               [](const sim::Entry& e) { return e.name == "own"; });
+    CHECK_FALSE((has_adopted && has_own));
+    // The adopted events carry no authorization: no Authorization may go with them.
+    CHECK(r.request.public_only == has_adopted);
+    for (const auto& e : r.entries) (e.name == "play" ? adopted : own)++;
+  }
+  CHECK(adopted == 3);
+  CHECK(own == 6);
+}
+
+TEST_CASE(
+    "A stored time at the ends of the int64 range neither overflows nor wakes the host at once") {
+  for (int64_t created :
+       {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+    World w(config());
+    {
+      tep::TokenKeeper tokens;
+      tep::EventQueue queue(w.disk, config().queue, tokens);
+      REQUIRE(queue.append({"far-0", "play", headers_at_submit(logged_out(), w.now),
+                            R"({"name":"play"})", created, 0}) == tep::AppendResult::kStored);
+    }
+    w.reopen();
+    // A wake-up that is due already must send something: else the host,
+    // asked again at once, spins.
+    int64_t wake = w.producer().next_wake_ms(w.now);
+    REQUIRE(wake >= 0);
+    CHECK(wake <= w.now + config().scheduler.batch_interval_ms);
+    if (wake <= w.now) {
+      w.producer().tick(w.now);
+      CHECK(w.requests.size() == 1);
+    }
+    w.run_until(w.now + config().scheduler.batch_interval_ms + kMinute);
+    CHECK(w.delivered.count("far-0") == 1);
+  }
 }
 
 TEST_CASE("The next wake-up is never further away than a browser timer can wait") {

@@ -49,14 +49,19 @@ TEST_CASE("The restore summary names what restore found") {
                                   "expired": 3, "feral": 4, "purged": 5, "outage": true})"));
 }
 
-TEST_CASE("The adoption report names what adoption found and the files to keep") {
+TEST_CASE("The adoption report names what adoption found, the files to keep and those it changed") {
   tep::AdoptReport report;
   report.taken = 5;
+  report.remaining = 4;
   report.unreadable_files = 1;
   report.damaged_records = 2;
   report.expired = 3;
   report.kept_files = {"seg-0000000000000002.log"};
+  report.changed_files = {"counters.json", "seg-0000000000000001.settle"};
   CHECK(nlohmann::json::parse(tep::adopt_report_json(report)) ==
-        nlohmann::json::parse(R"({"taken": 5, "unreadableFiles": 1, "damagedRecords": 2,
-                                  "expired": 3, "keptFiles": ["seg-0000000000000002.log"]})"));
+        nlohmann::json::parse(R"({"taken": 5, "remaining": 4, "unreadableFiles": 1,
+                                  "damagedRecords": 2, "expired": 3,
+                                  "keptFiles": ["seg-0000000000000002.log"],
+                                  "changedFiles": ["counters.json",
+                                                   "seg-0000000000000001.settle"]})"));
 }

@@ -114,3 +114,19 @@ TEST_CASE("Only the place right after an authorization key is a token slot") {
   CHECK_FALSE(tep::is_token_slot(text, static_cast<uint32_t>(text.size())));
   CHECK_FALSE(tep::is_token_slot(R"({"client-id":"c","x":,"y":1})", 21));
 }
+
+TEST_CASE("Headers sent without a token nobody knows are stored again as they were stored") {
+  TokenKeeper first_worker;
+  StoredHeaders stored = tep::strip_token(headers(kToken), first_worker);
+  TokenKeeper this_worker;  // never saw the token
+  tep::Event event;
+  event.headers =
+      tep::headers_to_send(stored.text, stored.token_at, stored.fingerprint, this_worker);
+  CHECK(event.headers == headers(std::nullopt));
+  event.withheld_token_at = stored.token_at;
+  event.withheld_token_fingerprint = stored.fingerprint;
+  StoredHeaders again = tep::stored_form_of_withheld(event);
+  CHECK(again.text == stored.text);
+  CHECK(again.token_at == stored.token_at);
+  CHECK(again.fingerprint == stored.fingerprint);
+}

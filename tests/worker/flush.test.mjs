@@ -15,7 +15,7 @@ function world({ queued, answer }) {
       inFlight = [answer(state)];
     },
     inFlight: () => inFlight,
-    durable: () => Promise.resolve(),
+    durable: () => Promise.resolve(true),
     stats: () => ({ ...state }),
     clock: () => Date.now(),
     timers: { setTimeout, clearTimeout },
@@ -89,6 +89,24 @@ test("a failed write is flush's answer", async () => {
   await assert.rejects(flush(), /QuotaExceededError/);
 });
 
+test('a write that fails stops flush: it answers without starting another batch', async () => {
+  const state = { delivered: 0, queued: 35, sent: 0 };
+  let inFlight = [];
+  const flush = createFlush({
+    sendNow: () => {
+      if (state.queued === 0) return;
+      state.sent++;
+      inFlight = [deliverTen(state)];
+    },
+    inFlight: () => inFlight,
+    durable: () => Promise.resolve(false), // IndexedDB refuses the write (a full quota)
+    stats: () => ({ ...state }),
+  });
+  const stats = await flush();
+  assert.equal(state.sent, 1, 'no batch after the failed write');
+  assert.equal(stats.queued, 25, 'the rest is left to the scheduler');
+});
+
 test('a request that failed before flush was called does not end it: flush makes its own attempt', async () => {
   // One request in flight at a time. The scheduler started one while the
   // collector was down; it came back, and the page calls flush.
@@ -106,7 +124,7 @@ test('a request that failed before flush was called does not end it: flush makes
       settledRequests = 0;
     },
     inFlight: () => inFlight,
-    durable: () => Promise.resolve(),
+    durable: () => Promise.resolve(true),
     stats: () => ({ ...state }),
   });
   const answered = flush();
@@ -129,7 +147,7 @@ test('flush answers only once the removal of what the collector confirmed is dur
     inFlight: () => inFlight,
     durable: () => {
       // Everything before the confirmation is stored already; the removal takes a write.
-      if (state.delivered === 0) return Promise.resolve();
+      if (state.delivered === 0) return Promise.resolve(true);
       pendingWrite ??= new Promise((resolve) => setTimeout(resolve, 50)).then(() => (state.removalStored = true));
       return pendingWrite;
     },

@@ -142,6 +142,26 @@ test('a failed write answers its waiters false at once, keeps the files and retr
   assert.equal(w.commit.isDurable(), true);
 });
 
+test('stored() waits through failed writes and resolves true once a retry stores everything', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const w = world();
+  w.failNextWrites(2);
+  w.change('a');
+  let stored = null;
+  w.commit.stored(true).then((made) => (stored = made));
+  t.mock.timers.tick(0);
+  await settleMicrotasks();
+  await w.finishWrite();
+  for (let retry = 0; retry < 2; retry++) {
+    t.mock.timers.tick(RETRY_AFTER_FAILURE_MS);
+    await settleMicrotasks();
+    await w.finishWrite();
+    if (retry === 0) assert.equal(stored, null, 'still waiting after the second failed write');
+  }
+  assert.deepEqual(w.results, ['failed', 'failed', 'stored']);
+  assert.equal(stored, true);
+});
+
 test('without IndexedDB nothing is written and durable() is false', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const w = world({ persistent: false });
@@ -150,6 +170,7 @@ test('without IndexedDB nothing is written and durable() is false', async (t) =>
   await settleMicrotasks();
   assert.equal(w.writing, false);
   assert.equal(await w.commit.durable(true), false);
+  assert.equal(await w.commit.stored(true), false, 'stored() does not wait for a write that never comes');
 });
 
 test('a wait that is not urgent, made during a write, waits for the next window like any change', async (t) => {
