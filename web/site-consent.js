@@ -199,5 +199,9 @@ function defaultStorage() {
 }
 
 function defaultChannel() {
-  return typeof BroadcastChannel === 'function' ? new BroadcastChannel(CONSENT_CHANNEL_NAME) : null;
+  if (typeof BroadcastChannel !== 'function') return null;
+  const channel = new BroadcastChannel(CONSENT_CHANNEL_NAME);
+  // Node (server-side rendering imports the package) would otherwise stay alive for it.
+  /** @type {{ unref?: () => void }} */ (channel).unref?.();
+  return channel;
 }

@@ -7,6 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { setQuotaFull } from './storage-fault-switches.mjs';
+import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 
 const TOTAL = Number(process.env.CHAOS_EVENTS ?? 2000);
 const PHASES = [
@@ -30,20 +32,33 @@ after(async () => {
   await browser?.close();
 });
 
-async function start(page, overrides = {}) {
+// What each tab's credentials provider does ('provider' of start): a
+// logged-in user's token, a provider that throws ("no user yet"), one that
+// answers numbers.
+async function start(page, overrides = {}, provider = 'token') {
   await page.evaluate(
-    async (config) => {
-      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'chaos', token: 't' }) };
+    async ({ config, provider }) => {
+      const answers = {
+        token: async () => ({ clientId: 'chaos', token: 'chaos-token-a' }),
+        throws: () => {
+          throw new Error('no user yet');
+        },
+        numbers: async () => ({ clientId: 12345, token: 678 }),
+      };
+      config.credentialsProvider = { bus: () => {}, getCredentials: answers[provider] };
       await window.producer.init(config);
     },
-    testConfig(browser.url, {
-      eventBatchInterval: 300,
-      monitoringInterval: 3600000,
-      maxInFlightBatches: 2,
-      // Reloads state nothing of TARGETING: the site's consent holds across them.
-      blockedConsentCategories: { TARGETING: null },
-      ...overrides,
-    }),
+    {
+      provider,
+      config: testConfig(browser.url, {
+        eventBatchInterval: 300,
+        monitoringInterval: 3600000,
+        maxInFlightBatches: 2,
+        // Reloads state nothing of TARGETING: the site's consent holds across them.
+        blockedConsentCategories: { TARGETING: null },
+        ...overrides,
+      }),
+    },
   );
 }
 
@@ -51,8 +66,9 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   const started = Date.now();
   let page = await openProducerPage(browser);
   await start(page);
+  // The second tab's provider throws, and its storage can be switched to a full quota.
   const second = await openProducerPage(browser);
-  await start(second);
+  await start(second, { workerUrl: '/tests/browser/pages/storage-faults-worker.js' }, 'throws');
   const sent = {}; // name → count
   let blocked = false;
   const perPhase = Math.floor(TOTAL / PHASES.length);
@@ -108,8 +124,49 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
     }
   }
 
-  // A second tab with a tiny disk cap while the consumer is down: storage exhaustion.
+  // During a real outage: a forged end of it on the tabs' channel, and a tab
+  // whose provider answers numbers closing with events queued while the second
+  // tab's quota is full; the tabs left adopt its store.
   await browser.control({ mode: 'down' });
+  await page.evaluate(() => {
+    window.producer.sendEvent({ name: 'chaos_outage_probe', consentCategory: 'NECESSARY', payload: {} });
+    return window.producer.flush().catch(() => {});
+  });
+  sent.chaos_outage_probe = 1;
+  await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the outage heard' });
+  await page.evaluate(() => {
+    const channel = new BroadcastChannel('tep-outage');
+    channel.postMessage({ outage: false, from: '/tep-store-forged' });
+    channel.close();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const forgedEndBelieved = !(await page.evaluate(() => window.producer.isOutage()));
+  await setQuotaFull(second, true);
+  const leaver = await openProducerPage(browser);
+  await start(leaver, {}, 'numbers');
+  await leaver.evaluate(() => {
+    for (let i = 0; i < 100; i++)
+      window.producer.sendEvent({ name: 'chaos_leaver', consentCategory: 'NECESSARY', payload: { i } });
+    return window.producer.flush().catch(() => {});
+  });
+  sent.chaos_leaver = 100;
+  await leaver.close();
+  interruptions++;
+  const adopted = async () =>
+    (await page.evaluate(() => window.producer.getStats())).adoptedEvents +
+    (await second.evaluate(() => window.producer.getStats())).adoptedEvents;
+  // A scan of the tabs left finds its store, within seconds; the full quota ends either way.
+  await waitFor(async () => (await adopted()) >= 100, {
+    what: "the closed tab's store adopted",
+    timeoutMs: 5000,
+  }).catch(() => {});
+  await setQuotaFull(second, false);
+  await waitFor(async () => (await adopted()) >= 100, {
+    what: "the closed tab's store adopted once the quota is free",
+    timeoutMs: 30000,
+  });
+
+  // A tab with a tiny disk cap while the consumer is down: storage exhaustion.
   const capped = await openProducerPage(browser);
   await start(capped, { maxDiskUsageBytes: 16 * 1024 });
   await capped.evaluate(() => {
@@ -174,12 +231,17 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   });
 
   const { duplicates } = await browser.consumerStats();
+  // The closed tab's events go with its own token or in the logged-out form, never under another tab's.
+  const leaverToken = tokenFingerprint('678');
+  const underAnotherToken = (await browser.consumerEvents()).filter(
+    (e) => e.name === 'chaos_leaver' && e.authenticated && e.headers?.authorization !== leaverToken,
+  ).length;
   // Sent while TARGETING was blocked in every tab: none may have reached the consumer.
   const blockedReceived = (await browser.consumerEvents()).filter(
     (e) => e.name === 'chaos_targeting' && JSON.parse(e.body).payload.blocked === true,
   ).length;
   console.log(
-    `# chaos: ${TOTAL + 200} events from 3 tabs, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${blockedReceived} events of a blocked category received, ${Math.round((Date.now() - started) / 1000)} s`,
+    `# chaos: ${TOTAL + 200} events from 3 tabs, ${interruptions} reloads/kills, ${duplicates} raw duplicates, ${blockedReceived} events of a blocked category received, ${underAnotherToken} sent under another tab's token, forged outage end ${forgedEndBelieved ? 'believed' : 'ignored'}, ${Math.round((Date.now() - started) / 1000)} s`,
   );
   console.log(
     '# name | sent | delivered | consentFiltered | validationFailed | storingFailed | delivered and counted | lost',
@@ -191,6 +253,8 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
   }
   for (const row of table) assert.equal(row.lost, 0, `${row.name}: ${row.lost} lost`);
   assert.equal(blockedReceived, 0, 'events sent while their category was blocked reached the consumer');
+  assert.equal(underAnotherToken, 0, "a closed tab's events went under another tab's token");
+  assert.equal(forgedEndBelieved, false, 'a forged end of the outage was believed');
   const overlap = table.reduce((sum, row) => sum + row.overlap, 0);
   assert.ok(overlap <= duplicates, `${overlap} events both delivered and counted, only ${duplicates} re-sends`);
   assert.ok(
