@@ -17,6 +17,7 @@ debian_packages=(
   xauth               # xvfb-run needs it to authorise the virtual display
   clang-14            # libFuzzer targets and sanitizer builds of the core
   clang-tidy          # the core's static checks (.clang-tidy, scripts/lint-cpp.sh)
+  clang-format        # the C++ formatting check (.clang-format, scripts/check-cpp-format.sh)
   libclang-rt-14-dev  # clang's fuzzer/ASan/UBSan runtimes
   ninja-build         # faster incremental builds than make
   nats-server         # NATS with JetStream: the consumer's JetStream sink, its tests and `npm run demo -- --sink nats`

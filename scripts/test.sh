@@ -57,6 +57,7 @@ stage "wasm unit tests (the same tests compiled with em++, run by node)" ctest -
 stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cpp.sh
+stage "C++ formatting (clang-format --dry-run -Werror, .clang-format)" bash scripts/check-cpp-format.sh
 stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
 stage "JS formatting (Prettier, .prettierrc.json)" npx --no-install prettier --check "**/*.{js,mjs}"
 stage "worker and page modules with fake timers, and the README's generated tables (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/ tests/docs/

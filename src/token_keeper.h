@@ -9,11 +9,10 @@
 // @tidal-music/event-producer would send them. An event whose fingerprint
 // is not kept here goes in the logged-out form, without its authorization
 // member, to the public endpoint without Authorization, never under the
-// token of the moment (credentials_group.h): that is what becomes of events restored after a reload when the credentials
-// provider no longer returns their token, and of events adopted from
-// another tab whose token this worker never saw. The collector still gets
-// the event and its client-id; once a token is out of the worker's memory,
-// nothing on disk can bring it back.
+// token of the moment (credentials_group.h): that is what becomes of events restored after a reload
+// when the credentials provider no longer returns their token, and of events adopted from another
+// tab whose token this worker never saw. The collector still gets the event and its client-id; once
+// a token is out of the worker's memory, nothing on disk can bring it back.
 //
 // Tokens are kept from the credentials (at init, before the restored events
 // are first sent, so a token the provider still returns after a reload is

@@ -11,7 +11,8 @@ TEST_CASE("Every file appended to, written or removed is reported once, and then
   store.append("seg-2.log", "b");
   store.write("counters.json", "{}");
   store.remove("seg-1.log");
-  CHECK(store.take_changed() == std::vector<std::string>{"counters.json", "seg-1.log", "seg-2.log"});
+  CHECK(store.take_changed() ==
+        std::vector<std::string>{"counters.json", "seg-1.log", "seg-2.log"});
   CHECK(store.take_changed().empty());
   CHECK(files.files.at("seg-2.log") == "ab");
 }
