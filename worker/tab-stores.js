@@ -93,7 +93,7 @@ async function unregisterStore(path) {
 }
 
 /** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
-async function storePaths() {
+export async function storePaths() {
   const names = listsDatabases()
     ? (await indexedDB.databases()).map((d) => d.name)
     : await inRegistry('readonly', (stores) => stores.getAllKeys());
