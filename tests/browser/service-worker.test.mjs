@@ -1,0 +1,149 @@
+// The package's service worker (dist/service-worker.js) sends what the tabs
+// left behind once every tab of the site is closed: woken by the Background
+// Sync the pages asked for (fired here through the DevTools protocol), it
+// adopts the gone tabs' stores under their Web Locks, sends their events in
+// the logged-out form to the public endpoint, under the site's consent, and
+// never sends an event a tab sends too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+
+const SYNC_TAG = 'tep-deliver-stored';
+const TOKEN = 'service-worker-test-token';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Registers the package's service worker from `page` and waits until it is active. */
+async function registerServiceWorker(page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.register('/dist/service-worker.js', {
+      type: 'module',
+      scope: '/dist/',
+    });
+    const worker = registration.installing ?? registration.waiting ?? registration.active;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) =>
+        worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()),
+      );
+    }
+  });
+}
+
+/** A tab of the site, logged in, with the producer started and the service worker opted in. */
+async function openLoggedInTab() {
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    ({ config, token }) => {
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'service-worker-test', token }),
+      };
+      return window.producer.init(config);
+    },
+    { config: testConfig(browser.url, { serviceWorker: true }), token: TOKEN },
+  );
+  return page;
+}
+
+/** Sends `count` events named `name` of `category` from `page`. */
+function sendEvents(page, name, category, count) {
+  return page.evaluate(
+    ({ name, category, count }) => {
+      for (let seq = 0; seq < count; seq++)
+        window.producer.sendEvent({ name, consentCategory: category, payload: { seq } });
+    },
+    { name, category, count },
+  );
+}
+
+/** Waits until `page` holds `count` events, durable in IndexedDB. */
+function storedDurably(page, count) {
+  return waitFor(
+    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), count),
+    { what: `${count} events durable`, explain: () => page.evaluate(() => window.producer.getStats()) },
+  );
+}
+
+/**
+ * Fires a one-off sync with the producer's tag at the site's service worker,
+ * as the browser does when the network is back, from a page of no origin:
+ * no tab of the site is open meanwhile.
+ */
+async function fireSync() {
+  const blank = await browser.context.newPage();
+  const session = await browser.context.newCDPSession(blank);
+  const registrations = new Map();
+  session.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: updated }) => {
+    for (const r of updated) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
+  });
+  await session.send('ServiceWorker.enable');
+  const scope = `${browser.url}dist/`;
+  const registrationId = await waitFor(() => registrations.get(scope), {
+    what: 'the registration of the service worker',
+  });
+  await session.send('ServiceWorker.dispatchSyncEvent', {
+    origin: new URL(browser.url).origin,
+    registrationId,
+    tag: SYNC_TAG,
+    lastChance: false,
+  });
+  await blank.close();
+}
+
+/** The consumer's events named `name`, by their payload's seq. */
+async function deliveredByName(name) {
+  return (await browser.consumerEvents()).filter((event) => event.name === name);
+}
+
+test('with every tab closed, the sync makes the service worker deliver each stored event once, logged out, none of a blocked category', async () => {
+  const name = 'sent_by_service_worker';
+  const blockedName = 'held_by_consent';
+  const page = await openLoggedInTab();
+  await registerServiceWorker(page);
+  await browser.control({ mode: 'down' });
+  await sendEvents(page, name, 'NECESSARY', 20);
+  await sendEvents(page, blockedName, 'PERFORMANCE', 5);
+  await storedDurably(page, 25);
+  // The outage began: the page asked for a sync.
+  await waitFor(
+    () =>
+      page.evaluate(() => window.busLog.includes('outage-start') || window.producer.getStats().then((s) => s.outage)),
+    {
+      what: 'the outage',
+    },
+  );
+  const tags = await waitFor(
+    () =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration('/dist/');
+        const tags = await registration.sync.getTags();
+        return tags.length ? tags : null;
+      }),
+    { what: 'the sync the page asked for' },
+  );
+  assert.deepEqual(tags, [SYNC_TAG]);
+  // The site's consent changes: PERFORMANCE is blocked (not purged), so those events stay stored, unsent.
+  await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
+  await page.close();
+
+  await browser.control({ mode: 'up' });
+  await fireSync();
+  const delivered = await waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= 20 ? events : null;
+    },
+    { what: 'the events sent by the service worker', explain: () => browser.consumerStats() },
+  );
+  const seqs = delivered.map((event) => JSON.parse(event.body).payload.seq);
+  assert.equal(new Set(seqs).size, 20, 'every event once');
+  assert.equal(delivered.length, 20, 'none twice');
+  for (const event of delivered) assert.equal(event.headers.authorization, undefined, 'the logged-out form');
+  assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
+});
