@@ -147,3 +147,39 @@ test('with every tab closed, the sync makes the service worker deliver each stor
   for (const event of delivered) assert.equal(event.headers.authorization, undefined, 'the logged-out form');
   assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
 });
+
+test('a tab opened while the service worker delivers sends none of the events it is delivering: each arrives once', async () => {
+  const name = 'tab_opened_during_delivery';
+  const count = 30;
+  const gone = await openLoggedInTab();
+  await browser.control({ mode: 'down' });
+  await sendEvents(gone, name, 'NECESSARY', count);
+  await storedDurably(gone, count);
+  await gone.close();
+
+  // The service worker's first request gets no answer (until its timeout):
+  // its delivery is under way, provably, while the new tab starts.
+  const before = await browser.consumerStats();
+  await browser.control({ mode: 'hang', count: 1 });
+  const syncing = fireSync();
+  await waitFor(async () => (await browser.consumerStats()).requests > before.requests, {
+    what: "the service worker's request",
+  });
+  const tab = await openLoggedInTab();
+  const stats = await tab.evaluate(() => window.producer.flush().then(() => window.producer.getStats()));
+  assert.equal(stats.adoptedEvents, 0, "the tab adopted nothing: the service worker holds the gone tab's events");
+  await syncing;
+
+  const delivered = await waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= count ? events : null;
+    },
+    { timeoutMs: 60000, what: 'the events sent by the service worker', explain: () => browser.consumerStats() },
+  );
+  assert.equal(delivered.length, count, 'none twice');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, count, 'every event');
+  const after = await tab.evaluate(() => window.producer.getStats());
+  assert.equal(after.adoptedEvents, 0, 'the tab never took them');
+  await tab.close();
+});
