@@ -111,13 +111,7 @@ test('with every tab closed, the sync makes the service worker deliver each stor
   await sendEvents(page, blockedName, 'PERFORMANCE', 5);
   await storedDurably(page, 25);
   // The outage began: the page asked for a sync.
-  await waitFor(
-    () =>
-      page.evaluate(() => window.busLog.includes('outage-start') || window.producer.getStats().then((s) => s.outage)),
-    {
-      what: 'the outage',
-    },
-  );
+  await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the outage' });
   const tags = await waitFor(
     () =>
       page.evaluate(async () => {

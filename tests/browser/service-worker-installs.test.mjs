@@ -1,0 +1,73 @@
+// In every engine the package's service worker installs beside the tabs and
+// does no harm: where it can't be woken after the last tab closed (Firefox
+// and WebKit have no Background Sync), the next tab delivers what the last
+// one left, as without it, and where it can (Chromium), each event still
+// arrives once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowserUnderTest();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the service worker installs, and events stored when the last tab closed are delivered once by the next tab', async () => {
+  const name = 'delivered_beside_the_service_worker';
+  const count = 10;
+  const first = await openProducerPage(browser);
+  const installed = await first.evaluate(async () => {
+    const registration = await navigator.serviceWorker.register('/dist/service-worker.js', {
+      type: 'module',
+      scope: '/dist/',
+    });
+    const worker = registration.installing ?? registration.waiting ?? registration.active;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve, reject) =>
+        worker.addEventListener('statechange', () => {
+          if (worker.state === 'activated') resolve();
+          if (worker.state === 'redundant') reject(new Error('the service worker failed to install'));
+        }),
+      );
+    }
+    return { state: worker.state, backgroundSync: 'sync' in registration };
+  });
+  assert.equal(installed.state, 'activated');
+  assert.equal(installed.backgroundSync, browser.engine === 'chromium', 'Background Sync only in Chromium');
+
+  await browser.control({ mode: 'down' });
+  await first.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
+  await first.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({
+        name: 'delivered_beside_the_service_worker',
+        consentCategory: 'NECESSARY',
+        payload: { seq },
+      });
+  }, count);
+  await waitFor(
+    () => first.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), count),
+    { what: 'the events durable' },
+  );
+  await first.close();
+
+  await browser.control({ mode: 'up' });
+  const next = await openProducerPage(browser);
+  await next.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
+  const delivered = await waitFor(
+    async () => {
+      await next.evaluate(() => window.producer.flush());
+      const events = (await browser.consumerEvents()).filter((event) => event.name === name);
+      return events.length >= count ? events : null;
+    },
+    { timeoutMs: 60000, what: 'the events delivered', explain: () => browser.consumerStats() },
+  );
+  assert.equal(delivered.length, count, 'none twice');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, count, 'every event');
+  assert.deepEqual(await browser.collectPageErrors(), []);
+  await next.close();
+});
