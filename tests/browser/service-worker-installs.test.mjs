@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openProducerPage, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { registerServiceWorker } from './package-service-worker.mjs';
 
 let browser;
 before(async () => {
@@ -20,26 +21,12 @@ test('the service worker installs, and events stored when the last tab closed ar
   const name = 'delivered_beside_the_service_worker';
   const count = 10;
   const first = await openProducerPage(browser);
-  const installed = await first.evaluate(async () => {
-    const registration = await navigator.serviceWorker.register('/dist/service-worker.js', {
-      type: 'module',
-      scope: '/dist/',
-    });
-    const worker = registration.installing ?? registration.waiting ?? registration.active;
-    if (worker.state !== 'activated') {
-      await new Promise((resolve, reject) =>
-        worker.addEventListener('statechange', () => {
-          if (worker.state === 'activated') resolve();
-          if (worker.state === 'redundant') reject(new Error('the service worker failed to install'));
-        }),
-      );
-    }
-    return { state: worker.state, backgroundSync: 'sync' in registration };
-  });
+  const installed = await registerServiceWorker(first);
   assert.equal(installed.state, 'activated');
   assert.equal(installed.backgroundSync, browser.engine === 'chromium', 'Background Sync only in Chromium');
 
-  await browser.control({ mode: 'down' });
+  // A 503, not a refused connection the network might retry once the collector is back.
+  await browser.control({ mode: 'error', status: 503 });
   await first.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
   await first.evaluate((count) => {
     for (let seq = 0; seq < count; seq++)
