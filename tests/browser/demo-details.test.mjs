@@ -36,7 +36,7 @@ test('the demo loads with no failed request and no console error, its icon inclu
   await page.close();
 });
 
-test('at 1280 px the send, burst and consent rows each stay on one line', async () => {
+test('at 1280 px the send, burst, consent and service worker rows each stay on one line', async () => {
   const { page } = await openDemo();
   const rows = await page.$$eval('.panel:first-child :is(.buttons, .row):not(.faults)', (elements) =>
     elements.map((row) => ({
@@ -46,7 +46,7 @@ test('at 1280 px the send, burst and consent rows each stay on one line', async 
       ),
     })),
   );
-  assert.equal(rows.length, 3, JSON.stringify(rows));
+  assert.equal(rows.length, 4, JSON.stringify(rows));
   for (const row of rows) assert.equal(new Set(row.tops).size, 1, `"${row.text}" is on one line: ${row.tops}`);
   await page.close();
 });
@@ -61,7 +61,7 @@ test('each part of the demo says in a line what it shows', async () => {
   );
   assert.deepEqual(
     parts.map((part) => part.heading),
-    ['Send', 'Consent', 'Consumer faults', 'Live', 'Bus'],
+    ['Send', 'Consent', 'After the last tab', 'Consumer faults', 'Live', 'Bus'],
   );
   for (const part of parts) assert.ok(part.hint.length > 20, `${part.heading} has a line saying what it shows`);
   await page.close();
