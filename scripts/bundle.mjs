@@ -1,5 +1,6 @@
 // Writes the npm package into dist/: the page entry and the worker, each one
-// minified ES module, core.wasm beside them, and the types. The worker
+// minified ES module, core.wasm beside them, and the types; and the service
+// worker, also an ES module. The worker
 // includes the Emscripten module (build/wasm/module/core.mjs, from CMake):
 // one file for the browser to fetch instead of two in sequence before the
 // worker can start.
@@ -33,6 +34,14 @@ await build({
   ...common,
   entryPoints: ['worker/producer-worker.js'],
   outfile: 'dist/worker.js',
+  plugins: [coreModule],
+});
+// The service worker (worker/service-worker.js) runs the same worker code and
+// core: its own bundle beside worker.js, finding core.wasm the same way.
+await build({
+  ...common,
+  entryPoints: ['worker/service-worker.js'],
+  outfile: 'dist/service-worker.js',
   plugins: [coreModule],
 });
 await copyFile(new URL('core.wasm', wasmModule), new URL('core.wasm', dist));

@@ -104,6 +104,12 @@ export type Config = {
   workerUrl?: string | URL;
   /** Where core.wasm is hosted, if not beside the worker. */
   wasmUrl?: string | URL;
+  /**
+   * The app registered the package's service worker (README, Service worker):
+   * the page leaves it the config (never a token) and the site's consent, and
+   * asks it for a Background Sync when events stay stored. Default false.
+   */
+  serviceWorker?: boolean;
 };
 
 /**

@@ -17,6 +17,7 @@ import { sendLeavingBatch } from './leaving-batch.js';
 import { BLOCKABLE_CATEGORIES, createSiteConsent } from './site-consent.js';
 import { createWorkerRestarts } from './worker-restarts.js';
 import { isSurelyTooLarge } from './event-size.js';
+import { askForDelivery, mirrorConsent, rememberConfig } from './service-worker-handoff.js';
 import {
   CredentialsError,
   IllegalArgumentError,
@@ -81,8 +82,16 @@ function setOutage(reason) {
   if (reason === outageReason) return;
   outageReason = reason;
   outage = reason !== null;
+  // Events may stay stored past this tab's life: the service worker may
+  // send them once the collector is back, even after every tab is closed.
+  if (reason === 'delivery') askServiceWorkerForDelivery();
   emit(reason === null ? OutageEndMessage : new OutageStartError(OUTAGE_ERROR_CODES[reason], reason));
 }
+/** Asks for a Background Sync (web/service-worker-handoff.js), if the app opted in. */
+function askServiceWorkerForDelivery() {
+  if (config?.serviceWorker) askForDelivery().catch(() => {});
+}
+
 // Events sent while no session is ready: handed to the next one that is.
 let buffer = [];
 let unserialisable = [];
@@ -373,7 +382,12 @@ function onPageHidden() {
   // No time to wait for the provider: everything goes now.
   session.outbox.release();
   postBuffered({ askProvider: false });
-  request(session, Action.pageHidden, leaving ? { leaving: leaving.version } : {}).catch(() => {});
+  request(session, Action.pageHidden, leaving ? { leaving: leaving.version } : {})
+    .then((stats) => {
+      // Left stored (what consent holds back waits for a change of consent, not a sync).
+      if (stats.queued > stats.heldByConsent) askServiceWorkerForDelivery();
+    })
+    .catch(() => {});
 }
 
 function onPageShown() {
@@ -439,9 +453,15 @@ export function init(given) {
   config = copied;
   // The config's consent is this tab's statement: the newest, so it wins
   // where it states something (web/site-consent.js).
-  siteConsent ??= createSiteConsent({ onChange: onConsentChanged });
+  siteConsent ??= createSiteConsent({
+    onChange: onConsentChanged,
+    mirror: config.serviceWorker ? mirrorConsent : null,
+  });
   siteConsent.change(config.blockedConsentCategories);
   config.blockedConsentCategories = { ...config.blockedConsentCategories, ...siteConsent.current().blocked };
+  if (config.serviceWorker) {
+    rememberConfig({ core: coreConfig(config), tlPublicConsumerUri: config.tlPublicConsumerUri }).catch(() => {});
+  }
   const session = createSession();
   current = session;
   workerRestarts.started();

@@ -38,9 +38,11 @@ import { readSiteConsent } from './site-consent.js';
 /** @typedef {{ id: number, action: 'online', online: boolean }} OnlineRequest */
 /** @typedef {{ id: number, action: 'shutdown' }} ShutdownRequest */
 /** @typedef {{ id: number, action: 'ping' }} PingRequest */
+/** @typedef {{ id: number, action: 'deliverStored' }} DeliverStoredRequest */
 /**
  * @typedef {PrepareRequest | WasmRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
- *   | StatsRequest | PageHiddenRequest | LeavingAnswer | OnlineRequest | ShutdownRequest | PingRequest} Request
+ *   | StatsRequest | PageHiddenRequest | LeavingAnswer | OnlineRequest | ShutdownRequest | PingRequest
+ *   | DeliverStoredRequest} Request
  */
 
 /** @typedef {{ type: 'reply', id: number, result?: any, error?: { code: string, message: string } }} ReplyNotice */
@@ -71,6 +73,7 @@ export const Action = Object.freeze({
   online: 'online',
   shutdown: 'shutdown', // → once durable; the worker then stops
   ping: 'ping', // → true: the worker is alive (where Web Locks can't tell)
+  deliverStored: 'deliverStored', // → stats, once gone tabs' stores were adopted and a flush of everything ran
 });
 
 export const Notice = Object.freeze({
@@ -100,6 +103,7 @@ export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
   online: ['online'],
   shutdown: [],
   ping: [],
+  deliverStored: [],
 });
 export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
   reply: ['id', 'result', 'error'],
@@ -171,6 +175,7 @@ const requestFields = /* @__PURE__ */ (() => ({
   [Action.online]: (m) => typeof m.online === 'boolean',
   [Action.shutdown]: () => true,
   [Action.ping]: () => true,
+  [Action.deliverStored]: () => true,
 }))();
 
 /** Why a page → worker request is malformed, or null if it is well formed. */

@@ -63,7 +63,7 @@ function nothingStated(writer) {
 }
 
 /** True if `a` is a later change than `b` (ties between tabs go to the larger writer id). */
-function isNewer(a, b) {
+export function isNewerConsent(a, b) {
   return a.seq > b.seq || (a.seq === b.seq && a.writer > b.writer);
 }
 
@@ -99,8 +99,11 @@ const fromStored = (text) => readSiteConsent(JSON.parse(text, (key, v) => (v ===
  *     addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void } | null,
  *   now?: () => number,
  *   writer?: string,
+ *   mirror?: ((consent: SiteConsent) => Promise<unknown>) | null,
  * }} dependencies `onChange` hears the changes made in other tabs, with the
- *   categories they purged.
+ *   categories they purged. `mirror`, if given, gets the consent in force
+ *   now and after every change made or heard here (the service worker's copy,
+ *   web/service-worker-handoff.js); its failures change nothing here.
  */
 export function createSiteConsent({
   onChange,
@@ -108,15 +111,19 @@ export function createSiteConsent({
   openChannel = defaultChannel,
   now = Date.now,
   writer = Math.random().toString(36).slice(2),
+  mirror = null,
 }) {
   /** @type {SiteConsent} */
   let consent = stored() ?? nothingStated(writer);
+  const mirrored = () => mirror?.(consent).catch(() => {});
+  mirrored();
   const channel = openChannel();
   channel?.addEventListener('message', ({ data: heardData }) => {
     const data = /** @type {any} */ (heardData);
     const heard = readSiteConsent(data?.consent);
-    if (!heard || !isNewer(heard, consent)) return;
+    if (!heard || !isNewerConsent(heard, consent)) return;
     consent = heard;
+    mirrored();
     onChange(consent, Array.isArray(data.purged) ? data.purged.filter((c) => BLOCKABLE_CATEGORIES.includes(c)) : []);
   });
 
@@ -132,6 +139,7 @@ export function createSiteConsent({
   /** Makes `next` the site's consent: stored, and told to the other tabs. */
   function publish(next, purged) {
     consent = next;
+    mirrored();
     try {
       storage?.setItem(CONSENT_STORAGE_KEY, toStored(next));
     } catch {
@@ -151,7 +159,7 @@ export function createSiteConsent({
   function state(statements, purge) {
     // The latest stored change, which another tab may have made since.
     const latest = stored();
-    if (latest && isNewer(latest, consent)) consent = latest;
+    if (latest && isNewerConsent(latest, consent)) consent = latest;
     const blocked = { ...consent.blocked };
     const purgedBefore = { ...consent.purgedBefore };
     /** @type {BlockableCategory[]} */

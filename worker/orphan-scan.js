@@ -5,6 +5,9 @@
 // frozen with its connection open. So no attempt holds up the rest: after
 // ATTEMPT_WAIT_MS the pass goes on to the next store, the attempt keeps
 // running, and later passes skip that store until it settles.
+//
+// A pass asked for while one runs is that pass: whoever asks (the service
+// worker, before it sends what it adopted) waits for the stores it finds.
 
 // Long enough for a large store to be read, copied and deleted on a slow
 // machine; short enough that every other gone tab's events still go out
@@ -25,7 +28,8 @@ export const ATTEMPT_WAIT_MS = 5000;
  */
 export function createOrphanScan({ ownPath, listStores, tryAdopt, onError = () => {}, timers = globalThis }) {
   const pending = new Set(); // stores whose attempt outlived its pass
-  let scanning = false;
+  /** @type {Promise<void> | null} */
+  let running = null;
 
   /** Resolves when the attempt settles or ATTEMPT_WAIT_MS passes, whichever is first. */
   function attempt(path) {
@@ -38,9 +42,7 @@ export function createOrphanScan({ ownPath, listStores, tryAdopt, onError = () =
     return Promise.race([done, waited]).finally(() => timers.clearTimeout(timer));
   }
 
-  return async function scan() {
-    if (scanning) return;
-    scanning = true;
+  async function pass() {
     try {
       for (const path of await listStores()) {
         if (path !== ownPath && !pending.has(path)) await attempt(path);
@@ -48,7 +50,12 @@ export function createOrphanScan({ ownPath, listStores, tryAdopt, onError = () =
     } catch (error) {
       onError(error);
     } finally {
-      scanning = false;
+      running = null;
     }
+  }
+
+  return function scan() {
+    running ??= pass();
+    return running;
   };
 }

@@ -707,6 +707,12 @@ const handlers = {
     afterCoreCall();
   },
   [Action.ping]: () => true,
+  // The service worker's one errand (worker/service-worker.js): the stores
+  // no live tab holds, adopted, then everything sent that can be.
+  [Action.deliverStored]: async () => {
+    await orphanWatcher?.scan();
+    return flush();
+  },
   [Action.leavingAnswer]: (
     /** @type {import('../web/protocol.js').LeavingAnswer} */ { version, kind, status, body, retryAfter, date },
   ) => leavingBatch.pageAnswered(version, { kind, status, body, retryAfter, date }),

@@ -106,7 +106,7 @@ async function databasesNamed(prefix) {
 }
 
 /** Paths of the stores (IDBFS databases, named by their folder's path) in this origin. */
-const storePaths = () => databasesNamed(STORE_PREFIX);
+export const storePaths = () => databasesNamed(STORE_PREFIX);
 
 /** Lists a database of kept-aside files in the registry, where the browser can't list databases. */
 export const registerKeptAside = (path) => registerStore(path);

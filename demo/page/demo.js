@@ -22,6 +22,13 @@ let lastDelivered = null;
 // (within REFRESH_MS of the failure).
 let shownError = null;
 let lastFailures = 0;
+// When the last demo tab went away (pagehide), kept across visits: what the
+// consumer stored between then and this page's load arrived while no tab
+// was open, sent by the service worker.
+const CLOSED_AT_KEY = 'demo-closed-at';
+const closedAt = Number(localStorage.getItem(CLOSED_AT_KEY)) || null;
+const loadedAt = Date.now();
+const SERVICE_WORKER_SCOPE = '/dist/';
 
 function event(category) {
   return {
@@ -136,9 +143,59 @@ async function showLatestEvents() {
     ...page.events.reverse().map((stored) => {
       const item = document.createElement('li');
       item.textContent = `${new Date(stored.receivedAt).toLocaleTimeString()} ${stored.name} ${stored.id}`;
+      if (arrivedWhileClosed(stored)) {
+        item.classList.add('while-closed');
+        item.textContent += ' · while no tab was open';
+      }
       return item;
     }),
   );
+}
+
+function arrivedWhileClosed(stored) {
+  return closedAt !== null && stored.receivedAt > closedAt && stored.receivedAt < loadedAt;
+}
+
+/** How many events the consumer stored while no demo tab was open (its latest 1,000). */
+async function showWhileClosed() {
+  if (closedAt === null) return;
+  const page = await fetch('/consumer/events?last=1000')
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  if (!page) return;
+  const count = page.events.filter(arrivedWhileClosed).length;
+  $('while-closed').textContent =
+    `${count} events arrived between ${new Date(closedAt).toLocaleTimeString()} and this visit`;
+}
+
+/**
+ * The switch registers the package's service worker (or removes it) and
+ * reloads: init's serviceWorker option follows the registration.
+ */
+async function setUpServiceWorkerSwitch(registered) {
+  const box = $('service-worker');
+  const state = $('service-worker-state');
+  if (!navigator.serviceWorker) {
+    box.disabled = true;
+    state.textContent = 'service workers are not available here';
+    return;
+  }
+  box.checked = registered;
+  const registration = await navigator.serviceWorker.getRegistration(SERVICE_WORKER_SCOPE);
+  if (registered)
+    state.textContent =
+      'sync' in registration ? 'registered, Background Sync' : 'registered, no Background Sync in this browser';
+  box.onchange = async () => {
+    if (box.checked) {
+      await navigator.serviceWorker.register('/dist/service-worker.js', {
+        type: 'module',
+        scope: SERVICE_WORKER_SCOPE,
+      });
+    } else {
+      await (await navigator.serviceWorker.getRegistration(SERVICE_WORKER_SCOPE))?.unregister();
+    }
+    location.reload();
+  };
 }
 
 async function sampleChart() {
@@ -157,6 +214,8 @@ async function main() {
     logBus(e.detail.name);
   });
   let loggedIn = true;
+  const serviceWorker = !!(await navigator.serviceWorker?.getRegistration(SERVICE_WORKER_SCOPE));
+  addEventListener('pagehide', () => localStorage.setItem(CLOSED_AT_KEY, String(Date.now())));
   await init({
     appInfo: { appName: 'event-producer-demo', appVersion: '1.0.0' },
     platform: {
@@ -173,6 +232,7 @@ async function main() {
     tlPublicConsumerUri: new URL('/api/public/event-batch', location).href,
     eventBatchInterval: 1000,
     monitoringInterval: 10000,
+    serviceWorker,
   }).catch((error) => logBus(`init: ${error.message}`));
   showOutage(isOutage());
 
@@ -187,6 +247,8 @@ async function main() {
       setConsentCategory({ [category]: e.target.checked }, { purge: $('purge').checked });
   }
   document.querySelectorAll('.faults button').forEach((button) => (button.onclick = () => setFault(button)));
+  setUpServiceWorkerSwitch(serviceWorker);
+  showWhileClosed();
   drawChart();
   setInterval(refresh, REFRESH_MS);
   setInterval(sampleChart, 1000);

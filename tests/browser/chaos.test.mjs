@@ -3,12 +3,14 @@
 // consent withdrawn in one tab and restored in the other; at the end every
 // event sent is either at the consumer or counted with a reason, and no
 // event sent while its category was blocked reached the consumer. CHAOS_EVENTS sets the size (2,000 in the test command; `npm run
-// chaos` runs 10,000).
+// chaos` runs 10,000). Then every tab closes during an outage, and the service
+// worker, woken by the sync, delivers what they left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
 import { setQuotaFull } from './storage-fault-switches.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
+import { fireSync, registerServiceWorker } from './package-service-worker.mjs';
 
 const TOTAL = Number(process.env.CHAOS_EVENTS ?? 2000);
 const PHASES = [
@@ -266,4 +268,64 @@ test(`${TOTAL} events through every fault: delivered or counted, none lost`, asy
     'blocked consent is counted',
   );
   assert.deepEqual(browser.pageErrors, []);
+});
+
+test('all tabs closed during an outage: the service worker delivers what they left, none lost, none twice', async () => {
+  // What a site's tabs leave at closing is a fraction of a session's traffic:
+  // at most 2,000 events, half from each tab.
+  const count = 2 * Math.floor(Math.min(TOTAL, 2000) / 2);
+  const name = 'chaos_after_last_tab';
+  // The run before leaves its tabs open: they close first.
+  for (const page of browser.context.pages()) await page.close();
+  const tabs = [await openProducerPage(browser), await openProducerPage(browser)];
+  await registerServiceWorker(tabs[0]);
+  await browser.control({ mode: 'error', status: 503 });
+  for (const tab of tabs) await start(tab, { serviceWorker: true, eventBatchInterval: 200 });
+  for (const [index, tab] of tabs.entries()) {
+    await tab.evaluate(
+      ({ name, from, count }) => {
+        const categories = ['NECESSARY', 'PERFORMANCE'];
+        for (let seq = from; seq < from + count; seq++)
+          window.producer.sendEvent({ name, consentCategory: categories[seq % 2], payload: { seq } });
+      },
+      { name, from: (index * count) / 2, count: count / 2 },
+    );
+  }
+  for (const tab of tabs) {
+    await waitFor(
+      () => tab.evaluate((half) => window.producer.getStats().then((s) => s.queued >= half && s.durable), count / 2),
+      { what: 'the events durable', timeoutMs: 60000 },
+    );
+  }
+  // One tab closes, the other's workers die with it (a crash): no tab of the site is left.
+  await tabs[1].evaluate(() => window.crashWorkers());
+  for (const tab of tabs) await tab.close();
+
+  await browser.control({ mode: 'up' });
+  const seqs = async () =>
+    (await browser.consumerEvents()).filter((e) => e.name === name).map((e) => JSON.parse(e.body).payload.seq);
+  // The browser fires the sync again after a failed one: so does the test, until everything arrived.
+  await waitFor(
+    async () => {
+      await fireSync(browser);
+      return new Set(await seqs()).size >= count;
+    },
+    { what: 'the events delivered by the service worker', timeoutMs: 90000, intervalMs: 1000 },
+  ).catch(() => {}); // what is missing is reported below
+
+  const received = await seqs();
+  const deliveredByServiceWorker = new Set(received).size;
+  const duplicated = received.length - deliveredByServiceWorker;
+  // Nothing is left for a tab: a tab opened now adopts no event.
+  const next = await openProducerPage(browser);
+  await start(next, { serviceWorker: true });
+  const left = await next.evaluate(() => window.producer.flush().then(() => window.producer.getStats()));
+  const lost = count - deliveredByServiceWorker;
+  console.log(
+    `# chaos (all tabs closed during an outage): ${count} events from 2 tabs, ${deliveredByServiceWorker} delivered by the service worker, ${lost} lost, ${duplicated} duplicated, ${left.adoptedEvents} left for the next tab`,
+  );
+  assert.equal(lost, 0, `${lost} lost`);
+  assert.equal(duplicated, 0, `${duplicated} duplicated`);
+  assert.equal(left.adoptedEvents, 0, 'the service worker left nothing for the next tab');
+  await next.close();
 });

@@ -283,10 +283,17 @@ test('npm pack ships dist/, the README and the licence, and builds dist/ first',
     'dist/core.wasm',
     'dist/index.d.ts',
     'dist/index.js',
+    'dist/service-worker.js',
     'dist/worker.js',
     'package.json',
   ]);
-  for (const file of ['dist/core.wasm', 'dist/index.d.ts', 'dist/index.js', 'dist/worker.js']) {
+  for (const file of [
+    'dist/core.wasm',
+    'dist/index.d.ts',
+    'dist/index.js',
+    'dist/service-worker.js',
+    'dist/worker.js',
+  ]) {
     assert.ok(
       (await readFile(join(installed.installedPackage, file))).equals(await readFile(join(packageRoot, file))),
       `the installed ${file} is the built one`,

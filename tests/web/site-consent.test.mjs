@@ -27,7 +27,7 @@ function createOrigin() {
     return channel;
   };
   let clock = 1_000_000;
-  const tab = (writer) => {
+  const tab = (writer, { mirror = null } = {}) => {
     const heard = [];
     const consent = createSiteConsent({
       onChange: (c, purged) => heard.push({ consent: c, purged }),
@@ -35,6 +35,7 @@ function createOrigin() {
       openChannel,
       now: () => clock,
       writer,
+      mirror,
     });
     return { consent, heard };
   };
@@ -133,4 +134,22 @@ test('without storage or channels (blocked storage, old browsers) the consent st
   const consent = createSiteConsent({ onChange: () => {}, storage: null, openChannel: () => null });
   consent.change({ PERFORMANCE: true });
   assert.equal(consent.current().blocked.PERFORMANCE, true);
+});
+
+test("the service worker's mirror gets the consent in force at start and every change made or heard, and its failures change nothing", async () => {
+  const origin = createOrigin();
+  const mirrored = [];
+  const mirror = async (consent) => {
+    mirrored.push(consent);
+    throw new Error('IndexedDB refused');
+  };
+  const first = origin.tab('a', { mirror });
+  assert.deepEqual(mirrored, [first.consent.current()], 'at start');
+  first.consent.change({ PERFORMANCE: true });
+  assert.deepEqual(mirrored.at(-1).blocked, { PERFORMANCE: true, TARGETING: false }, 'a change made here');
+  const second = origin.tab('b');
+  second.consent.change({ TARGETING: true });
+  await settle();
+  assert.deepEqual(mirrored.at(-1), second.consent.current(), "another tab's change, heard");
+  assert.deepEqual(first.consent.current(), second.consent.current());
 });

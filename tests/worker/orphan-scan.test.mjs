@@ -90,3 +90,17 @@ test('passes never overlap, and a store list that cannot be read is reported', a
   await scan();
   assert.equal(listings, 2);
 });
+
+test('a pass asked for while one runs resolves with that pass, once its stores were tried', async () => {
+  const { tried, tryAdopt, release } = adopter(['/slow']);
+  const scan = createOrphanScan({ ownPath: '/own', listStores: async () => ['/slow'], tryAdopt });
+  const first = scan();
+  const asked = scan();
+  let answered = false;
+  asked.then(() => (answered = true));
+  await settled();
+  assert.equal(answered, false, 'not before the store was tried');
+  release('/slow');
+  await Promise.all([first, asked]);
+  assert.deepEqual(tried, ['/slow'], 'one pass');
+});

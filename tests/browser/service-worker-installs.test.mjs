@@ -1,0 +1,60 @@
+// In every engine the package's service worker installs beside the tabs and
+// does no harm: where it can't be woken after the last tab closed (Firefox
+// and WebKit have no Background Sync), the next tab delivers what the last
+// one left, as without it, and where it can (Chromium), each event still
+// arrives once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowserUnderTest } from './engines.mjs';
+import { registerServiceWorker } from './package-service-worker.mjs';
+
+let browser;
+before(async () => {
+  browser = await openBrowserUnderTest();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the service worker installs, and events stored when the last tab closed are delivered once by the next tab', async () => {
+  const name = 'delivered_beside_the_service_worker';
+  const count = 10;
+  const first = await openProducerPage(browser);
+  const installed = await registerServiceWorker(first);
+  assert.equal(installed.state, 'activated');
+  assert.equal(installed.backgroundSync, browser.engine === 'chromium', 'Background Sync only in Chromium');
+
+  // A 503, not a refused connection the network might retry once the collector is back.
+  await browser.control({ mode: 'error', status: 503 });
+  await first.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
+  await first.evaluate((count) => {
+    for (let seq = 0; seq < count; seq++)
+      window.producer.sendEvent({
+        name: 'delivered_beside_the_service_worker',
+        consentCategory: 'NECESSARY',
+        payload: { seq },
+      });
+  }, count);
+  await waitFor(
+    () => first.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), count),
+    { what: 'the events durable' },
+  );
+  await first.close();
+
+  await browser.control({ mode: 'up' });
+  const next = await openProducerPage(browser);
+  await next.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
+  const delivered = await waitFor(
+    async () => {
+      await next.evaluate(() => window.producer.flush());
+      const events = (await browser.consumerEvents()).filter((event) => event.name === name);
+      return events.length >= count ? events : null;
+    },
+    { timeoutMs: 60000, what: 'the events delivered', explain: () => browser.consumerStats() },
+  );
+  assert.equal(delivered.length, count, 'none twice');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, count, 'every event');
+  assert.deepEqual(await browser.collectPageErrors(), []);
+  await next.close();
+});

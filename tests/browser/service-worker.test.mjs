@@ -1,0 +1,140 @@
+// The package's service worker (dist/service-worker.js) sends what the tabs
+// left behind once every tab of the site is closed: woken by the Background
+// Sync the pages asked for (fired here through the DevTools protocol), it
+// adopts the gone tabs' stores under their Web Locks, sends their events in
+// the logged-out form to the public endpoint, under the site's consent, and
+// never sends an event a tab sends too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { DELIVERY_SYNC_TAG, fireSync, registerServiceWorker } from './package-service-worker.mjs';
+
+const TOKEN = 'service-worker-test-token';
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A tab of the site, logged in, with the producer started and the service worker opted in. */
+async function openLoggedInTab() {
+  const page = await openProducerPage(browser);
+  await page.evaluate(
+    ({ config, token }) => {
+      config.credentialsProvider = {
+        bus: () => {},
+        getCredentials: async () => ({ clientId: 'service-worker-test', token }),
+      };
+      return window.producer.init(config);
+    },
+    { config: testConfig(browser.url, { serviceWorker: true }), token: TOKEN },
+  );
+  return page;
+}
+
+/** Sends `count` events named `name` of `category` from `page`. */
+function sendEvents(page, name, category, count) {
+  return page.evaluate(
+    ({ name, category, count }) => {
+      for (let seq = 0; seq < count; seq++)
+        window.producer.sendEvent({ name, consentCategory: category, payload: { seq } });
+    },
+    { name, category, count },
+  );
+}
+
+/** Waits until `page` holds `count` events, durable in IndexedDB. */
+function storedDurably(page, count) {
+  return waitFor(
+    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), count),
+    { what: `${count} events durable`, explain: () => page.evaluate(() => window.producer.getStats()) },
+  );
+}
+
+/** The consumer's events named `name`, by their payload's seq. */
+async function deliveredByName(name) {
+  return (await browser.consumerEvents()).filter((event) => event.name === name);
+}
+
+test('with every tab closed, the sync makes the service worker deliver each stored event once, logged out, none of a blocked category', async () => {
+  const name = 'sent_by_service_worker';
+  const blockedName = 'held_by_consent';
+  const page = await openLoggedInTab();
+  await registerServiceWorker(page);
+  // A 503 rather than a refused connection: the network may retry a refused
+  // request (the leaving batch of the closing tab, say) once the collector is
+  // back; nothing then reaches the collector but what the service worker sends.
+  await browser.control({ mode: 'error', status: 503 });
+  await sendEvents(page, name, 'NECESSARY', 20);
+  await sendEvents(page, blockedName, 'PERFORMANCE', 5);
+  await storedDurably(page, 25);
+  // The outage began: the page asked for a sync.
+  await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the outage' });
+  const tags = await waitFor(
+    () =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration('/dist/');
+        const tags = await registration.sync.getTags();
+        return tags.length ? tags : null;
+      }),
+    { what: 'the sync the page asked for' },
+  );
+  assert.deepEqual(tags, [DELIVERY_SYNC_TAG]);
+  // The site's consent changes: PERFORMANCE is blocked (not purged), so those events stay stored, unsent.
+  await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
+  await page.close();
+
+  await browser.control({ mode: 'up' });
+  await fireSync(browser);
+  const delivered = await waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= 20 ? events : null;
+    },
+    { what: 'the events sent by the service worker', explain: () => browser.consumerStats() },
+  );
+  const seqs = delivered.map((event) => JSON.parse(event.body).payload.seq);
+  assert.equal(new Set(seqs).size, 20, 'every event once');
+  assert.equal(delivered.length, 20, 'none twice');
+  for (const event of delivered) assert.equal(event.headers.authorization, undefined, 'the logged-out form');
+  assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
+});
+
+test('a tab opened while the service worker delivers sends none of the events it is delivering: each arrives once', async () => {
+  const name = 'tab_opened_during_delivery';
+  const count = 30;
+  const gone = await openLoggedInTab();
+  await browser.control({ mode: 'error', status: 503 });
+  await sendEvents(gone, name, 'NECESSARY', count);
+  await storedDurably(gone, count);
+  await gone.close();
+
+  // The service worker's first request gets no answer (until its timeout):
+  // its delivery is under way, provably, while the new tab starts.
+  const before = await browser.consumerStats();
+  await browser.control({ mode: 'hang', count: 1 });
+  const syncing = fireSync(browser);
+  await waitFor(async () => (await browser.consumerStats()).requests > before.requests, {
+    what: "the service worker's request",
+  });
+  const tab = await openLoggedInTab();
+  const stats = await tab.evaluate(() => window.producer.flush().then(() => window.producer.getStats()));
+  assert.equal(stats.adoptedEvents, 0, "the tab adopted nothing: the service worker holds the gone tab's events");
+  await syncing;
+
+  const delivered = await waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= count ? events : null;
+    },
+    { timeoutMs: 60000, what: 'the events sent by the service worker', explain: () => browser.consumerStats() },
+  );
+  assert.equal(delivered.length, count, 'none twice');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, count, 'every event');
+  const after = await tab.evaluate(() => window.producer.getStats());
+  assert.equal(after.adoptedEvents, 0, 'the tab never took them');
+  await tab.close();
+});

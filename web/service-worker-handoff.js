@@ -1,0 +1,115 @@
+// What a page that opted in (init({ serviceWorker: true })) leaves for the
+// service worker (worker/service-worker.js), which sends the events its tabs
+// left behind once they are all closed.
+//
+// The service worker can read neither localStorage (where web/site-consent.js
+// keeps the site's consent) nor the page's memory: the page copies into one
+// IndexedDB database what it needs, and nothing else:
+// - `config`: the core's config and the public endpoint. Never a token nor
+//   the logged-in endpoint: no token is ever at rest, so the service worker
+//   sends every event in the logged-out form, to the public endpoint.
+// - `consent`: a mirror of the site's consent, written by web/site-consent.js
+//   (its only owner) at every change it makes or hears. A mirror rather than
+//   the sync registration's data: a one-off sync carries only its tag, and a
+//   consent changed after the sync was registered must still hold when it fires.
+//   A write never replaces a newer consent, whichever tab's write lands last.
+import { isNewerConsent, readSiteConsent } from './site-consent.js';
+
+export const HANDOFF_DATABASE = 'tep-service-worker';
+const HANDOFF_OBJECTS = 'handoff';
+/** The tag of the one-off Background Sync the page asks for and the service worker answers. */
+export const DELIVERY_SYNC_TAG = 'tep-deliver-stored';
+
+/**
+ * @typedef {{ core: object, tlPublicConsumerUri: string }} ServiceWorkerConfig
+ * @typedef {{ config: ServiceWorkerConfig | null, consent: import('./site-consent.js').SiteConsent | null }} Handoff
+ */
+
+/** Resolves with the request's result once it succeeded. */
+function answerOf(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Runs `work(objects)` in one transaction on the handoff database and resolves with what it returned once it committed. */
+async function withHandoff(mode, work) {
+  const opening = indexedDB.open(HANDOFF_DATABASE, 1);
+  opening.onupgradeneeded = () => opening.result.createObjectStore(HANDOFF_OBJECTS);
+  const db = await answerOf(opening);
+  try {
+    const transaction = db.transaction([HANDOFF_OBJECTS], mode);
+    const committed = new Promise((resolve, reject) => {
+      transaction.oncomplete = resolve;
+      transaction.onabort = () => reject(transaction.error ?? new Error('the handoff transaction was aborted'));
+    });
+    const result = await work(transaction.objectStore(HANDOFF_OBJECTS));
+    await committed;
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+const hasIndexedDb = () => typeof indexedDB !== 'undefined' && indexedDB !== null;
+
+/**
+ * Keeps what the service worker needs of the app's config (copyConfig's
+ * result): the core's part and the public endpoint.
+ * @param {ServiceWorkerConfig} config
+ */
+export function rememberConfig({ core, tlPublicConsumerUri }) {
+  if (!hasIndexedDb()) return Promise.resolve();
+  return withHandoff('readwrite', (objects) => answerOf(objects.put({ core, tlPublicConsumerUri }, 'config')));
+}
+
+/**
+ * Mirrors the site's consent, unless the mirror holds a newer one.
+ * @param {import('./site-consent.js').SiteConsent} consent
+ */
+export function mirrorConsent(consent) {
+  if (!hasIndexedDb()) return Promise.resolve();
+  return withHandoff('readwrite', async (objects) => {
+    const held = readSiteConsent(await answerOf(objects.get('consent')));
+    if (!held || isNewerConsent(consent, held)) await answerOf(objects.put(consent, 'consent'));
+  });
+}
+
+/**
+ * What the pages left: the config and the consent, each null where no page
+ * opted in yet (the database is then created empty).
+ * @returns {Promise<Handoff>}
+ */
+export function readHandoff() {
+  return withHandoff('readonly', async (objects) => {
+    const config = await answerOf(objects.get('config'));
+    const consent = readSiteConsent(await answerOf(objects.get('consent')));
+    const usable = config && typeof config === 'object' && typeof config.tlPublicConsumerUri === 'string';
+    return { config: usable ? config : null, consent };
+  });
+}
+
+/**
+ * Asks every service worker registration of the origin for a one-off
+ * Background Sync: the one that runs worker/service-worker.js answers it,
+ * others ignore a tag they don't know. Where the API is missing (Firefox,
+ * Safari), does nothing: the next tab sends the events, as without a
+ * service worker. Resolves to how many registrations took the request.
+ */
+export async function askForDelivery() {
+  const container = globalThis.navigator?.serviceWorker;
+  if (!container) return 0;
+  let asked = 0;
+  for (const registration of await container.getRegistrations()) {
+    const sync = /** @type {any} */ (registration).sync;
+    if (!sync || !registration.active) continue;
+    try {
+      await sync.register(DELIVERY_SYNC_TAG);
+      asked++;
+    } catch {
+      // refused (permission denied, the registration gone): the next tab sends them
+    }
+  }
+  return asked;
+}
