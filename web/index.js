@@ -17,6 +17,7 @@ import { sendLeavingBatch } from './leaving-batch.js';
 import { BLOCKABLE_CATEGORIES, createSiteConsent } from './site-consent.js';
 import { createWorkerRestarts } from './worker-restarts.js';
 import { isSurelyTooLarge } from './event-size.js';
+import { DEADLINES } from './deadlines.js';
 import { askForDelivery, mirrorConsent, rememberConfig } from './service-worker-handoff.js';
 import {
   CredentialsError,
@@ -38,14 +39,15 @@ const MAX_HELD_EVENTS = 10000;
 // many events are kept (as many as are held before init). Past it the oldest
 // go, counted in getStats().releasedCopies: a worker ending then loses them.
 const MAX_UNCONFIRMED_EVENTS = 10000;
-// init never hangs: a worker that doesn't answer in this time is an error.
-const INIT_TIMEOUT_MS = 20000;
-// The credentials provider gets this long at init before the producer starts
-// with no credentials (events then carry client-id 'clientIDMissing!').
-const CREDENTIALS_TIMEOUT_MS = 5000;
-// Where Web Locks are missing, the page asks its worker this often whether it
-// is still there (a missed reply, after REPLY_TIMEOUT_MS, means it is gone).
-const PING_INTERVAL_MS = 5000;
+// The time limits (web/deadlines.js): init's and the provider's at init
+// (without an answer in time, events carry client-id 'clientIDMissing!'),
+// and the pings where Web Locks are missing (a missed reply means the
+// worker is gone).
+const {
+  initMs: INIT_TIMEOUT_MS,
+  credentialsAtInitMs: CREDENTIALS_TIMEOUT_MS,
+  pingIntervalMs: PING_INTERVAL_MS,
+} = DEADLINES;
 // The tab's store survives reloads through sessionStorage (per tab, per origin).
 const STORE_ID_KEY = 'tep-store-id';
 
@@ -150,8 +152,12 @@ function closeSession(session, reason) {
 // A worker that stopped answering (killed, crashed, frozen) turns into a
 // rejected promise rather than a hang. flush() may wait for a send, which
 // times out after 10 s, and a sync; 30 s covers both with room to spare.
-const REPLY_TIMEOUT_MS = { [Action.flush]: 30000, [Action.pageHidden]: 30000, [Action.init]: INIT_TIMEOUT_MS };
-const DEFAULT_REPLY_TIMEOUT_MS = 10000;
+const REPLY_TIMEOUT_MS = {
+  [Action.flush]: DEADLINES.flushReplyMs,
+  [Action.pageHidden]: DEADLINES.pageHiddenReplyMs,
+  [Action.init]: INIT_TIMEOUT_MS,
+};
+const DEFAULT_REPLY_TIMEOUT_MS = DEADLINES.replyMs;
 
 function request(session, action, fields = {}) {
   return new Promise((resolve, reject) => {

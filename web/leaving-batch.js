@@ -5,10 +5,11 @@
 // itself at once, and tells the worker what the collector answered, if the
 // page is still there to hear it; without an answer the worker sends those
 // events again later.
-import { readCappedBody } from '../worker/response-body.js';
+import { readCappedBody } from './response-body.js';
+import { DEADLINES } from './deadlines.js';
 
 // The spec's request timeout, as the worker's sender has it.
-const LEAVING_TIMEOUT_MS = 10000;
+const LEAVING_TIMEOUT_MS = DEADLINES.collectorRequestMs;
 
 /**
  * Sends `leaving` ({ version, body, url, token }) with keepalive and calls

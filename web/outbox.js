@@ -11,9 +11,10 @@
 // Events wait at most this long on the page for the provider's current
 // credentials, then go with the last ones known: a slow token refresh must
 // not keep events where a closing tab would lose them.
-export const EVENT_CREDENTIALS_TIMEOUT_MS = 1000;
+export const EVENT_CREDENTIALS_TIMEOUT_MS = DEADLINES.credentialsPerHandOverMs;
 
 import { askProvider, checkCredentials } from './credentials.js';
+import { DEADLINES } from './deadlines.js';
 
 /** The provider's credentials now, or undefined (keep the last known) if it fails, is slow or answers none. */
 function currentCredentials(provider, read, timers) {

@@ -5,8 +5,10 @@
 // batch it sent up to 15 s): flush answers at the budget whatever is still in
 // flight, which goes on after, and the scheduler sends the rest.
 
-// Well within the page's 30 s wait, with room for a busy worker's timers.
-export const FLUSH_BUDGET_MS = 15000;
+import { DEADLINES } from '../web/deadlines.js';
+
+// Well within the page's wait (web/deadlines.js), with room for a busy worker's timers.
+export const FLUSH_BUDGET_MS = DEADLINES.flushBudgetMs;
 
 /**
  * `sendNow()`: makes the core start the batches it can now. `inFlight()`:

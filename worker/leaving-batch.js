@@ -6,12 +6,14 @@
 // request in flight whose answer comes from the page, and sends no other:
 // one batch leaves per hide, whatever the app queued meanwhile.
 
+import { DEADLINES } from '../web/deadlines.js';
+
 // The page's copy is refreshed right after a change, then at most once per
 // this interval while changes go on (10 a second, each at most one batch).
 export const LEAVING_BATCH_INTERVAL_MS = 100;
 // The page answers for the batch it sent within its 10 s timeout; without
 // its answer by then (it went away) the events are sent again.
-export const LEAVING_ANSWER_TIMEOUT_MS = 15000;
+export const LEAVING_ANSWER_TIMEOUT_MS = DEADLINES.leavingAnswerMs;
 
 /**
  * `body()`: the body of the batch the core would send with keepalive now

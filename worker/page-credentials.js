@@ -3,9 +3,11 @@
 // the provider's answer, and never waited for longer than the cap: a
 // provider that hangs must not hold the queue.
 
+import { DEADLINES } from '../web/deadlines.js';
+
 // How long a batch waits for the page's credentials provider before it is
 // sent with the last credentials known.
-export const CREDENTIALS_ANSWER_TIMEOUT_MS = 5000;
+export const CREDENTIALS_ANSWER_TIMEOUT_MS = DEADLINES.credentialsAfterRefusalMs;
 
 /**
  * `post(notice)`: to the page. `known()`: the credentials to fall back on.

@@ -3,10 +3,11 @@
 // endpoint without one), the spec's 10 s timeout, and the answer read up to
 // its cap. The outcome goes back to the core, which alone decides what it
 // means (confirmed, retry, drop).
-import { readCappedBody } from './response-body.js';
+import { readCappedBody } from '../web/response-body.js';
+import { DEADLINES } from '../web/deadlines.js';
 
-// The spec's request timeout.
-export const REQUEST_TIMEOUT_MS = 10000;
+// The spec's request timeout (web/deadlines.js).
+export const REQUEST_TIMEOUT_MS = DEADLINES.collectorRequestMs;
 
 // What the core hears of a request (tep_on_response's kind).
 // unread: an answer came, but the core had no memory to take it (outcome-report.js).

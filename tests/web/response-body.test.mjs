@@ -1,7 +1,7 @@
 // The collector's answer is read up to a cap, and no further.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { MAX_RESPONSE_BODY_BYTES, readCappedBody } from '../../worker/response-body.js';
+import { MAX_RESPONSE_BODY_BYTES, readCappedBody } from '../../web/response-body.js';
 
 test('a short body is read whole', async () => {
   assert.equal(await readCappedBody(new Response('<SendMessageBatchResponse/>')), '<SendMessageBatchResponse/>');
