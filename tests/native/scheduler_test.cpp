@@ -720,3 +720,69 @@ TEST_CASE(
           c.scheduler.late_retry_ms + c.scheduler.backoff.max_delay_ms + drain_ms);
   }
 }
+
+TEST_CASE("While the queue fills fast the backoff shortens, and Retry-After is still waited out") {
+  for (bool retry_after : {false, true}) {
+    INFO((retry_after ? "429 with Retry-After: 30" : "503"));
+    World w(config());
+    w.collector = [&](const SentRequest&) {
+      return retry_after ? sim::status(429, "", "30") : sim::status(503);
+    };
+    const int64_t start = w.now;
+    // 300 events/s for 90 s: the default 5 MiB would be full in about a minute.
+    for (int64_t t = start; t < start + 90 * kSecond; t += 100) {
+      for (int i = 0; i < 30; ++i) w.send("play");
+      w.run_until(t + 100);
+    }
+    std::vector<int64_t> sent_at;  // of the queue's batches, the monitoring report aside
+    for (const auto& r : w.requests) {
+      if (!r.request.public_only) sent_at.push_back(r.sent_at_ms);
+    }
+    REQUIRE(sent_at.size() > 2);
+    int64_t longest = 0;
+    int64_t shortest = kHour;
+    for (size_t i = 1; i < sent_at.size(); ++i) {
+      int64_t gap = sent_at[i] - sent_at[i - 1];
+      if (sent_at[i] > start + 10 * kSecond) longest = std::max(longest, gap);
+      shortest = std::min(shortest, gap);
+    }
+    if (retry_after) {
+      CHECK(shortest >= 30 * kSecond);
+    } else {
+      // Past the first retries, never the full 60 s window: a few seconds at most.
+      CHECK(shortest >= kSecond);
+      CHECK(longest <= 5 * kSecond);
+    }
+  }
+}
+
+TEST_CASE("A retry that hangs does not hold back the next one, and no event is in two requests") {
+  World w(config());
+  bool up = false;
+  bool first = true;
+  w.collector = [&](const SentRequest& r) {
+    if (up) return sim::healthy(r.entries);
+    if (std::exchange(first, false)) return sim::unreachable();  // into the backoff
+    Answer a;  // no answer until the host's 10 s timeout, nothing stored
+    a.outcome.kind = tep::HttpOutcome::Kind::kTimeout;
+    a.latency_ms = 10 * kSecond;
+    return a;
+  };
+  for (int i = 0; i < 100; ++i) w.send("play");
+  w.run_until(w.now + 30 * kSecond);
+  // Retries went while earlier ones still hung, at the backoff's pace: with
+  // each holding its place until its timeout, 30 s would hold three requests.
+  CHECK(queue_batch_requests(w) >= 4);
+  bool overlapped = false;
+  for (size_t i = 1; i < w.requests.size(); ++i) {
+    int64_t gap = w.requests[i].sent_at_ms - w.requests[i - 1].sent_at_ms;
+    CHECK(gap >= kSecond);
+    if (i >= 2 && gap < 10 * kSecond) overlapped = true;  // both hung
+  }
+  CHECK(overlapped);
+  CHECK_FALSE(w.duplicate_in_flight);
+  up = true;
+  w.run_until(w.now + 2 * kMinute);
+  require_nothing_lost(w, 100);
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
+}
