@@ -110,6 +110,7 @@ uint32_t Scheduler::track(std::vector<Event> events, bool keepalive, int64_t now
   InFlight request;
   request.keepalive = keepalive;
   request.sent_at_ms = now_ms;
+  request.retry = failures_ > 0 && now_ms >= 0;
   request.retried_credentials = refresh_credentials_next_;
   refresh_credentials_next_ = false;
   credentials_sub_status_.clear();
@@ -180,13 +181,13 @@ size_t Scheduler::awaiting_answer() const {
 }
 
 int64_t Scheduler::next_late_ms() const {
-  // Only retries turn late: a request sent while all was well has the
-  // host's whole timeout.
+  // Only retries turn late, and only while still failing: a request sent
+  // while all was well has the host's whole timeout.
   if (failures_ == 0) return -1;
   int64_t next = -1;
   for (const auto& entry : in_flight_) {
     const InFlight& request = entry.second;
-    if (request.answered || request.late || request.sent_at_ms < 0) continue;
+    if (request.answered || request.late || !request.retry) continue;
     int64_t late_at = request.sent_at_ms + config_.late_retry_ms;
     if (next < 0 || late_at < next) next = late_at;
   }
@@ -198,7 +199,7 @@ void Scheduler::note_late_retries(int64_t now_ms, double random01) {
   int64_t latest_sent_ms = -1;
   for (auto& entry : in_flight_) {
     InFlight& request = entry.second;
-    if (request.answered || request.late || request.sent_at_ms < 0) continue;
+    if (request.answered || request.late || !request.retry) continue;
     if (now_ms - request.sent_at_ms < config_.late_retry_ms) continue;
     request.late = true;
     latest_sent_ms = std::max(latest_sent_ms, request.sent_at_ms);

@@ -150,6 +150,8 @@ class Scheduler {
     bool answered = false;
     /// Host time it was sent at (-1: a keepalive or the page's leaving batch).
     int64_t sent_at_ms = -1;
+    /// Sent after a failure, while backing off: only a retry may turn late.
+    bool retry = false;
     /// A retry unanswered for late_retry_ms: counted as failed, no longer
     /// holding a place among max_in_flight; still in flight.
     bool late = false;
