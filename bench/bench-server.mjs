@@ -4,8 +4,13 @@
 // response carries COOP/COEP so the pages are cross-origin isolated:
 // performance.measureUserAgentSpecificMemory() needs it to report the page's
 // and the worker's memory.
+import { chromium } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDemoServer } from '../demo/serve.mjs';
 import { staticFiles } from '../demo/static-files.mjs';
+import { answerTrueTimePing } from '../tests/browser/true-time.mjs';
 
 // URL prefix → folder of the repository.
 const mounts = [
@@ -55,5 +60,33 @@ export async function startBenchServer({ dataDir }) {
     consumerControl: (fault) => post('consumer/control', fault),
     consumerReset: () => post('consumer/reset'),
     close: demo.close,
+  };
+}
+
+/**
+ * A fresh consumer (its own data folder) behind the bench server, and headless
+ * Chromium on a fresh profile, TIDAL's time ping answered locally; resolves to
+ * { server, context, profile, close }, close removing both folders.
+ */
+export async function openBenchBrowser({ chromiumPath, args }) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tep-bench-consumer-'));
+  const profile = await mkdtemp(join(tmpdir(), 'tep-bench-profile-'));
+  const server = await startBenchServer({ dataDir });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    args,
+    headless: true,
+  });
+  await context.route('https://api.tidal.com/**', answerTrueTimePing);
+  return {
+    server,
+    context,
+    profile,
+    async close() {
+      await context.close().catch(() => {});
+      await server.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -7,15 +7,13 @@
 //   node bench/run.mjs --init     only the init figures, printed, nothing written
 //   node bench/run.mjs --drain    only the drain (1 in flight) beside the bare fetch loop, printed
 // Needs `npm run build` first (it reads dist/).
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { startBenchServer } from './bench-server.mjs';
-import { answerTrueTimePing } from '../tests/browser/true-time.mjs';
+import { openBenchBrowser } from './bench-server.mjs';
 import { chromiumArgs as testChromiumArgs } from '../tests/browser/harness.mjs';
 import { renderChart } from './chart.mjs';
 import { keepingCollectorSection } from './collector-section.mjs';
@@ -144,15 +142,8 @@ function watchRendererMemory(profile) {
 
 /** A fresh consumer (data dir) and a fresh browser profile for each scenario. */
 async function withFreshBrowser(use) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tep-bench-consumer-'));
-  const profile = await mkdtemp(join(tmpdir(), 'tep-bench-profile-'));
-  const server = await startBenchServer({ dataDir });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    args: chromiumArgs,
-    headless: true,
-  });
-  await context.route('https://api.tidal.com/**', answerTrueTimePing);
+  const browser = await openBenchBrowser({ chromiumPath, args: chromiumArgs });
+  const { server, context, profile } = browser;
   const pageErrors = [];
   let crashed = false;
   const openPage = async (library) => {
@@ -187,10 +178,7 @@ async function withFreshBrowser(use) {
     rendererMemory.stop();
     for (const error of pageErrors.slice(0, 5)) problems.push(`page error: ${error}`);
     if (pageErrors.length) log(`page errors: ${pageErrors.slice(0, 5).join(' | ')}`);
-    await context.close().catch(() => {});
-    await server.close().catch(() => {});
-    await rm(profile, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
+    await browser.close();
   }
 }
 

@@ -394,6 +394,9 @@ std::vector<Event> EventQueue::expire(int64_t now_ms) {
 
 size_t EventQueue::size() const { return index_->order.size(); }
 uint64_t EventQueue::disk_bytes() const { return index_->disk_bytes; }
+uint64_t EventQueue::free_disk_bytes() const {
+  return limits_.max_disk_bytes - std::min(limits_.max_disk_bytes, index_->disk_bytes);
+}
 bool EventQueue::contains(const std::string& id) const {
   return index_->by_id.count(std::string_view(id)) > 0;
 }

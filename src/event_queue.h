@@ -143,6 +143,8 @@ class EventQueue {
 
   size_t size() const;          ///< events in the queue
   uint64_t disk_bytes() const;  ///< bytes the queue's files occupy
+  /// Bytes the queue may still take before new events are dropped.
+  uint64_t free_disk_bytes() const;
   bool contains(const std::string& id) const;
   /// Events of `category` in the queue.
   size_t size_of(ConsentCategory category) const;

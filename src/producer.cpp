@@ -298,12 +298,12 @@ void Producer::tick(int64_t now_ms) {
             expired.name);
     }
   }
-  start(scheduler_.due_batches(now_ms, false));
+  start(scheduler_.due_batches(now_ms, false, random01()));
   for (const auto& name : queue_.take_unreadable_names()) count(DropReason::kStoringFailed, name);
   start_monitoring_if_due(now_ms);
 }
 
-void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(now_ms, true)); }
+void Producer::flush(int64_t now_ms) { start(scheduler_.due_batches(now_ms, true, random01())); }
 
 void Producer::send_keepalive(size_t max_body_bytes, int64_t now_ms) {
   (void)now_ms;
@@ -339,7 +339,9 @@ void Producer::learn_clock(const HttpOutcome& outcome, int64_t now_ms) {
 
 void Producer::on_answered(uint32_t request_id, int status, int64_t now_ms) {
   if (request_id != 0 && request_id == monitoring_request_id_) return;
-  if (scheduler_.on_answered(request_id, status)) start(scheduler_.due_batches(now_ms, false));
+  if (scheduler_.on_answered(request_id, status)) {
+    start(scheduler_.due_batches(now_ms, false, random01()));
+  }
 }
 
 // The clock is learnt only from answers that confirm events: a portal, a

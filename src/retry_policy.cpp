@@ -18,6 +18,19 @@ int64_t backoff_delay_ms(const BackoffConfig& config, uint32_t failures, double 
   return std::max(delay, config.min_delay_ms);
 }
 
+int64_t filling_queue_cap_ms(const BackoffConfig& config, uint64_t free_bytes, uint64_t grown_bytes,
+                             int64_t elapsed_ms) {
+  // Sixteen chances to meet the collector up before the queue is full: see the header.
+  constexpr double kRetriesBeforeFull = 16;
+  if (grown_bytes == 0 || elapsed_ms <= 0) return config.max_delay_ms;
+  // In double: free room and elapsed time multiplied may pass int64's range.
+  double until_full_ms = static_cast<double>(free_bytes) * static_cast<double>(elapsed_ms) /
+                         static_cast<double>(grown_bytes);
+  double cap = until_full_ms / kRetriesBeforeFull;
+  if (cap >= static_cast<double>(config.max_delay_ms)) return config.max_delay_ms;
+  return std::max(static_cast<int64_t>(cap), config.min_delay_ms);
+}
+
 std::optional<int64_t> retry_after_delay_ms(const BackoffConfig& config,
                                             std::string_view retry_after,
                                             std::string_view date_header, int64_t now_ms) {

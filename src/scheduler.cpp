@@ -93,7 +93,7 @@ std::string Scheduler::leaving_batch_body(size_t max_body_bytes) {
 }
 
 std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t max_body_bytes,
-                                                     bool keepalive) {
+                                                     bool keepalive, int64_t now_ms) {
   std::vector<Event> events = next_events(max_events, max_body_bytes);
   if (events.empty()) return std::nullopt;
   keep_those_sharing_credentials_with_first(events);
@@ -107,14 +107,16 @@ std::optional<OutgoingRequest> Scheduler::make_batch(size_t max_events, size_t m
   batch.event_count = events.size();
   batch.refresh_credentials = refresh_credentials_next_;
   batch.credentials_sub_status = credentials_sub_status_;
-  batch.request_id = track(std::move(events), keepalive);
+  batch.request_id = track(std::move(events), keepalive, now_ms);
   return batch;
 }
 
-uint32_t Scheduler::track(std::vector<Event> events, bool keepalive) {
+uint32_t Scheduler::track(std::vector<Event> events, bool keepalive, int64_t now_ms) {
   uint32_t request_id = next_request_id_++;
   InFlight request;
   request.keepalive = keepalive;
+  request.sent_at_ms = now_ms;
+  request.retry = failures_ > 0 && now_ms >= 0;
   request.retried_credentials = refresh_credentials_next_;
   refresh_credentials_next_ = false;
   credentials_sub_status_.clear();
@@ -138,13 +140,14 @@ std::optional<uint32_t> Scheduler::claim_leaving_batch(const std::vector<std::st
   if (events.empty()) return std::nullopt;
   // The page's request carries no credentials retry: what the page sent is what went.
   bool refresh = std::exchange(refresh_credentials_next_, false);
-  uint32_t request_id = track(std::move(events), true);
+  uint32_t request_id = track(std::move(events), true, -1);
   refresh_credentials_next_ = refresh;
   return request_id;
 }
 
-std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) {
+std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force, double random01) {
   std::vector<OutgoingRequest> batches;
+  note_late_retries(now_ms, random01);
   if (!online_ || now_ms < retry_after_until_ms_) return batches;
   if (!force && now_ms < retry_at_ms_) return batches;
   while (awaiting_answer() < config_.max_in_flight) {
@@ -159,7 +162,7 @@ std::vector<OutgoingRequest> Scheduler::due_batches(int64_t now_ms, bool force) 
     }
     if (!due) break;
     size_t limit = split_limit_ ? split_limit_ : config_.max_batch_events;
-    auto batch = make_batch(limit, config_.max_batch_body_bytes, false);
+    auto batch = make_batch(limit, config_.max_batch_body_bytes, false, now_ms);
     if (!batch) break;
     batches.push_back(std::move(*batch));
     // While bisecting or retrying, probe with one request at a time.
@@ -174,13 +177,44 @@ std::optional<OutgoingRequest> Scheduler::keepalive_batch(size_t max_body_bytes)
   for (const auto& request : in_flight_) {
     if (request.second.keepalive) return std::nullopt;
   }
-  return make_batch(config_.max_batch_events, max_body_bytes, true);
+  return make_batch(config_.max_batch_events, max_body_bytes, true, -1);
 }
 
 size_t Scheduler::awaiting_answer() const {
-  return static_cast<size_t>(
-      std::count_if(in_flight_.begin(), in_flight_.end(),
-                    [](const auto& request) { return !request.second.answered; }));
+  return static_cast<size_t>(std::count_if(
+      in_flight_.begin(), in_flight_.end(),
+      [](const auto& request) { return !request.second.answered && !request.second.late; }));
+}
+
+int64_t Scheduler::next_late_ms() const {
+  // Only retries turn late, and only while still failing: a request sent
+  // while all was well has the host's whole timeout.
+  if (failures_ == 0) return -1;
+  int64_t next = -1;
+  for (const auto& entry : in_flight_) {
+    const InFlight& request = entry.second;
+    if (request.answered || request.late || !request.retry) continue;
+    int64_t late_at = request.sent_at_ms + config_.late_retry_ms;
+    if (next < 0 || late_at < next) next = late_at;
+  }
+  return next;
+}
+
+void Scheduler::note_late_retries(int64_t now_ms, double random01) {
+  if (failures_ == 0) return;
+  int64_t latest_sent_ms = -1;
+  for (auto& entry : in_flight_) {
+    InFlight& request = entry.second;
+    if (request.answered || request.late || !request.retry) continue;
+    if (now_ms - request.sent_at_ms < config_.late_retry_ms) continue;
+    request.late = true;
+    latest_sent_ms = std::max(latest_sent_ms, request.sent_at_ms);
+  }
+  // The backoff runs from the late retry's sending, as from a failure that
+  // came at once: retries go at the pace they would against a collector
+  // that refuses them (never two within min_delay_ms), not slower because
+  // this one hangs.
+  if (latest_sent_ms >= 0) fail(latest_sent_ms, random01, HttpOutcome{});
 }
 
 bool Scheduler::on_answered(uint32_t request_id, int status) {
@@ -195,8 +229,19 @@ bool Scheduler::on_answered(uint32_t request_id, int status) {
 }
 
 void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome) {
+  if (failures_ == 0) {
+    failing_since_ms_ = now_ms;
+    disk_bytes_when_failing_ = queue_.disk_bytes();
+  }
   ++failures_;
-  retry_at_ms_ = now_ms + backoff_delay_ms(config_.backoff, failures_, random01);
+  // A queue filling towards maxDiskUsageBytes shortens the backoff (see
+  // filling_queue_cap_ms); the collector's Retry-After below still holds.
+  BackoffConfig backoff = config_.backoff;
+  uint64_t disk_bytes = queue_.disk_bytes();
+  backoff.max_delay_ms = filling_queue_cap_ms(
+      config_.backoff, queue_.free_disk_bytes(),
+      disk_bytes - std::min(disk_bytes, disk_bytes_when_failing_), now_ms - failing_since_ms_);
+  retry_at_ms_ = now_ms + backoff_delay_ms(backoff, failures_, random01);
   if (auto wait =
           retry_after_delay_ms(config_.backoff, outcome.retry_after, outcome.date, now_ms)) {
     retry_after_until_ms_ = now_ms + *wait;
@@ -206,6 +251,7 @@ void Scheduler::fail(int64_t now_ms, double random01, const HttpOutcome& outcome
 
 void Scheduler::succeed() {
   failures_ = 0;
+  failing_since_ms_ = -1;
   early_retry_failures_ = 0;
   retry_at_ms_ = 0;
   retry_after_until_ms_ = 0;
@@ -259,13 +305,34 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
 
 BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outcome, int64_t now_ms,
                                    double random01) {
-  BatchVerdict verdict;
   auto it = in_flight_.find(request_id);
-  if (it == in_flight_.end()) return verdict;
-  verdict.known = true;
+  if (it == in_flight_.end()) return BatchVerdict{};
   InFlight request = std::move(it->second);
   in_flight_.erase(it);
   forget_in_flight(request);
+  if (!request.late) return settle(std::move(request), outcome, now_ms, random01);
+  // A late retry's failure was counted when it turned late, and a failure
+  // after a delivery since is old news: neither moves the backoff again nor
+  // raises an outage. Its Retry-After still holds.
+  uint32_t failures = failures_;
+  int64_t retry_at_ms = retry_at_ms_;
+  int64_t failing_since_ms = failing_since_ms_;
+  uint64_t disk_bytes_when_failing = disk_bytes_when_failing_;
+  BatchVerdict verdict = settle(std::move(request), outcome, now_ms, random01);
+  if (verdict.delivered == 0) {
+    failures_ = failures;
+    retry_at_ms_ = std::max(retry_at_ms, retry_after_until_ms_);
+    failing_since_ms_ = failing_since_ms;
+    disk_bytes_when_failing_ = disk_bytes_when_failing;
+    verdict.delivery_failed = false;
+  }
+  return verdict;
+}
+
+BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int64_t now_ms,
+                               double random01) {
+  BatchVerdict verdict;
+  verdict.known = true;
 
   if (outcome.kind != HttpOutcome::Kind::kResponse) {
     verdict.delivery_failed = true;
@@ -350,9 +417,10 @@ BatchVerdict Scheduler::on_outcome(uint32_t request_id, const HttpOutcome& outco
 }
 
 int64_t Scheduler::next_wake_ms(int64_t now_ms) const {
-  if (!online_ || awaiting_answer() >= config_.max_in_flight) return -1;
+  if (!online_) return -1;
   size_t unsent = sendable_unsent();
   if (unsent == 0) return -1;
+  if (awaiting_answer() >= config_.max_in_flight) return next_late_ms();
   int64_t gate = std::max(retry_at_ms_, retry_after_until_ms_);
   if (failures_ > 0 || split_limit_ > 0 || refresh_credentials_next_ ||
       unsent >= config_.max_batch_events) {

@@ -35,6 +35,16 @@ struct SchedulerConfig {
   /// Inconclusive 4xx answers after which an event that alone fails while
   /// others get through is dropped as poison: 3 rules out a passing glitch.
   uint32_t poison_attempts = 3;
+  /// A retry of a failing collector unanswered this long no longer holds
+  /// its place among max_in_flight, and counts as a failure for the
+  /// backoff: 2 s, while a collector answers a batch in milliseconds when it
+  /// works. A collector that hangs holds each request until the host's 10 s
+  /// timeout; without this, one retry sent into a hang keeps every other back
+  /// for 10 s, and a collector that is up for 5 s between hangs is never
+  /// met. Each late request still ends by that timeout and its events stay
+  /// in it (never in two requests), and retries keep the backoff's pace (at
+  /// least 1 s apart): at most ten of them wait at once.
+  int64_t late_retry_ms = 1000;
   BackoffConfig backoff;
 };
 
@@ -73,7 +83,9 @@ class Scheduler {
   /// event is batch_interval old, or `force` (flush / page hide); never while
   /// backing off (unless `force`, which still honours Retry-After) or offline,
   /// never more than max_in_flight, never an event twice at once.
-  std::vector<OutgoingRequest> due_batches(int64_t now_ms, bool force);
+  /// A retry unanswered for late_retry_ms counts as a failure here;
+  /// `random01` draws that backoff's jitter.
+  std::vector<OutgoingRequest> due_batches(int64_t now_ms, bool force, double random01);
 
   /// One batch of the queue's head that fits `max_body_bytes`, to send with
   /// keepalive while the page goes away; none if nothing fits or a keepalive
@@ -136,19 +148,34 @@ class Scheduler {
     bool keepalive = false;
     /// The collector has answered; only its body is still being read.
     bool answered = false;
+    /// Host time it was sent at (-1: a keepalive or the page's leaving batch).
+    int64_t sent_at_ms = -1;
+    /// Sent after a failure, while backing off: only a retry may turn late.
+    bool retry = false;
+    /// A retry unanswered for late_retry_ms: counted as failed, no longer
+    /// holding a place among max_in_flight; still in flight.
+    bool late = false;
   };
 
-  /// Requests still waiting for the collector's answer: what max_in_flight limits.
+  /// Requests still waiting for the collector's answer, late retries
+  /// aside: what max_in_flight limits.
   size_t awaiting_answer() const;
+  /// When the next retry in flight turns late, or -1 if none will.
+  int64_t next_late_ms() const;
+  /// Marks the retries unanswered for late_retry_ms late; if any, that is a failure.
+  void note_late_retries(int64_t now_ms, double random01);
+  BatchVerdict settle(InFlight request, const HttpOutcome& outcome, int64_t now_ms,
+                      double random01);
   /// Queued events that may be sent now: of a category the consent allows,
   /// and not in a request already.
   size_t sendable_unsent() const;
   void forget_in_flight(const InFlight& request);
 
+  /// `now_ms`: when it is sent, -1 for a keepalive batch.
   std::optional<OutgoingRequest> make_batch(size_t max_events, size_t max_body_bytes,
-                                            bool keepalive);
-  /// Registers `events` as a request in flight; returns its id.
-  uint32_t track(std::vector<Event> events, bool keepalive);
+                                            bool keepalive, int64_t now_ms);
+  /// Registers `events` as a request in flight, sent at `now_ms`; returns its id.
+  uint32_t track(std::vector<Event> events, bool keepalive, int64_t now_ms);
   /// The queue's head to send next: not in flight, suspects (events a
   /// refused batch held) only alone once nothing else is left.
   std::vector<Event> next_events(size_t max_events, size_t max_body_bytes);
@@ -172,6 +199,10 @@ class Scheduler {
   uint32_t failures_ = 0;
   int64_t retry_at_ms_ = 0;           ///< exponential backoff gate
   int64_t retry_after_until_ms_ = 0;  ///< the collector's own Retry-After gate
+  /// When the first failure of this run of failures came (-1 = none), and the
+  /// queue's bytes then: how fast the queue fills during the outage.
+  int64_t failing_since_ms_ = -1;
+  uint64_t disk_bytes_when_failing_ = 0;
   /// retry_early() waits until failures_ exceeds this (the early retry's own failure doesn't).
   uint32_t early_retry_failures_ = 0;
   bool online_ = true;

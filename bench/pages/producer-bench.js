@@ -119,6 +119,19 @@ function benchEvent(seq) {
   };
 }
 
+/**
+ * The soak's event (bench/soak.mjs): ~450 B in this package's queue with the
+ * soak's default headers, the size of a typical small app event, so the
+ * default 5 MiB holds ~11,700, fewer than the soak's 18,000.
+ */
+function soakEvent(seq) {
+  return {
+    name: 'soak',
+    consentCategory: 'NECESSARY',
+    payload: { benchSeq: seq, productId: '251380837' },
+  };
+}
+
 const credentials = { clientId: 'bench-client', token: 'bench-token' };
 
 /** POSTs `bodies` to `url`, `parallel` at a time, reading each reply; resolves to the ms it took. Self-contained: it also runs in a worker. */
@@ -252,15 +265,19 @@ window.bench = {
     return { call, total, sent: seq - firstSeq };
   },
 
-  /** Sends `count` events at `rate` events/s in 1 ms timer ticks; remembers each call's time. */
-  async sendPaced({ count, rate, firstSeq }) {
+  /**
+   * Sends `count` events at `rate` events/s in 1 ms timer ticks; remembers
+   * each call's time. `kind` 'soak': the soak's smaller event.
+   */
+  async sendPaced({ count, rate, firstSeq, kind = 'bench' }) {
+    const makeEvent = kind === 'soak' ? soakEvent : benchEvent;
     const start = performance.now();
     let sent = 0;
     while (sent < count) {
       const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
       while (sent < due) {
         const seq = firstSeq + sent++;
-        const event = benchEvent(seq);
+        const event = makeEvent(seq);
         sentAt.set(seq, epochNow());
         producer.sendEvent(event);
       }

@@ -42,6 +42,23 @@ TEST_CASE("The delay after a failure is never below a second, even under a small
   for (double draw : {0.0, 0.5, 0.999999}) CHECK(tep::backoff_delay_ms(config, 1, draw) >= 1000);
 }
 
+TEST_CASE("A queue filling during an outage caps the backoff at a sixteenth of its time to full") {
+  tep::BackoffConfig config = default_backoff();  // 60 s cap
+  // 1 MiB free, filled at 128 KiB/s: full in 8 s, so at most 500 ms, raised to the 1 s floor.
+  CHECK(tep::filling_queue_cap_ms(config, 1024 * 1024, 128 * 1024, 1000) == 1000);
+  // 5 MiB free at 128 KiB/s: full in 40 s, so a 2.5 s window.
+  CHECK(tep::filling_queue_cap_ms(config, 5 * 1024 * 1024, 128 * 1024, 1000) == 2500);
+  // A trickle (1 KiB a minute): full in days; the configured cap holds.
+  CHECK(tep::filling_queue_cap_ms(config, 5 * 1024 * 1024, 1024, 60000) == 60000);
+  // Nothing queued since the outage began, or no time elapsed: the configured cap.
+  CHECK(tep::filling_queue_cap_ms(config, 5 * 1024 * 1024, 0, 60000) == 60000);
+  CHECK(tep::filling_queue_cap_ms(config, 5 * 1024 * 1024, 1024, 0) == 60000);
+  // A full queue: the floor, never below it.
+  CHECK(tep::filling_queue_cap_ms(config, 0, 1024, 1000) == 1000);
+  // Sizes and times far beyond any real queue don't overflow.
+  CHECK(tep::filling_queue_cap_ms(config, UINT64_MAX, 1, INT64_MAX) == 60000);
+}
+
 TEST_CASE("Retry-After in seconds is honoured and capped at ten minutes") {
   tep::BackoffConfig config = default_backoff();
   CHECK(tep::retry_after_delay_ms(config, "120", "", 0) == 120000);

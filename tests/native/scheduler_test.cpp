@@ -621,3 +621,168 @@ TEST_CASE(
   CHECK(w.requests.size() == 2);
   CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
 }
+
+namespace {
+
+/// One run of the flapping soak: 300 events/s for 60 s while the collector
+/// cycles up, down (connection refused), 503 and hang (no answer until the
+/// host's 10 s timeout, nothing stored) every 5 s, then stays up.
+struct SoakRun {
+  size_t sent = 0;
+  size_t storing_failed = 0;
+  size_t backlog_at_recovery = 0;
+  size_t peak_backlog = 0;
+  int64_t drained_after_ms = -1;  ///< from the recovery to an empty queue; -1 = never
+};
+
+SoakRun run_flapping_soak(World& w) {
+  // 300 events/s and 5 s phases: the issue's soak. 10 ms round trips: the
+  // reference consumer on loopback drains ~1,100 events/s, 10 per request.
+  constexpr int kRate = 300;
+  constexpr int64_t kPhaseMs = 5 * kSecond;
+  constexpr int64_t kSoakMs = 60 * kSecond;
+  constexpr int64_t kStepMs = 10;
+  const int64_t start = w.now;
+  const int64_t recovery = start + kSoakMs;
+  w.collector = [&](const SentRequest& r) {
+    int phase = w.now >= recovery ? 0 : static_cast<int>((w.now - start) / kPhaseMs % 4);
+    Answer a;
+    switch (phase) {
+      case 0:
+        a = sim::healthy(r.entries);
+        a.latency_ms = 10;
+        break;
+      case 1:
+        a = sim::unreachable();
+        break;
+      case 2:
+        a = sim::status(503, "<ErrorResponse><Error><Type>Receiver</Type></Error></ErrorResponse>");
+        break;
+      default:  // held until the host's 10 s timeout; the reference consumer stores nothing
+        a.outcome.kind = tep::HttpOutcome::Kind::kTimeout;
+        a.latency_ms = 10 * kSecond;
+        break;
+    }
+    return a;
+  };
+  SoakRun run;
+  for (int64_t t = start; t < recovery; t += kStepMs) {
+    // A playback event of the size a player sends: ~440 B stored, so the
+    // 5 MiB cap holds ~12,000 of them, less than the soak's 18,000.
+    for (int i = 0; i < kRate * kStepMs / kSecond; ++i) {
+      std::string n = std::to_string(run.sent++);
+      w.producer().send_event(
+          R"({"name":"playback_session","consentCategory":"NECESSARY","payload":{"seq":)" + n +
+              R"(,"playbackSessionId":"6f1c2a4e-93b1-4d7a-8c55-)" + n +
+              R"(","productId":"251380837","quality":"LOSSLESS"}})",
+          w.now);
+    }
+    w.producer().persist_state();
+    w.run_until(t + kStepMs);
+    run.peak_backlog = std::max(run.peak_backlog, w.queued());
+  }
+  run.backlog_at_recovery = w.queued();
+  while (w.now < recovery + 90 * kSecond) {
+    w.run_until(w.now + 100);
+    if (w.queued() == 0) {
+      run.drained_after_ms = w.now - recovery;
+      break;
+    }
+  }
+  run.storing_failed = w.producer().counters().total(tep::DropReason::kStoringFailed);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A collector flapping every 5 s under 300 events/s loses nothing, and once it is up the "
+    "backlog drains within one maxBackoffMs plus the drain time") {
+  // Five runs, as the browser soak is judged: each seed draws other jitter.
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    INFO("seed " << seed);
+    auto c = config();  // the defaults: 5 MiB disk cap, one request in flight
+    // The counters are read at the end: no report resets them during the run.
+    c.monitoring_interval_ms = 10 * kMinute;
+    World w(c, seed);
+    SoakRun run = run_flapping_soak(w);
+    INFO("peak backlog " << run.peak_backlog << ", at recovery " << run.backlog_at_recovery
+                         << ", drained after " << run.drained_after_ms << " ms, delivered "
+                         << w.delivered.size());
+    CHECK(run.storing_failed == 0);
+    CHECK(w.delivered.size() == run.sent);
+    CHECK_FALSE(w.duplicate_in_flight);
+    CHECK(run.drained_after_ms >= 0);
+    // A retry sent into the last hang is late after late_retry_ms; then one
+    // backoff at most; then the drain, 10 events per 10 ms round trip.
+    int64_t drain_ms = static_cast<int64_t>(run.backlog_at_recovery);
+    CHECK(run.drained_after_ms <=
+          c.scheduler.late_retry_ms + c.scheduler.backoff.max_delay_ms + drain_ms);
+  }
+}
+
+TEST_CASE("While the queue fills fast the backoff shortens, and Retry-After is still waited out") {
+  for (bool retry_after : {false, true}) {
+    INFO((retry_after ? "429 with Retry-After: 30" : "503"));
+    World w(config());
+    w.collector = [&](const SentRequest&) {
+      return retry_after ? sim::status(429, "", "30") : sim::status(503);
+    };
+    const int64_t start = w.now;
+    // 300 events/s for 90 s: the default 5 MiB would be full in about a minute.
+    for (int64_t t = start; t < start + 90 * kSecond; t += 100) {
+      for (int i = 0; i < 30; ++i) w.send("play");
+      w.run_until(t + 100);
+    }
+    std::vector<int64_t> sent_at;  // of the queue's batches, the monitoring report aside
+    for (const auto& r : w.requests) {
+      if (!r.request.public_only) sent_at.push_back(r.sent_at_ms);
+    }
+    REQUIRE(sent_at.size() > 2);
+    int64_t longest = 0;
+    int64_t shortest = kHour;
+    for (size_t i = 1; i < sent_at.size(); ++i) {
+      int64_t gap = sent_at[i] - sent_at[i - 1];
+      if (sent_at[i] > start + 10 * kSecond) longest = std::max(longest, gap);
+      shortest = std::min(shortest, gap);
+    }
+    if (retry_after) {
+      CHECK(shortest >= 30 * kSecond);
+    } else {
+      // Past the first retries, never the full 60 s window: a few seconds at most.
+      CHECK(shortest >= kSecond);
+      CHECK(longest <= 5 * kSecond);
+    }
+  }
+}
+
+TEST_CASE("A retry that hangs does not hold back the next one, and no event is in two requests") {
+  World w(config());
+  bool up = false;
+  bool first = true;
+  w.collector = [&](const SentRequest& r) {
+    if (up) return sim::healthy(r.entries);
+    if (std::exchange(first, false)) return sim::unreachable();  // into the backoff
+    Answer a;  // no answer until the host's 10 s timeout, nothing stored
+    a.outcome.kind = tep::HttpOutcome::Kind::kTimeout;
+    a.latency_ms = 10 * kSecond;
+    return a;
+  };
+  for (int i = 0; i < 100; ++i) w.send("play");
+  w.run_until(w.now + 30 * kSecond);
+  // Retries went while earlier ones still hung, at the backoff's pace: with
+  // each holding its place until its timeout, 30 s would hold three requests.
+  CHECK(queue_batch_requests(w) >= 4);
+  bool overlapped = false;
+  for (size_t i = 1; i < w.requests.size(); ++i) {
+    int64_t gap = w.requests[i].sent_at_ms - w.requests[i - 1].sent_at_ms;
+    CHECK(gap >= kSecond);
+    if (i >= 2 && gap < 10 * kSecond) overlapped = true;  // both hung
+  }
+  CHECK(overlapped);
+  CHECK_FALSE(w.duplicate_in_flight);
+  up = true;
+  w.run_until(w.now + 2 * kMinute);
+  require_nothing_lost(w, 100);
+  CHECK(w.bus == std::vector<BusMessage>{BusMessage::kOutageStart, BusMessage::kOutageEnd});
+}
