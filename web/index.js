@@ -91,7 +91,16 @@ function setOutage(reason) {
 }
 /** Asks for a Background Sync (web/service-worker-handoff.js), if the app opted in. */
 function askServiceWorkerForDelivery() {
-  if (config?.serviceWorker) askForDelivery().catch(() => {});
+  if (config?.serviceWorker) askForDelivery().catch(reportHandOffFailure);
+}
+
+/**
+ * The service worker could not be handed what it needs (IndexedDB refused the
+ * config, the sync could not be asked for): nothing is lost, the next tab
+ * sends the events, but an app that opted in hears of it in strict mode.
+ */
+function reportHandOffFailure(error) {
+  if (config?.strictMode) console.error(`event-producer: [tep.service_worker.hand_off] ${error?.message ?? error}`);
 }
 
 // Events sent while no session is ready: handed to the next one that is.
@@ -466,7 +475,9 @@ export function init(given) {
   siteConsent.change(config.blockedConsentCategories);
   config.blockedConsentCategories = { ...config.blockedConsentCategories, ...siteConsent.current().blocked };
   if (config.serviceWorker) {
-    rememberConfig({ core: coreConfig(config), tlPublicConsumerUri: config.tlPublicConsumerUri }).catch(() => {});
+    rememberConfig({ core: coreConfig(config), tlPublicConsumerUri: config.tlPublicConsumerUri }).catch(
+      reportHandOffFailure,
+    );
   }
   const session = createSession();
   current = session;
