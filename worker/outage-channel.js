@@ -7,7 +7,7 @@
 // Messages: { outage: boolean, from } announces a change (or answers a
 // question with true); { asking: true, from } is the question. `from` is the
 // sender's store path. Messages of another shape are ignored and counted.
-import { isStorePath } from './tab-stores.js';
+import { isStorePath } from './store-names.js';
 
 const CHANNEL = 'tep-outage';
 
@@ -15,10 +15,14 @@ const CHANNEL = 'tep-outage';
  * Joins the origin's outage channel as the tab whose store is at `ownPath`.
  * `onRemoteChange(outage)` hears other tabs' announcements; `inOutage()`
  * says whether this tab knows of an outage in force, for tabs that ask.
+ * @param {string} ownPath
+ * @param {{ onRemoteChange: (outage: boolean) => void, inOutage: () => boolean }} handlers
  */
 export function outageChannel(ownPath, { onRemoteChange, inOutage }) {
   let rejected = 0;
-  if (typeof BroadcastChannel !== 'function') return { publish() {}, rejected: () => rejected, close() {} };
+  if (typeof BroadcastChannel !== 'function') {
+    return { publish(/** @type {boolean} */ _outage) {}, rejected: () => rejected, close() {} };
+  }
   const channel = new BroadcastChannel(CHANNEL);
   channel.onmessage = ({ data }) => {
     if (!isStorePath(data?.from) || data.from === ownPath) {
@@ -34,7 +38,7 @@ export function outageChannel(ownPath, { onRemoteChange, inOutage }) {
   };
   channel.postMessage({ asking: true, from: ownPath });
   return {
-    publish: (outage) => channel.postMessage({ outage, from: ownPath }),
+    publish: (/** @type {boolean} */ outage) => channel.postMessage({ outage, from: ownPath }),
     rejected: () => rejected,
     close: () => channel.close(),
   };

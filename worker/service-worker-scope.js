@@ -9,6 +9,6 @@
 /** @type {Set<(notice: import('../web/protocol.js').WorkerNotice) => void>} */
 export const producerNotices = new Set();
 
-/** @type {any} */ (self).postMessage = (notice) => {
+/** @type {any} */ (self).postMessage = (/** @type {import('../web/protocol.js').WorkerNotice} */ notice) => {
   for (const hear of producerNotices) hear(notice);
 };
