@@ -17,12 +17,11 @@ const CHANNEL = 'tep-outage';
  * says whether this tab knows of an outage in force, for tabs that ask.
  * @param {string} ownPath
  * @param {{ onRemoteChange: (outage: boolean) => void, inOutage: () => boolean }} handlers
+ * @returns {{ publish: (outage: boolean) => void, rejected: () => number, close: () => void }}
  */
 export function outageChannel(ownPath, { onRemoteChange, inOutage }) {
   let rejected = 0;
-  if (typeof BroadcastChannel !== 'function') {
-    return { publish(/** @type {boolean} */ _outage) {}, rejected: () => rejected, close() {} };
-  }
+  if (typeof BroadcastChannel !== 'function') return { publish() {}, rejected: () => rejected, close() {} };
   const channel = new BroadcastChannel(CHANNEL);
   channel.onmessage = ({ data }) => {
     if (!isStorePath(data?.from) || data.from === ownPath) {
@@ -38,7 +37,7 @@ export function outageChannel(ownPath, { onRemoteChange, inOutage }) {
   };
   channel.postMessage({ asking: true, from: ownPath });
   return {
-    publish: (/** @type {boolean} */ outage) => channel.postMessage({ outage, from: ownPath }),
+    publish: (outage) => channel.postMessage({ outage, from: ownPath }),
     rejected: () => rejected,
     close: () => channel.close(),
   };

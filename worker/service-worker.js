@@ -9,7 +9,7 @@
 // backoff. It has no token (none is ever at rest): every event goes in the
 // logged-out form to the public endpoint, under the site's consent as the
 // pages mirrored it.
-import { producerNotices } from './service-worker-scope.js';
+import { PRODUCER_NOTICE } from './service-worker-scope.js';
 import './producer-worker.js';
 import { storePathOf } from './store-names.js';
 import { storePaths } from './store-registry.js';
@@ -24,7 +24,7 @@ const toProducer = scope.onmessage;
 scope.onmessage = null;
 
 const delivery = createStoredDelivery({ toProducer, readHandoff, storePaths, storePathOf });
-producerNotices.add(delivery.hear);
+scope.addEventListener(PRODUCER_NOTICE, (/** @type {MessageEvent} */ event) => delivery.hear(event.data));
 
 scope.addEventListener('sync', (/** @type {any} */ event) => {
   if (event.tag === DELIVERY_SYNC_TAG) event.waitUntil(delivery.deliverOnce());
