@@ -51,36 +51,37 @@ async function diagnosticsOf(text) {
   return output.split('\n').filter((line) => line.startsWith('core-api.js('));
 }
 
-/** The 1-based line of the copy's `call`. */
-const lineOf = (text, call) => text.split('\n').findIndex((line) => line.includes(call)) + 1;
+/**
+ * Replaces the copy's call `right` with `wrong` and asserts that tsc says
+ * exactly one thing of it, at the changed call's line, matching `expected`.
+ */
+async function assertCaught(right, wrong, expected) {
+  assert.ok(source.includes(right), `core-api.js has ${right}`);
+  const text = source.replace(right, wrong);
+  const line = text.split('\n').findIndex((candidate) => candidate.includes(wrong)) + 1;
+  const diagnostics = await diagnosticsOf(text);
+  assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
+  assert.match(diagnostics[0], new RegExp(`^core-api\\.js\\(${line},\\d+\\)`));
+  assert.match(diagnostics[0], expected);
+}
 
 test('worker/core-api.js as it is type-checks against core.d.mts', async () => {
   assert.deepEqual(await diagnosticsOf(source), []);
 });
 
-test('a boolean passed where an export takes a number fails, naming the call', async () => {
-  const right = 'core._tep_set_online(online ? 1 : 0, now)';
-  assert.ok(source.includes(right), 'core-api.js calls _tep_set_online with a number');
-  const wrong = source.replace(right, 'core._tep_set_online(online, now)');
-  const diagnostics = await diagnosticsOf(wrong);
-  assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
-  assert.match(diagnostics[0], new RegExp(`^core-api\\.js\\(${lineOf(wrong, '_tep_set_online(online')},\\d+\\)`));
-  assert.match(diagnostics[0], /TS2345: Argument of type 'boolean' is not assignable to parameter of type 'number'/);
-});
+test('a boolean passed where an export takes a number fails, naming the call', () =>
+  assertCaught(
+    'core._tep_set_online(online ? 1 : 0, now)',
+    'core._tep_set_online(online, now)',
+    /TS2345: Argument of type 'boolean' is not assignable to parameter of type 'number'/,
+  ));
 
-test('an export called with an argument left out fails, naming the call', async () => {
-  const right = 'core._tep_flush(now)';
-  assert.ok(source.includes(right), 'core-api.js calls _tep_flush with the time');
-  const wrong = source.replace(right, 'core._tep_flush()');
-  const diagnostics = await diagnosticsOf(wrong);
-  assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
-  assert.match(diagnostics[0], new RegExp(`^core-api\\.js\\(${lineOf(wrong, '_tep_flush()')},\\d+\\)`));
-  assert.match(diagnostics[0], /TS2554: Expected 1 arguments, but got 0/);
-});
+test('an export called with an argument left out fails, naming the call', () =>
+  assertCaught('core._tep_flush(now)', 'core._tep_flush()', /TS2554: Expected 1 arguments, but got 0/));
 
-test('an export the module does not have fails, naming the call', async () => {
-  const wrong = source.replace('core._tep_tick(now)', 'core._tep_tock(now)');
-  const diagnostics = await diagnosticsOf(wrong);
-  assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
-  assert.match(diagnostics[0], /TS2551: Property '_tep_tock' does not exist on type 'CoreModule'/);
-});
+test('an export the module does not have fails, naming the call', () =>
+  assertCaught(
+    'core._tep_tick(now)',
+    'core._tep_tock(now)',
+    /TS2551: Property '_tep_tock' does not exist on type 'CoreModule'/,
+  ));
