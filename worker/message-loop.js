@@ -22,7 +22,7 @@ import { Notice, requestProblem } from '../web/protocol.js';
 export function createMessageLoop({ handlers, ready, starting = () => null, needsReady, post, reportProblem }) {
   let rejected = 0;
 
-  /** Handles one message event's data; resolves once it is answered. */
+  /** Handles one message event's data; resolves once it is answered. @param {any} data */
   async function receive(data) {
     const problem = requestProblem(data);
     const id = problem === null || (data && Number.isSafeInteger(data.id)) ? data.id : undefined;
