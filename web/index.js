@@ -6,13 +6,13 @@
 // no worker is ready (web/held-events.js), the site's consent
 // (web/site-consent.js), the credentials provider (web/credentials.js), the
 // outage (web/outage.js) and the page's lifecycle (web/page-lifecycle.js).
-import { Action } from './protocol.js';
 import { bus, emit } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { createCredentials } from './credentials.js';
 import { createSiteConsent } from './site-consent.js';
 import { askForDelivery, mirrorConsent, rememberConfig } from './service-worker-handoff.js';
-import { createHeldEvents, createPurge } from './held-events.js';
+import { createHeldEvents } from './held-events.js';
+import { createConsentChanges } from './consent-changes.js';
 import { createOutage } from './outage.js';
 import { createWorkerWatch } from './worker-watch.js';
 import { startEarlyWorker } from './early-worker.js';
@@ -62,6 +62,7 @@ function createProducer() {
     watch,
     lifecycle,
   });
+  const consentChanges = createConsentChanges({ active, held });
 
   /** Asks for a Background Sync (web/service-worker-handoff.js), if the app opted in. */
   function askServiceWorkerForDelivery() {
@@ -76,29 +77,6 @@ function createProducer() {
   function reportHandOffFailure(error) {
     const why = /** @type {{ message?: unknown } | undefined} */ (error)?.message ?? error;
     if (config?.strictMode) console.error(`event-producer: [tep.service_worker.hand_off] ${why}`);
-  }
-
-  /**
-   * The site's consent changed, in this tab or another: what the page holds
-   * of the purged categories goes, and the worker is told. A worker that
-   * refuses or misses the change is replaced: the new one starts from the site's consent.
-   * @param {import('./site-consent.js').SiteConsent} changed
-   * @param {import('./site-consent.js').BlockableCategory[]} purged
-   */
-  function onConsentChanged(changed, purged) {
-    const session = active.session();
-    if (purged.length) {
-      const purge = createPurge(purged);
-      session?.purgeUnacknowledged(purge);
-      held.purge(purge);
-    }
-    session?.leaving.forget(); // built under the old consent
-    if (!session?.isReady()) return;
-    session.request(Action.consent, { consent: changed }).catch((error) => {
-      if (session.isClosed() || error.id === 'tep.worker.closed') return; // the next worker starts from it
-      console.error(`event-producer: [tep.consent.not_applied] ${error.message}; restarting the worker`);
-      active.workerEnded(session);
-    });
   }
 
   return {
@@ -121,7 +99,7 @@ function createProducer() {
         return Promise.reject(error); // a rejection, as for every other failure of init
       }
       siteConsent ??= createSiteConsent({
-        onChange: onConsentChanged,
+        onChange: consentChanges.apply,
         mirror: config.serviceWorker ? mirrorConsent : null,
       });
       // The config's consent is this tab's statement: the newest, so it wins
@@ -168,9 +146,8 @@ function createProducer() {
       // Events sent before the change are judged by the consent they were sent under.
       const before = { ...consent().blocked };
       const purged = siteConsent.change(partial, { purge: !!options?.purge });
-      if (active.ready()) active.postBuffered(before);
-      else held.holdBuffer(before);
-      onConsentChanged(consent(), purged);
+      consentChanges.closeSegment(before);
+      consentChanges.apply(consent(), purged);
     },
 
     /**

@@ -4,27 +4,8 @@
 // names its own worker or wasm, or it failed to load, when it is ended.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeWorker } from './fake-worker.mjs';
 import { startEarlyWorker } from '../../web/early-worker.js';
-
-function fakeWorker() {
-  const listeners = new Map();
-  return {
-    posted: [],
-    terminated: false,
-    postMessage(message) {
-      this.posted.push(message);
-    },
-    terminate() {
-      this.terminated = true;
-    },
-    addEventListener(type, listener) {
-      listeners.set(type, listener);
-    },
-    fail() {
-      listeners.get('error')?.({ preventDefault() {} });
-    },
-  };
-}
 
 /** The early worker, its wasm compiled after `compileMs` (rejected if `compileFails`). */
 function setUp(t, { compileMs = 10, compileFails = false } = {}) {

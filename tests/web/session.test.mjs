@@ -5,31 +5,11 @@
 // nothing more.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeWorker } from './fake-worker.mjs';
 import { createSession, MAX_UNCONFIRMED_EVENTS } from '../../web/session.js';
 import { createCredentials } from '../../web/credentials.js';
 import { createPurge } from '../../web/held-events.js';
 import { DEADLINES } from '../../web/deadlines.js';
-
-function fakeWorker() {
-  const listeners = [];
-  return {
-    posted: [],
-    terminated: false,
-    postMessage(message) {
-      this.posted.push(message);
-    },
-    terminate() {
-      this.terminated = true;
-    },
-    addEventListener(type, listener) {
-      if (type === 'message') listeners.push(listener);
-    },
-    /** The worker posts `data` to the page. */
-    notice(data) {
-      for (const listener of listeners) listener({ data });
-    },
-  };
-}
 
 const flushPromises = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
