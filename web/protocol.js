@@ -1,8 +1,10 @@
 // The page ⇄ worker protocol, defined once for both sides: the actions and
-// notices, their fields (the typedefs below, which `tsc --noEmit` checks
-// against the code of both sides, and REQUEST_FIELDS / NOTICE_FIELDS, which a
-// test checks against the README's table), and the shape checks each side
-// applies before acting on a message.
+// notices, their fields (`Requests`, one map from each action to its fields
+// and its reply, which `tsc --noEmit` checks against the code of both sides:
+// the page's one `post` and `request` (web/session.js) and the worker's
+// handlers; and REQUEST_FIELDS / NOTICE_FIELDS, which a test checks against
+// the README's table), and the shape checks each side applies before acting
+// on a message.
 //
 // Page → worker requests: { id, action, ...fields }. The worker answers every
 // request that has an id with { type: 'reply', id, result } or
@@ -80,7 +82,9 @@ import { readSiteConsent } from './site-consent.js';
 /**
  * What the worker's handler of each action takes and gives back: its
  * message loop can be typed with this map.
- * @typedef {{ [A in ActionName]: (request: RequestOf<A>) => ReplyOf<A> | Promise<ReplyOf<A>> | void }} Handlers
+ * (What a handler of an action without a reply returns is not posted.)
+ * @typedef {{ [A in ActionName]: (request: RequestOf<A>) =>
+ *   [ReplyOf<A>] extends [never] ? unknown : ReplyOf<A> | Promise<ReplyOf<A>> }} Handlers
  */
 
 // The names each request had before the map above; the worker's handlers use them.
@@ -114,6 +118,7 @@ import { readSiteConsent } from './site-consent.js';
  * @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice | LeavingNotice} WorkerNotice
  */
 
+/** @type {Readonly<{ [A in ActionName]: A }>} each action of the map above, by its name */
 export const Action = Object.freeze({
   prepare: 'prepare', // no reply: start compiling and reading the store before init
   wasm: 'wasm', // no reply: the wasm module the page compiled, or null (the worker fetches its own)
@@ -143,23 +148,27 @@ export const Notice = Object.freeze({
 // The fields of each request and notice beside `id`/`action` and `type`, as
 // the typedefs above have them: the README's table is checked against these.
 // (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
-// never checks requests, the worker never notices.)
-export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
-  prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
-  wasm: ['module'],
-  init: ['config', 'credentials', 'consent', 'wasmUrl', 'storeId', 'aliveLock'],
-  events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent', 'blocked'],
-  flush: [],
-  consent: ['consent'],
-  credentials: ['requestId', 'credentials', 'error'],
-  stats: [],
-  pageHidden: ['leaving'],
-  leavingAnswer: ['version', 'kind', 'status', 'body', 'retryAfter', 'date'],
-  online: ['online'],
-  shutdown: [],
-  ping: [],
-  deliverStored: [],
-});
+// never checks requests, the worker never notices.) tsc checks that every
+// action has its entry and that each field named is one of its typedef's.
+/** @type {Readonly<{ [A in ActionName]: readonly (keyof FieldsOf<A>)[] }>} */
+export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze(
+  /** @type {const} */ ({
+    prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
+    wasm: ['module'],
+    init: ['config', 'credentials', 'consent', 'wasmUrl', 'storeId', 'aliveLock'],
+    events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent', 'blocked'],
+    flush: [],
+    consent: ['consent'],
+    credentials: ['requestId', 'credentials', 'error'],
+    stats: [],
+    pageHidden: ['leaving'],
+    leavingAnswer: ['version', 'kind', 'status', 'body', 'retryAfter', 'date'],
+    online: ['online'],
+    shutdown: [],
+    ping: [],
+    deliverStored: [],
+  }),
+);
 export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
   reply: ['id', 'result', 'error'],
   bus: ['outage', 'reason'],
