@@ -4,29 +4,38 @@
 // the OutageEndMessage or a CredentialsError.
 
 const BUS_EVENT = 'eventProducerEventBus';
-// Where the bus's events go: chosen once, when the module loads.
-const target = typeof globalThis.addEventListener === 'function' ? globalThis : new EventTarget();
 
 /**
- * Tells every bus listener `detail`.
- * @param {unknown} detail
+ * The bus on `target`: `emit(detail)` tells every listener, `bus(listener)`
+ * subscribes one.
+ * @param {{ target?: EventTarget }} [where]
  */
-export function emit(detail) {
-  const event =
-    typeof CustomEvent === 'function'
-      ? new CustomEvent(BUS_EVENT, { detail })
-      : Object.assign(new Event(BUS_EVENT), { detail });
-  target.dispatchEvent(event);
-}
+export function createBus({
+  target = typeof globalThis.addEventListener === 'function' ? globalThis : new EventTarget(),
+} = {}) {
+  /**
+   * Tells every bus listener `detail`.
+   * @param {unknown} detail
+   */
+  function emit(detail) {
+    const event =
+      typeof CustomEvent === 'function'
+        ? new CustomEvent(BUS_EVENT, { detail })
+        : Object.assign(new Event(BUS_EVENT), { detail });
+    target.dispatchEvent(event);
+  }
 
-/**
- * Subscribes to outage messages: the listener receives an event whose
- * `detail` is an OutageStartError or OutageEndMessage. Returns an
- * unsubscribe function. Also callable as `bus.bus(listener)`.
- * @param {(event: CustomEvent) => void} listener
- */
-export function bus(listener) {
-  target.addEventListener(BUS_EVENT, /** @type {EventListener} */ (listener));
-  return () => target.removeEventListener(BUS_EVENT, /** @type {EventListener} */ (listener));
+  /**
+   * Subscribes to outage messages: the listener receives an event whose
+   * `detail` is an OutageStartError or OutageEndMessage. Returns an
+   * unsubscribe function. Also callable as `bus.bus(listener)`.
+   * @param {(event: CustomEvent) => void} listener
+   */
+  function bus(listener) {
+    target.addEventListener(BUS_EVENT, /** @type {EventListener} */ (listener));
+    return () => target.removeEventListener(BUS_EVENT, /** @type {EventListener} */ (listener));
+  }
+  bus.bus = bus;
+
+  return { emit, bus };
 }
-bus.bus = bus;

@@ -6,7 +6,7 @@
 // no worker is ready (web/held-events.js), the site's consent
 // (web/site-consent.js), the credentials provider (web/credentials.js), the
 // outage (web/outage.js) and the page's lifecycle (web/page-lifecycle.js).
-import { bus, emit } from './bus.js';
+import { createBus } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { createCredentials } from './credentials.js';
 import { createSiteConsent } from './site-consent.js';
@@ -28,9 +28,10 @@ import {
   TidalError,
 } from './errors.js';
 
-export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError, bus };
+export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
 
 function createProducer() {
+  const { emit, bus } = createBus();
   /** @type {any} the config as init() copied it, with later changes; undefined before init() */
   let config = undefined;
   /** @type {ReturnType<typeof createSiteConsent> | null} */
@@ -159,6 +160,11 @@ function createProducer() {
       config.credentialsProvider = provider;
     },
 
+    /**
+     * Subscribes to the bus (outages and refused credentials); returns an
+     * unsubscribe function. Also callable as `bus.bus(listener)`.
+     */
+    bus,
     /** The config as init() copied it, with later changes. */
     getConfig: () => config,
     /** Resolves once everything sent so far is durable and a send was attempted. */
@@ -177,6 +183,7 @@ function createProducer() {
 }
 
 export const {
+  bus,
   init,
   sendEvent,
   setConsentCategory,

@@ -6,7 +6,12 @@ import { OutageEndMessage, OutageStartError } from './errors.js';
 /** @typedef {import('./protocol.js').OutageReason | 'worker'} PageOutageReason */
 
 // The errorCode each reason's OutageStartError carries ('1' as @tidal-music/event-producer).
-const OUTAGE_ERROR_CODES = { delivery: '1', queue_full: 'storage', storage: 'storage', worker: 'worker' };
+const OUTAGE_ERROR_CODES = Object.freeze({
+  delivery: '1',
+  queue_full: 'storage',
+  storage: 'storage',
+  worker: 'worker',
+});
 
 /**
  * `emit(detail)` tells the bus; `onDeliveryOutage()` runs when events start

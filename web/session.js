@@ -34,11 +34,11 @@ export function post(worker, request) {
 // answering (killed, crashed, frozen) turns into a rejected promise rather
 // than a hang.
 /** @type {Partial<Record<AnsweredAction, number>>} */
-const REPLY_TIMEOUT_MS = {
+const REPLY_TIMEOUT_MS = Object.freeze({
   [Action.flush]: DEADLINES.flushReplyMs,
   [Action.pageHidden]: DEADLINES.pageHiddenReplyMs,
   [Action.init]: DEADLINES.initMs,
-};
+});
 
 // The page keeps its copy of each hand-over of events until the worker has
 // stored it; during a storage outage none is, and the copies of at most this
