@@ -72,6 +72,8 @@ export function createActiveSession({ config, consent, held, credentials, outage
     const { session } = run;
     const aliveLock = newAliveLock();
     const { summary, marks } = await startWorker(session, { config: config(), early, credentials, consent, aliveLock });
+    // A worker that another init started is not this session's to run.
+    if (summary.alreadyStarted) throw new InitError('worker', 'the worker had already been started by another init');
     run.marks = marks;
     session.markReady();
     const onEnded = () => workerEnded(session);

@@ -18,9 +18,10 @@ import { readSiteConsent } from './site-consent.js';
 /** @typedef {{ PERFORMANCE?: boolean, TARGETING?: boolean, NECESSARY?: boolean }} BlockedCategories */
 
 /**
- * What the worker reports of its start (the reply to `init`).
- * @typedef {{ storeId: string, persistent: boolean, storageError?: string, coordination: 'locks' | 'heartbeat',
- *   aliveLockHeld: boolean, alreadyStarted?: boolean }} InitSummary
+ * What the worker reports of its start (the reply to `init`); a second init
+ * of the same worker is told it already started, and in which store.
+ * @typedef {{ storeId: string, persistent: boolean, storageError?: string | null, coordination: 'locks' | 'heartbeat',
+ *   aliveLockHeld: boolean, alreadyStarted?: undefined } | { alreadyStarted: true, storeId: string | null }} InitSummary
  */
 /**
  * The worker's stats (the reply to `stats`, `flush`, `pageHidden` and

@@ -12,9 +12,10 @@ import { createCoreStrings } from './core-strings.js';
 /** @typedef {import('./sender.js').Outcome} Outcome */
 /** @typedef {'validation' | 'storing' | 'consent'} RefusalReason */
 /**
- * The core's stats (src/stats_json.cpp): the fields the worker reads are
- * typed, the rest passes through to getStats().
- * @typedef {{ delivered: number, queued: number } & Record<string, unknown>} CoreStats
+ * The core's stats (src/stats_json.cpp): the worker's stats without what
+ * only the worker knows (its store, storage and start).
+ * @typedef {Omit<import('../web/protocol.js').WorkerStats, 'persistent' | 'storeId' | 'coordination' |
+ *   'adoptedEvents' | 'keptAsideFiles' | 'storageError' | 'durable' | 'initTimings' | 'rejectedMessages'>} CoreStats
  */
 
 // What the page refused an event for, in the order tep_count_refused_on_page numbers them.

@@ -21,7 +21,7 @@ export const FLUSH_BUDGET_MS = DEADLINES.flushBudgetMs;
  *   sendNow: () => void,
  *   inFlight: () => Promise<unknown>[],
  *   durable: () => Promise<boolean>,
- *   stats: () => { delivered: number, queued: number },
+ *   stats: () => import('../web/protocol.js').WorkerStats,
  *   clock?: () => number,
  *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
  * }} dependencies

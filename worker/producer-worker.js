@@ -172,7 +172,8 @@ function stats() {
   return {
     ...core().stats(),
     persistent: storeStatus.persistent(),
-    storeId: startUp.store()?.id ?? null,
+    // Stats are answered once the queue is restored, so in a claimed store.
+    storeId: startUp.store()?.id ?? '',
     coordination: coordination(),
     adoptedEvents: adoption.adoptedEvents(),
     keptAsideFiles: adoption.keptAsideFiles(),
@@ -200,7 +201,7 @@ const flush = createFlush({
 });
 
 /** @typedef {import('../web/protocol.js').Request} Request */
-/** @type {{ [A in Request['action']]: (message: Extract<Request, { action: A }>) => unknown }} */
+/** @type {import('../web/protocol.js').Handlers} */
 const handlers = {
   [Action.prepare]: (message) => {
     const { compiled, opened, read } = startUp.prepare(message);

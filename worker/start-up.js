@@ -12,7 +12,7 @@ import { coordination, storePathOf } from './store-names.js';
 /** @typedef {import('./core.mjs').StoredFolders} StoredFolders */
 /** @typedef {import('./core-api.js').CoreApi} CoreApi */
 /** @typedef {import('./store-claim.js').StoreClaim} StoreClaim */
-/** @typedef {Record<string, number>} Timings ms since the worker's thread started, by step */
+/** @typedef {{ timeOrigin: number } & Record<string, number>} Timings ms since the worker's thread started (its timeOrigin), by step */
 /**
  * @typedef {{
  *   compiled: Promise<CoreModule>, wasmWillRun: Promise<unknown>, claimed: Promise<StoreClaim>,
@@ -174,7 +174,7 @@ export function createStartUp({
    * runs, then restores the stored queue into it: the stored queue is read
    * into the core, and what runs from then on starts.
    * @param {Prepared} prepared
-   * @param {import('../web/protocol.js').InitRequest} request
+   * @param {import('../web/protocol.js').RequestOf<'init'>} request
    */
   async function createAndRestore(prepared, { config, credentials: initialCredentials, consent }) {
     const created = createCoreApi(await prepared.compiled);
@@ -204,13 +204,13 @@ export function createStartUp({
    * with its defaults), so the core is created after the answer, and every
    * message but init waits in the message loop until it is and the queue is
    * restored (flush and getStats see every restored event).
-   * @param {import('../web/protocol.js').InitRequest} request
+   * @param {import('../web/protocol.js').RequestOf<'init'>} request
    */
   async function init(request) {
     const initReceivedAt = elapsed();
     if (initStarted) {
       await preparing?.claimed.catch(() => {});
-      return { alreadyStarted: true, storeId: store?.id ?? null };
+      return { alreadyStarted: /** @type {const} */ (true), storeId: store?.id ?? null };
     }
     initStarted = true;
     credentials.useEndpoints(request.config);

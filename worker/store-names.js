@@ -29,4 +29,5 @@ export const keptAsidePath = (storePath) => KEPT_ASIDE_PREFIX + storePath.slice(
 export const storePathOf = (id) => STORE_PREFIX + id;
 
 /** How tabs tell each other they are alive here: Web Locks, or heartbeats where there are none. */
+/** @returns {'locks' | 'heartbeat'} */
 export const coordination = () => (globalThis.navigator?.locks ? 'locks' : 'heartbeat');
