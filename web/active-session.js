@@ -112,7 +112,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
   function restart() {
     const run = begin();
     run.started = watch
-      .replacement()
+      .replace()
       .then(() => (checkOpen(run.session), start(run)))
       .catch((error) => {
         if (isStorageInitError(error)) return; // working in memory
@@ -128,10 +128,10 @@ export function createActiveSession({ config, consent, held, credentials, outage
    * a last event), when there is no time left and the worker stores at once.
    * @param {Session} session
    * @param {import('./held-events.js').HeldSegment} segment
+   * @param {boolean} [stamp]
    */
-  function handOver(session, segment) {
-    const leaving = lifecycle.isLeaving();
-    session.handOver(segment, { stamp: !leaving, urgent: leaving });
+  function handOver(session, segment, stamp = !lifecycle.isLeaving()) {
+    session.handOver(segment, { stamp, urgent: lifecycle.isLeaving() });
   }
 
   /** The session whose worker takes events now, or null. */
@@ -205,8 +205,8 @@ export function createActiveSession({ config, consent, held, credentials, outage
       if (stats) {
         stats.credentialsError = credentials.problem();
         stats.releasedCopies = session.releasedCopies();
+        if (stats.initTimings && run.marks) stats.initTimings = sincePageCreatedWorker(run.marks, stats.initTimings);
       }
-      if (stats?.initTimings && run.marks) stats.initTimings = sincePageCreatedWorker(run.marks, stats.initTimings);
       return /** @type {import('./index.d.ts').Stats | null} */ (stats);
     },
     /** shutdown(): everything sent so far is handed to the worker and made durable, then it stops. */
@@ -216,10 +216,8 @@ export function createActiveSession({ config, consent, held, credentials, outage
       current = null;
       const { session } = run;
       if (session.isReady()) {
-        if (!held.isBufferEmpty()) {
-          const leaving = lifecycle.isLeaving();
-          session.handOver({ ...held.takeBuffer(), blocked: blockedNow() }, { stamp: false, urgent: leaving });
-        }
+        // Unstamped: the worker stops at once, with no time to wait for the provider.
+        if (!held.isBufferEmpty()) handOver(session, { ...held.takeBuffer(), blocked: blockedNow() }, false);
         session.release();
         await session.request(Action.shutdown, {}).catch(() => {});
       }

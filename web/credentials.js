@@ -71,8 +71,8 @@ export function checkCredentials(answer) {
 
 /**
  * @typedef {{ getCredentials(subStatus?: string): unknown }} CredentialsProvider
- * @typedef {{ credentials: import('./protocol.js').Credentials | undefined, error?: string, timedOut?: true }} CredentialsAnswer
- *   `credentials` null: logged out (no provider); undefined: none usable (the
+ * @typedef {{ credentials?: import('./protocol.js').Credentials, error?: string, timedOut?: true }} CredentialsAnswer
+ *   `credentials` null: logged out (no provider); absent: none usable (the
  *   provider failed, was slow (`timedOut`) or answered what can't be credentials), `error` says why.
  */
 
@@ -92,18 +92,15 @@ export function createCredentials({ provider, onRefused, timers = globalThis }) 
   let refusal = null;
 
   /**
-   * The answer's credentials, or undefined when it can't be credentials.
+   * What the worker is given of the provider's `answer`.
    * @param {unknown} answer
+   * @returns {CredentialsAnswer}
    */
   function read(answer) {
     const { credentials, problem } = checkCredentials(answer);
-    if (problem === undefined) {
-      refusal = null;
-      return credentials;
-    }
-    if (problem !== refusal) onRefused(problem);
-    refusal = problem;
-    return undefined;
+    if (problem !== refusal && problem !== undefined) onRefused(problem);
+    refusal = problem ?? null;
+    return problem === undefined ? { credentials } : { error: problem };
   }
 
   /**
@@ -117,26 +114,15 @@ export function createCredentials({ provider, onRefused, timers = globalThis }) 
     if (!asked) return Promise.resolve({ credentials: null });
     return new Promise((resolve) => {
       const timer = timers.setTimeout(
-        () =>
-          resolve({
-            credentials: undefined,
-            error: `the credentials provider did not answer within ${timeoutMs} ms`,
-            timedOut: true,
-          }),
+        () => resolve({ error: `the credentials provider did not answer within ${timeoutMs} ms`, timedOut: true }),
         timeoutMs,
       );
-      /** @param {CredentialsAnswer} answer */
-      const settle = (answer) => {
-        timers.clearTimeout(timer);
-        resolve(answer);
-      };
-      askProvider(asked, subStatus).then(
-        (answer) => {
-          const credentials = read(answer);
-          settle(credentials === undefined ? { credentials, error: refusal ?? undefined } : { credentials });
-        },
-        (error) => settle({ credentials: undefined, error: String(error && error.message ? error.message : error) }),
-      );
+      askProvider(asked, subStatus)
+        .then(read, (error) => ({ error: String(error && error.message ? error.message : error) }))
+        .then((answer) => {
+          timers.clearTimeout(timer);
+          resolve(answer);
+        });
     });
   }
 

@@ -47,11 +47,12 @@ export function startEarlyWorker({
   storeId = canStart ? rememberedStoreId() : undefined,
   now = wallClock,
 } = {}) {
-  /** @type {{ worker: EarlyWorker, createdAt: number, failed: boolean } | null} */
+  /** @type {{ worker: EarlyWorker, createdAt: number } | null} */
   let early = null;
+  let failed = false;
   if (canStart) {
     try {
-      const started = { createdAt: now(), worker: createWorker(), failed: false };
+      const started = { createdAt: now(), worker: createWorker() };
       const { worker } = started;
       // A worker that can't load (CSP worker-src, a missing file) is left to
       // init(), which starts its own and reports why.
@@ -59,7 +60,7 @@ export function startEarlyWorker({
         'error',
         (event) => {
           event.preventDefault?.();
-          started.failed = true;
+          failed = true;
         },
         { once: true },
       );
@@ -90,7 +91,7 @@ export function startEarlyWorker({
       const taken = early;
       early = null;
       if (!taken) return null;
-      if (!taken.failed && !workerUrl && !wasmUrl) return { worker: taken.worker, createdAt: taken.createdAt };
+      if (!failed && !workerUrl && !wasmUrl) return taken;
       taken.worker.terminate();
       return null;
     },

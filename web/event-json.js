@@ -30,8 +30,8 @@ export function serialiseEvent(event) {
     return { refused: { name: nameOf(event), problem: `[tep.event.not_serialisable] ${why}` } };
   }
   if (isSurelyTooLarge(event, json)) {
-    const problem = `[tep.event.too_large] event '${nameOf(event)}' is ${MAX_EVENT_BYTES} bytes or more`;
-    return { refused: { name: nameOf(event), problem } };
+    const name = nameOf(event);
+    return { refused: { name, problem: `[tep.event.too_large] event '${name}' is ${MAX_EVENT_BYTES} bytes or more` } };
   }
   return { json };
 }

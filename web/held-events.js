@@ -15,22 +15,36 @@ export const MAX_HELD_EVENTS = 10000;
 
 /**
  * A purge of the events of the `purged` categories wherever the page holds
- * them: `keep(events)` is `events` without them, `refusals()` counts those
+ * them: `keep(events)` is `events` without them, `keepIn(segments)` removes
+ * them from each segment, `refusals()` counts those
  * removed, by name, as consent-filtered.
  * @param {readonly string[]} purged
  */
 export function createPurge(purged) {
   /** @type {Map<string, number>} name → count */
   const counts = new Map();
+  /** @param {string[]} events */
+  const keep = (events) =>
+    events.filter((json) => {
+      const { name, category } = nameAndCategoryOf(json);
+      if (!purged.includes(/** @type {string} */ (category))) return true;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return false;
+    });
   return {
-    /** @param {string[]} events */
-    keep(events) {
-      return events.filter((json) => {
-        const { name, category } = nameAndCategoryOf(json);
-        if (!purged.includes(/** @type {string} */ (category))) return true;
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-        return false;
-      });
+    keep,
+    /**
+     * Removes the purged events from each of `segments`; returns how many it removed.
+     * @param {Iterable<{ events: string[] }>} segments
+     */
+    keepIn(segments) {
+      let removed = 0;
+      for (const segment of segments) {
+        removed += segment.events.length;
+        segment.events = keep(segment.events);
+        removed -= segment.events.length;
+      }
+      return removed;
     },
     /** @returns {RefusedEvent[]} */
     refusals() {
@@ -72,6 +86,17 @@ export function createHeldEvents({ maxHeld = MAX_HELD_EVENTS } = {}) {
   let eventsInSegments = 0;
   let overflow = 0;
 
+  /** True when nothing was sent since the last hand-over. */
+  const isBufferEmpty = () => !buffer.length && !unserialisable.length;
+
+  /** The buffer's events and refusals, which the page hands over now. */
+  function takeBuffer() {
+    const taken = { events: buffer, unserialisable };
+    buffer = [];
+    unserialisable = [];
+    return taken;
+  }
+
   return {
     /**
      * Buffers the serialised event `json`; while no worker is `ready`, only
@@ -96,26 +121,18 @@ export function createHeldEvents({ maxHeld = MAX_HELD_EVENTS } = {}) {
       if (!ready && unserialisable.length >= maxHeld) overflow++;
       else unserialisable.push(refused);
     },
-    /** True when nothing was sent since the last hand-over. */
-    isBufferEmpty: () => !buffer.length && !unserialisable.length,
-    /** The buffer's events and refusals, which the page hands over now. */
-    takeBuffer() {
-      const taken = { events: buffer, unserialisable };
-      buffer = [];
-      unserialisable = [];
-      return taken;
-    },
+    isBufferEmpty,
+    takeBuffer,
     /**
      * Closes the buffer into a segment sent under `blocked` (the consent is
      * about to change).
      * @param {BlockedCategories} blocked
      */
     holdBuffer(blocked) {
-      if (!buffer.length && !unserialisable.length) return;
-      segments.push({ events: buffer, unserialisable, blocked });
-      eventsInSegments += buffer.length;
-      buffer = [];
-      unserialisable = [];
+      if (!isBufferEmpty()) {
+        eventsInSegments += buffer.length;
+        segments.push({ ...takeBuffer(), blocked });
+      }
     },
     /**
      * Puts `earlier` (hand-overs an ended worker never confirmed) before
@@ -151,11 +168,7 @@ export function createHeldEvents({ maxHeld = MAX_HELD_EVENTS } = {}) {
      * @param {Purge} purge
      */
     purge(purge) {
-      for (const segment of segments) {
-        const before = segment.events.length;
-        segment.events = purge.keep(segment.events);
-        eventsInSegments -= before - segment.events.length;
-      }
+      eventsInSegments -= purge.keepIn(segments);
       buffer = purge.keep(buffer);
       unserialisable.push(...purge.refusals());
     },

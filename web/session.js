@@ -208,11 +208,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
      * @param {import('./held-events.js').Purge} purge
      */
     purgeUnacknowledged(purge) {
-      for (const handOver of unacknowledged.values()) {
-        const before = handOver.events.length;
-        handOver.events = purge.keep(handOver.events);
-        unacknowledgedEvents -= before - handOver.events.length;
-      }
+      unacknowledgedEvents -= purge.keepIn(unacknowledged.values());
     },
     /** Events whose copy went before the worker stored them (MAX_UNCONFIRMED_EVENTS). */
     releasedCopies: () => releasedCopies,

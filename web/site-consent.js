@@ -216,7 +216,6 @@ export function createSiteConsent({
       checkBlockedCategories(statements);
       return state(/** @type {Record<string, unknown>} */ (statements ?? {}), purge);
     },
-    close: () => channel?.close(),
   };
 }
 

@@ -41,8 +41,10 @@ export function createWorkerWatch({
   timers = globalThis,
   now = () => Date.now(),
 } = {}) {
-  const restarts = createWorkerRestarts({ timers, now });
   return {
+    // started(): a worker starts (init), its lifetime counts from now;
+    // replace(): resolves when the replacement of a worker that ended may start.
+    ...createWorkerRestarts({ timers, now }),
     /**
      * Calls `onEnded()` once the worker of `session` ends, until the session
      * closes: when it releases `aliveLock`, if it could hold it
@@ -69,9 +71,5 @@ export function createWorkerWatch({
       }, PING_INTERVAL_MS);
       session.onClose(() => timers.clearInterval(timer));
     },
-    /** A worker starts (init): its lifetime counts from now. */
-    started: () => restarts.started(),
-    /** Resolves when the replacement of a worker that ended may start. */
-    replacement: () => restarts.replace(),
   };
 }

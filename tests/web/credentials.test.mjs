@@ -76,7 +76,7 @@ test('a provider that throws synchronously fails like one that rejects', async (
     },
   ]) {
     const { credentials } = setUp({ getCredentials });
-    assert.deepEqual(await credentials.ask({ timeoutMs: 1000 }), { credentials: undefined, error: 'no user yet' });
+    assert.deepEqual(await credentials.ask({ timeoutMs: 1000 }), { error: 'no user yet' });
   }
 });
 
@@ -99,11 +99,7 @@ test('a provider slower than the time allowed is given up on at that time, and i
   assert.equal(settled, undefined);
   t.mock.timers.tick(1);
   await Promise.resolve();
-  assert.deepEqual(settled, {
-    credentials: undefined,
-    error: 'the credentials provider did not answer within 5000 ms',
-    timedOut: true,
-  });
+  assert.deepEqual(settled, { error: 'the credentials provider did not answer within 5000 ms', timedOut: true });
   answer({ clientId: {} });
   await Promise.resolve();
   assert.equal(settled.timedOut, true);

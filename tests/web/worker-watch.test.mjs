@@ -125,11 +125,11 @@ test('replacements wait the growing delay of web/worker-restarts.js, counted fro
   const watch = createWorkerWatch({ locks: null, now: () => Date.now() });
   watch.started();
   let replaced = 0;
-  watch.replacement().then(() => replaced++);
+  watch.replace().then(() => replaced++);
   t.mock.timers.tick(0);
   await flushPromises();
   assert.equal(replaced, 1, 'the first at once');
-  watch.replacement().then(() => replaced++);
+  watch.replace().then(() => replaced++);
   t.mock.timers.tick(999);
   await flushPromises();
   assert.equal(replaced, 1);
