@@ -3,7 +3,6 @@
 // state; a late step of an earlier one (an init that was shut down while it
 // waited) sees that it is closed and touches nothing. What the app sends
 // reaches its worker through here, in the order it was sent.
-import { Action, Notice } from './protocol.js';
 import { createSession } from './session.js';
 import { newAliveLock } from './worker-watch.js';
 import { checkOpen, startWorker } from './worker-start.js';
@@ -47,7 +46,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
       credentials,
       consentSeq: () => consent().seq,
       onNotice: (notice) => {
-        if (notice.type === Notice.bus) outage.set(notice.outage ? (notice.reason ?? 'delivery') : null);
+        if (notice.type === 'bus') outage.set(notice.outage ? (notice.reason ?? 'delivery') : null);
         else if (config()?.strictMode) console.error(`event-producer: ${notice.message}`);
       },
     });
@@ -156,7 +155,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
     if (!session.isReady()) return;
     postBuffered();
     try {
-      await session.request(Action.flush, {});
+      await session.request('flush', {});
     } catch (error) {
       // The worker ended during the flush and was replaced: the events it had
       // not stored went to the new one, which flushes them.
@@ -201,7 +200,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
       const session = ready();
       if (!run || !session) return null;
       postBuffered();
-      const stats = /** @type {any} */ (await session.request(Action.stats, {}));
+      const stats = /** @type {any} */ (await session.request('stats', {}));
       if (stats) {
         stats.credentialsError = credentials.problem();
         stats.releasedCopies = session.releasedCopies();
@@ -219,7 +218,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
         // Unstamped: the worker stops at once, with no time to wait for the provider.
         if (!held.isBufferEmpty()) handOver(session, { ...held.takeBuffer(), blocked: blockedNow() }, false);
         session.release();
-        await session.request(Action.shutdown, {}).catch(() => {});
+        await session.request('shutdown', {}).catch(() => {});
       }
       close(session, 'the producer was shut down');
     },

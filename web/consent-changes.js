@@ -3,7 +3,6 @@
 // sent under, those after it by the new one; what the page holds of the
 // categories it purged goes; the worker is told, and replaced if it refuses
 // or misses the change (the new one starts from the site's consent).
-import { Action } from './protocol.js';
 import { createPurge } from './held-events.js';
 
 /**
@@ -38,7 +37,7 @@ export function createConsentChanges({ active, held }) {
       }
       session?.leaving.forget(); // built under the old consent
       if (!session?.isReady()) return;
-      session.request(Action.consent, { consent }).catch((error) => {
+      session.request('consent', { consent }).catch((error) => {
         if (session.isClosed() || error.id === 'tep.worker.closed') return; // the next worker starts from it
         console.error(`event-producer: [tep.consent.not_applied] ${error.message}; restarting the worker`);
         active.workerEnded(session);

@@ -5,7 +5,6 @@
 // `await init()` costs little more than creating the core and opening the
 // store. A config with its own workerUrl or wasmUrl can't use it: the early
 // worker is ended and init starts the right one.
-import { Action } from './protocol.js';
 import { post } from './session.js';
 import { rememberedStoreId } from './store-id.js';
 import { wallClock } from './init-timings.js';
@@ -64,16 +63,16 @@ export function startEarlyWorker({
         },
         { once: true },
       );
-      post(worker, { action: Action.prepare, storeId, wasmFromPage: true });
+      post(worker, { action: 'prepare', storeId, wasmFromPage: true });
       // The wasm is fetched and compiled (off the main thread) while the
       // worker's thread starts and its script loads, then handed to it.
       Promise.resolve(compileWasm())
         .catch(() => null) // the worker fetches its own
         .then((module) => {
           try {
-            post(worker, { action: Action.wasm, module: module ?? null });
+            post(worker, { action: 'wasm', module: module ?? null });
           } catch {
-            post(worker, { action: Action.wasm, module: null }); // a module this browser can't post
+            post(worker, { action: 'wasm', module: null }); // a module this browser can't post
           }
         });
       early = started;

@@ -7,7 +7,6 @@
 // buffered goes to the worker without waiting for the provider, and the
 // worker makes its queue durable. visibilitychange and pagehide both fire
 // when a page goes away: one hand-off per hidden period is enough.
-import { Action } from './protocol.js';
 
 /**
  * @typedef {{
@@ -46,12 +45,12 @@ export function createPageLifecycle({
     const session = readySession();
     if (!session || handedOff) return;
     handedOff = true;
-    const version = session.leaving.send((outcome) => session.tell({ action: Action.leavingAnswer, ...outcome }));
+    const version = session.leaving.send((outcome) => session.tell({ action: 'leavingAnswer', ...outcome }));
     // No time to wait for the provider: everything goes now.
     session.release();
     handOverBuffered();
     session
-      .request(Action.pageHidden, version === undefined ? {} : { leaving: version })
+      .request('pageHidden', version === undefined ? {} : { leaving: version })
       .then(onLeft)
       .catch(() => {});
   }
@@ -63,7 +62,7 @@ export function createPageLifecycle({
   /** Tells the worker whether the page is online: workers don't always hear it (emulation, some browsers). */
   function tellOnline() {
     readySession()
-      ?.request(Action.online, { online: navigator?.onLine !== false })
+      ?.request('online', { online: navigator?.onLine !== false })
       .catch(() => {});
   }
 

@@ -120,7 +120,7 @@ import { readSiteConsent } from './site-consent.js';
  */
 
 /** @type {Readonly<{ [A in ActionName]: A }>} each action of the map above, by its name */
-export const Action = Object.freeze({
+export const Action = /* @__PURE__ */ Object.freeze({
   prepare: 'prepare', // no reply: start compiling and reading the store before init
   wasm: 'wasm', // no reply: the wasm module the page compiled, or null (the worker fetches its own)
   init: 'init', // → restore summary
@@ -137,7 +137,7 @@ export const Action = Object.freeze({
   deliverStored: 'deliverStored', // → stats, once gone tabs' stores were adopted and a flush of everything ran
 });
 
-export const Notice = Object.freeze({
+export const Notice = /* @__PURE__ */ Object.freeze({
   reply: 'reply',
   bus: 'bus',
   problem: 'problem',
@@ -149,7 +149,8 @@ export const Notice = Object.freeze({
 // The fields of each request and notice beside `id`/`action` and `type`, as
 // the typedefs above have them: the README's table is checked against these.
 // (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
-// never checks requests, the worker never notices.) tsc checks that every
+// never checks requests, the worker never notices; the page names actions
+// and notices by their literal, which tsc checks against the map above.) tsc checks that every
 // action has its entry and that each field named is one of its typedef's.
 /** @type {Readonly<{ [A in ActionName]: readonly (keyof FieldsOf<A>)[] }>} */
 export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze(
@@ -266,17 +267,16 @@ export function requestProblem(message) {
   return fields(message) ? null : `malformed '${message.action}'`;
 }
 
-/** @type {Record<string, FieldsCheck>} */
+/** @type {Record<string, FieldsCheck> & Record<WorkerNotice['type'], FieldsCheck>} */
 const noticeFields = {
-  [Notice.reply]: (m) =>
-    isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
-  [Notice.bus]: (m) =>
+  reply: (m) => isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
+  bus: (m) =>
     typeof m.outage === 'boolean' &&
     (m.reason === undefined || m.reason === 'delivery' || m.reason === 'queue_full' || m.reason === 'storage'),
-  [Notice.problem]: (m) => typeof m.message === 'string',
-  [Notice.credentialsRequest]: (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
-  [Notice.accepted]: (m) => isRequestId(m.seq),
-  [Notice.leaving]: (m) =>
+  problem: (m) => typeof m.message === 'string',
+  'credentials-request': (m) => isRequestId(m.requestId) && isOptionalString(m.subStatus),
+  accepted: (m) => isRequestId(m.seq),
+  leaving: (m) =>
     isRequestId(m.version) &&
     isRequestId(m.consentSeq) &&
     (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),

@@ -3,7 +3,7 @@
 // action allows (web/deadlines.js), the hand-overs of events it has not yet
 // confirmed stored, and its end. A session that ended answers nothing more:
 // its pending replies reject, and a late message of its worker is ignored.
-import { Action, Notice, noticeProblem } from './protocol.js';
+import { noticeProblem } from './protocol.js';
 import { createOutbox } from './outbox.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { DEADLINES } from './deadlines.js';
@@ -35,9 +35,9 @@ export function post(worker, request) {
 // than a hang.
 /** @type {Partial<Record<AnsweredAction, number>>} */
 const REPLY_TIMEOUT_MS = Object.freeze({
-  [Action.flush]: DEADLINES.flushReplyMs,
-  [Action.pageHidden]: DEADLINES.pageHiddenReplyMs,
-  [Action.init]: DEADLINES.initMs,
+  ['flush']: DEADLINES.flushReplyMs,
+  ['pageHidden']: DEADLINES.pageHiddenReplyMs,
+  ['init']: DEADLINES.initMs,
 });
 
 // The page keeps its copy of each hand-over of events until the worker has
@@ -126,13 +126,13 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
   async function answerCredentials(requestId, subStatus) {
     const answer = await credentials.ask({ timeoutMs: DEADLINES.credentialsAfterRefusalMs, subStatus });
     if (answer.timedOut) return;
-    tell({ action: Action.credentials, requestId, credentials: answer.credentials ?? null, error: answer.error });
+    tell({ action: 'credentials', requestId, credentials: answer.credentials ?? null, error: answer.error });
   }
 
   /** @param {WorkerNotice} notice */
   function receive(notice) {
     switch (notice.type) {
-      case Notice.reply: {
+      case 'reply': {
         const waiter = replies.get(notice.id);
         if (!waiter) return;
         replies.delete(notice.id);
@@ -140,17 +140,17 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         else waiter.resolve(notice.result);
         return;
       }
-      case Notice.accepted:
+      case 'accepted':
         for (const [seq, handOver] of unacknowledged) {
           if (seq > notice.seq) break; // a Map iterates in insertion order: seq order
           unacknowledgedEvents -= handOver.events.length;
           unacknowledged.delete(seq);
         }
         return;
-      case Notice.leaving:
+      case 'leaving':
         leaving.hold(notice);
         return;
-      case Notice.credentialsRequest:
+      case 'credentials-request':
         answerCredentials(notice.requestId, notice.subStatus);
         return;
       default:
@@ -194,7 +194,8 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         unacknowledgedEvents -= kept.events.length;
         releasedCopies += kept.events.length;
       }
-      const message = { action: Action.events, seq, events, unserialisable, urgent, blocked };
+      /** @type {import('./protocol.js').RequestOf<'events'>} */
+      const message = { action: 'events', seq, events, unserialisable, urgent, blocked };
       if (stamp) outbox.sendStamped(message);
       else outbox.send(message);
     },

@@ -3,7 +3,6 @@
 // provider's credentials asked meanwhile, and the init request with the
 // site's consent. Nothing here waits forever: each step has its time limit
 // (web/deadlines.js), and every failure is an InitError saying why.
-import { Action } from './protocol.js';
 import { coreConfig } from './config.js';
 import { DEADLINES } from './deadlines.js';
 import { InitError } from './errors.js';
@@ -63,7 +62,7 @@ export async function startWorker(session, { config, early, credentials, consent
   // The worker compiles the wasm and reads the store while the provider answers.
   const wasmUrl = config.wasmUrl ? String(config.wasmUrl) : undefined;
   const storeId = rememberedStoreId();
-  session.tell({ action: Action.prepare, wasmUrl, storeId });
+  session.tell({ action: 'prepare', wasmUrl, storeId });
 
   // A provider that fails, throws, is slow or answers what can't be
   // credentials: the producer starts logged out.
@@ -74,7 +73,7 @@ export async function startWorker(session, { config, early, credentials, consent
   // The init request's reply deadline is init's (web/deadlines.js): a worker
   // silent that long did not start.
   const summary = await Promise.race([
-    session.request(Action.init, {
+    session.request('init', {
       config: {
         core: coreConfig({ ...config, blockedConsentCategories: consentNow.blocked }),
         tlConsumerUri: config.tlConsumerUri,

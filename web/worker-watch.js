@@ -4,7 +4,6 @@
 // released, or it stops answering pings) and starts a new worker on the same
 // store, after a delay that grows while workers keep ending
 // (web/worker-restarts.js).
-import { Action } from './protocol.js';
 import { DEADLINES } from './deadlines.js';
 import { createWorkerRestarts } from './worker-restarts.js';
 
@@ -62,7 +61,7 @@ export function createWorkerWatch({
       let missed = 0;
       const timer = timers.setInterval(() => {
         if (isHidden()) return;
-        session.request(Action.ping, {}).then(
+        session.request('ping', {}).then(
           () => (missed = 0),
           (/** @type {{ id?: string }} */ error) => {
             if (error.id === 'tep.worker.no_reply' && ++missed >= MISSED_PINGS_FOR_GONE) onEnded();
