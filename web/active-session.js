@@ -29,7 +29,7 @@ const isStorageInitError = (error) => error instanceof InitError && error.errorC
  *   outage: ReturnType<typeof import('./outage.js').createOutage>,
  *   early: ReturnType<typeof import('./early-worker.js').startEarlyWorker>,
  *   watch: ReturnType<typeof import('./worker-watch.js').createWorkerWatch>,
- *   lifecycle: Pick<ReturnType<typeof import('./page-lifecycle.js').createPageLifecycle>, 'isLeaving' | 'listen' | 'started'>,
+ *   lifecycle: Pick<ReturnType<typeof import('./page-lifecycle.js').createPageLifecycle>, 'isLeaving' | 'started'>,
  * }} dependencies
  */
 export function createActiveSession({ config, consent, held, credentials, outage, early, watch, lifecycle }) {
@@ -83,7 +83,6 @@ export function createActiveSession({ config, consent, held, credentials, outage
       if (segment.events.length || segment.unserialisable.length) handOver(session, segment);
     }
     postBuffered();
-    lifecycle.listen();
     lifecycle.started();
     // Whether the restored queue is in an outage (and so whether the outage a
     // replaced worker started goes on) comes on the bus once it is restored.

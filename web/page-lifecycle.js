@@ -69,22 +69,24 @@ export function createPageLifecycle({
   return {
     /** True from the page's hiding until it is shown again: events go at once, stored without delay. */
     isLeaving: () => handedOff,
-    /** Starts following the page, once for its lifetime whatever number of sessions it starts. */
-    listen() {
-      if (listening || !document) return;
-      listening = true;
-      const page = document;
-      page.addEventListener('visibilitychange', () => {
-        if (page.visibilityState === 'hidden') onHidden();
-        else onShown();
-      });
-      window?.addEventListener('pagehide', onHidden);
-      window?.addEventListener('pageshow', onShown);
-      window?.addEventListener('online', tellOnline);
-      window?.addEventListener('offline', tellOnline);
-    },
-    /** A worker just started: it is told if the page is offline. */
+    /**
+     * A worker just started: it is told if the page is offline. The page is
+     * followed from the first, once for its lifetime whatever number of
+     * sessions it starts.
+     */
     started() {
+      if (!listening && document) {
+        listening = true;
+        const page = document;
+        page.addEventListener('visibilitychange', () => {
+          if (page.visibilityState === 'hidden') onHidden();
+          else onShown();
+        });
+        window?.addEventListener('pagehide', onHidden);
+        window?.addEventListener('pageshow', onShown);
+        window?.addEventListener('online', tellOnline);
+        window?.addEventListener('offline', tellOnline);
+      }
       if (navigator?.onLine === false) tellOnline();
     },
   };

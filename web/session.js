@@ -18,7 +18,7 @@ import { producerError } from './errors.js';
  * @typedef {{ postMessage(message: unknown): void, terminate(): void,
  *   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void }} SessionWorker
  */
-/** @typedef {{ resolve: (value: any) => void, reject: (error: Error) => void }} Waiter */
+/** @typedef {(error: Error | undefined, result?: any) => void} Waiter settles a request: rejects with `error`, else resolves */
 
 /**
  * Posts `request` to `worker`: the page's one way to a worker, typed by
@@ -95,14 +95,18 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         return;
       }
       const id = nextRequestId++;
-      const timer = timers.setTimeout(() => {
+      /** @type {Waiter} */
+      const settle = (error, result) => {
+        timers.clearTimeout(timer);
         replies.delete(id);
-        reject(producerError('tep.worker.no_reply', `the worker did not answer '${action}'`));
-      }, REPLY_TIMEOUT_MS[action] ?? DEADLINES.replyMs);
-      replies.set(id, {
-        resolve: (value) => (timers.clearTimeout(timer), resolve(value)),
-        reject: (error) => (timers.clearTimeout(timer), reject(error)),
-      });
+        if (error) reject(error);
+        else resolve(result);
+      };
+      const timer = timers.setTimeout(
+        () => settle(producerError('tep.worker.no_reply', `the worker did not answer '${action}'`)),
+        REPLY_TIMEOUT_MS[action] ?? DEADLINES.replyMs,
+      );
+      replies.set(id, settle);
       outbox.send(/** @type {Request} */ ({ id, action, ...fields }));
     });
   }
@@ -133,11 +137,8 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
   function receive(notice) {
     switch (notice.type) {
       case 'reply': {
-        const waiter = replies.get(notice.id);
-        if (!waiter) return;
-        replies.delete(notice.id);
-        if (notice.error) waiter.reject(producerError(`tep.worker.${notice.error.code}`, notice.error.message));
-        else waiter.resolve(notice.result);
+        const { error } = notice;
+        replies.get(notice.id)?.(error && producerError(`tep.worker.${error.code}`, error.message), notice.result);
         return;
       }
       case 'accepted':
@@ -234,8 +235,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
       closedBecause = reason;
       for (const callback of onClose) callback(reason);
       worker?.terminate();
-      for (const waiter of replies.values()) waiter.reject(producerError('tep.worker.closed', reason));
-      replies.clear();
+      for (const settle of replies.values()) settle(producerError('tep.worker.closed', reason));
     },
   };
 }

@@ -98,7 +98,7 @@ function setUp(t) {
     outage,
     early: { take: () => null },
     watch: createWorkerWatch({ locks, isHidden: () => false, now: () => Date.now() }),
-    lifecycle: { isLeaving: () => false, listen() {}, started() {} },
+    lifecycle: { isLeaving: () => false, started() {} },
   });
   /** The app sends `name` as sendEvent does. */
   const send = (name) => {

@@ -59,7 +59,7 @@ function setUp(t, { session = fakeSession(), online = true } = {}) {
     window,
     navigator,
   });
-  lifecycle.listen();
+  lifecycle.started();
   const hide = () => {
     document.visibilityState = 'hidden';
     document.fire('visibilitychange');
@@ -116,8 +116,7 @@ test('without a ready worker hiding hands nothing off', (t) => {
 });
 
 test('the worker hears when the page goes on- or offline, and a new worker hears if it is offline now', (t) => {
-  const { session, window, navigator, lifecycle } = setUp(t, { online: false });
-  lifecycle.started();
+  const { session, window, navigator, lifecycle } = setUp(t, { online: false }); // a worker started
   window.fire('online');
   navigator.onLine = true;
   window.fire('online');
@@ -128,9 +127,9 @@ test('the worker hears when the page goes on- or offline, and a new worker hears
   );
 });
 
-test('listening twice adds the listeners once', (t) => {
+test('a second worker started adds no second listener', (t) => {
   const { lifecycle, window, document } = setUp(t);
-  lifecycle.listen();
+  lifecycle.started();
   assert.equal(window.count('pagehide'), 1);
   assert.equal(document.count('visibilitychange'), 1);
 });
