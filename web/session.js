@@ -184,11 +184,11 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
      * @param {HandOver} handOver
      * @param {{ stamp: boolean, urgent: boolean }} options
      */
-    handOver({ events, unserialisable, blocked }, { stamp, urgent }) {
+    handOver(handOver, { stamp, urgent }) {
       if (!outbox) return;
       const seq = nextSeq++;
-      unacknowledged.set(seq, { events, unserialisable, blocked });
-      unacknowledgedEvents += events.length;
+      unacknowledged.set(seq, handOver);
+      unacknowledgedEvents += handOver.events.length;
       for (const [oldest, kept] of unacknowledged) {
         if (unacknowledgedEvents <= MAX_UNCONFIRMED_EVENTS || oldest === seq) break;
         unacknowledged.delete(oldest);
@@ -196,7 +196,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         releasedCopies += kept.events.length;
       }
       /** @type {import('./protocol.js').RequestOf<'events'>} */
-      const message = { action: 'events', seq, events, unserialisable, urgent, blocked };
+      const message = { action: 'events', seq, ...handOver, urgent };
       if (stamp) outbox.sendStamped(message);
       else outbox.send(message);
     },
