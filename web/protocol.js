@@ -150,8 +150,9 @@ export const Notice = /* @__PURE__ */ Object.freeze({
 // the typedefs above have them: the README's table is checked against these.
 // (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
 // never checks requests, the worker never notices; the page names actions
-// and notices by their literal, which tsc checks against the map above.) tsc checks that every
-// action has its entry and that each field named is one of its typedef's.
+// and notices by their literal, which tsc checks against the map above.)
+// tsc checks that every action has its entry and that each field named is
+// one of its typedef's.
 /** @type {Readonly<{ [A in ActionName]: readonly (keyof FieldsOf<A>)[] }>} */
 export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze(
   /** @type {const} */ ({
