@@ -12,11 +12,13 @@ import { createOutage } from '../../web/outage.js';
 import { createWorkerWatch } from '../../web/worker-watch.js';
 import { OutageEndMessage } from '../../web/errors.js';
 import { copyConfig } from '../../web/config.js';
+import { DEADLINES } from '../../web/deadlines.js';
 
 /** A worker that answers like the package's: init, then stores every hand-over of events at once. */
 class FakeWorker {
   static created = [];
   static persistent = true;
+  static answersInit = true;
   constructor(url) {
     this.url = url;
     this.listeners = new Map();
@@ -34,6 +36,7 @@ class FakeWorker {
   answer({ id, action, seq }) {
     if (this.terminated) return;
     if (action === 'init') {
+      if (!FakeWorker.answersInit) return;
       const persistent = FakeWorker.persistent;
       this.notice({
         type: 'reply',
@@ -66,6 +69,7 @@ beforeEach(() => {
   globalThis.Worker = FakeWorker;
   FakeWorker.created = [];
   FakeWorker.persistent = true;
+  FakeWorker.answersInit = true;
 });
 afterEach(() => {
   globalThis.Worker = savedWorker;
@@ -184,6 +188,23 @@ test('a store that cannot be opened rejects init with InitError storage, and the
   send('in memory');
   await flushPromises();
   assert.deepEqual(FakeWorker.created[0].events(), ['in memory']);
+});
+
+test("a worker that never answers init rejects it with InitError timeout at init's deadline, and is ended", async (t) => {
+  FakeWorker.answersInit = false;
+  const { active } = setUp(t);
+  let failure;
+  active.init().catch((error) => (failure = error));
+  await flushPromises();
+  t.mock.timers.tick(DEADLINES.initMs - 1);
+  await flushPromises();
+  assert.equal(failure, undefined);
+  t.mock.timers.tick(1);
+  await flushPromises();
+  assert.equal(failure?.name, 'InitError');
+  assert.equal(failure.errorCode, 'timeout');
+  assert.equal(failure.message, `[tep.init.timeout] the worker did not start within ${DEADLINES.initMs} ms`);
+  assert.equal(FakeWorker.created[0].terminated, true);
 });
 
 test('shutdown hands the worker what was sent, waits for it to be durable, and stops it', async (t) => {
