@@ -71,12 +71,12 @@ export function createLeavingBatch({ consentSeq, send = sendLeavingBatch }) {
   let held = null;
   return {
     /**
-     * The worker's latest batch (`body` null: none); one built before the
-     * latest consent change is dropped, the worker sends a new one.
+     * The worker's latest batch (`body` null: none); send() leaves one built
+     * before the latest consent change, the worker sends a new one.
      * @param {import('./protocol.js').LeavingNotice} notice
      */
     hold(notice) {
-      held = notice.body === null || notice.consentSeq !== consentSeq() ? null : notice;
+      held = notice.body === null ? null : notice;
     },
     /** The consent changed: the batch held was built under the old one. */
     forget() {
