@@ -6,22 +6,21 @@
 /** 2^53, the largest number any field takes (src/config_options.h says why). */
 export const LARGEST_CONFIG_NUMBER = 2 ** 53;
 
+/** @typedef {Readonly<{ field: string, defaultValue: number, minimum: number, rounding: 'up' | 'down' }>} ConfigNumberOption */
+
 /**
  * Each number of the config: `defaultValue` when left out, `minimum` the
- * smallest whole number it takes once a fraction is rounded `rounding`
- * ('up' or 'down').
- * @type {ReadonlyArray<Readonly<{ field: string, defaultValue: number, minimum: number, rounding: 'up' | 'down' }>>}
+ * smallest whole number it takes once a fraction is rounded `rounding`.
+ * @type {ReadonlyArray<ConfigNumberOption>}
  */
-export const CONFIG_NUMBERS = Object.freeze(
-  [
-    { field: 'eventBatchInterval', defaultValue: 30000, minimum: 1, rounding: 'up' },
-    { field: 'maxBackoffMs', defaultValue: 60000, minimum: 1, rounding: 'up' },
-    { field: 'monitoringInterval', defaultValue: 60000, minimum: 1, rounding: 'up' },
-    { field: 'maxDiskUsageBytes', defaultValue: 5242880, minimum: 1, rounding: 'down' },
-    { field: 'maxInFlightBatches', defaultValue: 1, minimum: 1, rounding: 'down' },
-    { field: 'eventTtlMs', defaultValue: 0, minimum: 0, rounding: 'down' },
-  ].map((option) => Object.freeze(option)),
-);
+export const CONFIG_NUMBERS = Object.freeze([
+  Object.freeze({ field: 'eventBatchInterval', defaultValue: 30000, minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'maxBackoffMs', defaultValue: 60000, minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'monitoringInterval', defaultValue: 60000, minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'maxDiskUsageBytes', defaultValue: 5242880, minimum: 1, rounding: 'down' }),
+  Object.freeze({ field: 'maxInFlightBatches', defaultValue: 1, minimum: 1, rounding: 'down' }),
+  Object.freeze({ field: 'eventTtlMs', defaultValue: 0, minimum: 0, rounding: 'down' }),
+]);
 
 /**
  * Whether `value` is a number whose value, rounded as `option` says, is in
@@ -37,7 +36,10 @@ export function isAcceptedConfigNumber(option, value) {
   return rounded >= option.minimum && rounded <= LARGEST_CONFIG_NUMBER;
 }
 
-/** The range of `option` as the README's Config table states it. */
+/**
+ * The range of `option` as the README's Config table states it.
+ * @param {{ minimum: number, rounding: 'up' | 'down' }} option
+ */
 export function describedRange(option) {
   return `${option.minimum} to 2^53, a fraction rounded ${option.rounding}`;
 }
