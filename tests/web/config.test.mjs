@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { copyConfig, coreConfig } from '../../web/config.js';
-import { CONFIG_NUMBERS } from '../../web/config-table.js';
+import { CONFIG_NUMBERS, LARGEST_CONFIG_NUMBER } from '../../web/config-table.js';
 
 const fromRoot = (path) => new URL(`../../${path}`, import.meta.url);
 
@@ -77,6 +77,10 @@ test("the page's table of numbers is the core's, field for field", () => {
     CONFIG_NUMBERS.map((option) => ({ ...option })),
     core,
   );
+  const [, shift] = readFileSync(fromRoot('src/config_options.h'), 'utf8').match(
+    /kLargestConfigNumber = int64_t\{1\} << (\d+);/,
+  );
+  assert.equal(LARGEST_CONFIG_NUMBER, 2 ** Number(shift));
 });
 
 test('the page takes and refuses the same boundary values as the core', () => {
