@@ -28,7 +28,7 @@ const catalog = new Set(Object.values(ERROR_IDS));
 const SOURCE_ENDINGS = ['.js', '.mjs', '.ts', '.mts', '.cpp', '.h', '.def', '.cmake'];
 
 // An id: 'tep.' then an area and a name (or, for tep.argument, an area
-// alone). One followed by '.' is the start of an id built at run time
+// alone). An area followed by '.' is the start of an id built at run time
 // (`tep.worker.${code}`, 'tep.config.<field>'), checked apart below.
 const ID = /(?<![\w.-])tep\.[a-z_]+(?:\.[A-Za-z_]+)?(?![\w-])/g;
 
@@ -38,7 +38,8 @@ function idsIn(text) {
   const prefixes = [];
   for (const match of text.matchAll(ID)) {
     const end = match.index + match[0].length;
-    if (text[end] === '.') prefixes.push(`${match[0]}.`);
+    const areaOnly = match[0].split('.').length === 2;
+    if (areaOnly && text[end] === '.') prefixes.push(`${match[0]}.`);
     else ids.push(match[0]);
   }
   return { ids, prefixes };
