@@ -99,7 +99,7 @@ std::optional<ProducerConfig> read_producer_config(std::string_view json_text) {
   config.queue.max_disk_bytes =
       static_cast<uint64_t>(config_number(given, ConfigNumber::maxDiskUsageBytes));
   config.scheduler.max_in_flight =
-      static_cast<size_t>(config_number(given, ConfigNumber::maxInFlightBatches));
+      static_cast<uint64_t>(config_number(given, ConfigNumber::maxInFlightBatches));
   config.queue.ttl_ms = config_number(given, ConfigNumber::eventTtlMs);
 
   const json& feral = member(given, "feralEventTypes");
