@@ -81,7 +81,7 @@ inline constexpr std::string_view kCredentialsInvalid = "tep.credentials.invalid
 inline constexpr std::string_view kConsentNotApplied = "tep.consent.not_applied";
 
 // The config init() takes: the id names the field it refuses.
-/// A call's argument as a whole is unusable: init() without a config object, setConsentCategory() before init().
+/// An argument as a whole is unusable: no config for init(), setConsentCategory() before init().
 inline constexpr std::string_view kArgument = "tep.argument";
 /// tlConsumerUri is not a URL.
 inline constexpr std::string_view kConfigTlConsumerUri = "tep.config.tlConsumerUri";
