@@ -1,7 +1,10 @@
 // The config on the page: copied from the app's, checked where the page must
 // (a field-named IllegalArgumentError with the stable id tep.config.<field>),
-// and passed to the core as given. The defaults live in the core only
-// (src/producer_config.cpp), documented in the README's Config table.
+// and passed to the core as given. The numbers' defaults and ranges are one
+// table (src/config_options.def, mirrored in config-table.js): the page
+// refuses exactly the numbers the core would not take, and leaves the
+// defaults to the core. The README's Config table documents them.
+import { CONFIG_NUMBERS, describedRange, isAcceptedConfigNumber } from './config-table.js';
 import { IllegalArgumentError } from './errors.js';
 import { checkBlockedCategories } from './site-consent.js';
 
@@ -16,27 +19,21 @@ function checkUrl(value, field) {
   }
 }
 
-// Fields the app may leave out (the core has their defaults) but not get wrong.
-const POSITIVE_NUMBER_FIELDS = [
-  'eventBatchInterval',
-  'monitoringInterval',
-  'maxDiskUsageBytes',
-  'maxInFlightBatches',
-  'maxBackoffMs',
-];
-
-function checkPositiveNumber(value, field) {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new IllegalArgumentError(`config.${field} must be a positive number`, field);
-  }
+// A number the app may leave out (the core has its default) but not get wrong.
+function checkNumber(value, option) {
+  if (value === undefined || isAcceptedConfigNumber(option, value)) return;
+  const shown = typeof value === 'number' ? String(value) : typeof value;
+  throw new IllegalArgumentError(
+    `config.${option.field} must be a ${option.minimum > 0 ? 'positive ' : ''}number from ${describedRange(option)} (got ${shown})`,
+    option.field,
+  );
 }
 
 /**
  * The app's config, copied (init keeps its own), with the checks the page
  * must make itself: the endpoints are URLs resolved against the page, the
- * numbers the core would otherwise silently replace by their defaults are
- * positive, the provider can be asked. Throws IllegalArgumentError naming
+ * numbers the core would otherwise silently replace by their defaults are in
+ * their ranges, the provider can be asked. Throws IllegalArgumentError naming
  * the field.
  */
 export function copyConfig(given) {
@@ -50,7 +47,7 @@ export function copyConfig(given) {
   };
   copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
   copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');
-  for (const field of POSITIVE_NUMBER_FIELDS) checkPositiveNumber(given[field], field);
+  for (const option of CONFIG_NUMBERS) checkNumber(given[option.field], option);
   checkBlockedCategories(given.blockedConsentCategories);
   if (given.credentialsProvider && typeof given.credentialsProvider.getCredentials !== 'function') {
     throw new IllegalArgumentError('config.credentialsProvider must have getCredentials()', 'credentialsProvider');
@@ -89,6 +86,6 @@ export function coreConfig(c) {
       'version',
     ]),
     blockedConsentCategories: fields(c.blockedConsentCategories, ['PERFORMANCE', 'TARGETING']),
-    ...fields(c, ['strictMode', ...POSITIVE_NUMBER_FIELDS, 'eventTtlMs', 'feralEventTypes']),
+    ...fields(c, ['strictMode', ...CONFIG_NUMBERS.map((option) => option.field), 'feralEventTypes']),
   };
 }

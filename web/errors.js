@@ -2,7 +2,9 @@
 // @tidal-music/event-producer so existing bus listeners keep working. Every
 // error this package raises also carries a stable `id` ('tep.config.<field>',
 // 'tep.init.<reason>', 'tep.worker.<reason>'), which its message starts with
-// in brackets: code can test the id, people read the message.
+// in brackets: code can test the id, people read the message. Every id is in
+// error-ids.js and explained in docs/errors.md.
+import { ERROR_IDS } from './error-ids.js';
 
 export class TidalError extends Error {
   constructor(errorCode, options) {
@@ -22,7 +24,7 @@ export function producerError(id, text, cause) {
 /** Thrown by init() for a config it can't use; `field` names the field ('' for the config as a whole). */
 export class IllegalArgumentError extends TidalError {
   constructor(message, field = '') {
-    const id = field ? `tep.config.${field}` : 'tep.argument';
+    const id = field ? `tep.config.${field}` : ERROR_IDS.argument;
     super(id);
     this.name = 'IllegalArgumentError';
     this.id = id;
@@ -54,7 +56,7 @@ export class CredentialsError extends TidalError {
   constructor(message) {
     super('credentials');
     this.name = 'CredentialsError';
-    this.id = 'tep.credentials.invalid';
+    this.id = ERROR_IDS.credentialsInvalid;
     this.message = message;
   }
 }
