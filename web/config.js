@@ -8,6 +8,7 @@ import { CONFIG_NUMBERS, describedRange, isAcceptedConfigNumber } from './config
 import { IllegalArgumentError } from './errors.js';
 import { checkBlockedCategories } from './site-consent.js';
 
+/** `value` as an absolute URL, resolved against the page. @param {unknown} value @param {string} field */
 function checkUrl(value, field) {
   if (typeof value !== 'string' && !(value instanceof URL)) {
     throw new IllegalArgumentError(`config.${field} must be a URL (got ${typeof value})`, field);
@@ -19,7 +20,11 @@ function checkUrl(value, field) {
   }
 }
 
-// A number the app may leave out (the core has its default) but not get wrong.
+/**
+ * A number the app may leave out (the core has its default) but not get wrong.
+ * @param {unknown} value
+ * @param {import('./config-table.js').ConfigNumberOption} option
+ */
 function checkNumber(value, option) {
   if (value === undefined || isAcceptedConfigNumber(option, value)) return;
   const shown = typeof value === 'number' ? String(value) : typeof value;
@@ -34,7 +39,9 @@ function checkNumber(value, option) {
  * must make itself: the endpoints are URLs resolved against the page, the
  * numbers the core would otherwise silently replace by their defaults are in
  * their ranges, the provider can be asked. Throws IllegalArgumentError naming
- * the field.
+ * the field. The app's value is checked here, so it may be anything.
+ * @param {any} given
+ * @returns {import('./index.d.ts').ConfigCopy}
  */
 export function copyConfig(given) {
   if (!given || typeof given !== 'object') throw new IllegalArgumentError('init needs a config object');
@@ -55,7 +62,7 @@ export function copyConfig(given) {
   return copy;
 }
 
-/** `value` as JSON carries it, or undefined where JSON.stringify fails (BigInt, a cycle). */
+/** `value` as JSON carries it, or undefined where JSON.stringify fails (BigInt, a cycle). @param {unknown} value */
 function asJson(value) {
   try {
     const text = JSON.stringify(value);
@@ -69,8 +76,10 @@ function asJson(value) {
  * What the wasm core reads of the config (src/producer_config.h), in TIDAL's
  * names and as given: the core applies the defaults and uses them for any
  * field that is missing or of the wrong type.
+ * @param {import('./index.d.ts').ConfigCopy} c
  */
 export function coreConfig(c) {
+  /** @param {any} object @param {string[]} names */
   const fields = (object, names) => Object.fromEntries(names.map((name) => [name, asJson(object[name])]));
   return {
     appInfo: fields(c.appInfo, ['appName', 'appVersion']),

@@ -5,6 +5,7 @@
 // or misses the change (the new one starts from the site's consent).
 import { Action } from './protocol.js';
 import { createPurge } from './held-events.js';
+import { ERROR_IDS } from './error-ids.js';
 
 /**
  * @param {{
@@ -39,8 +40,8 @@ export function createConsentChanges({ active, held }) {
       session?.leaving.forget(); // built under the old consent
       if (!session?.isReady()) return;
       session.request(Action.consent, { consent }).catch((error) => {
-        if (session.isClosed() || error.id === 'tep.worker.closed') return; // the next worker starts from it
-        console.error(`event-producer: [tep.consent.not_applied] ${error.message}; restarting the worker`);
+        if (session.isClosed() || error.id === ERROR_IDS.workerClosed) return; // the next worker starts from it
+        console.error(`event-producer: [${ERROR_IDS.consentNotApplied}] ${error.message}; restarting the worker`);
         active.workerEnded(session);
       });
     },

@@ -7,6 +7,7 @@
 import { ERROR_IDS } from './error-ids.js';
 
 export class TidalError extends Error {
+  /** @param {string} errorCode @param {ErrorOptions} [options] */
   constructor(errorCode, options) {
     super(errorCode, options);
     this.name = 'TidalError';
@@ -15,6 +16,7 @@ export class TidalError extends Error {
 }
 
 /** A TidalError of this package: errorCode and id are `id`, the message says what happened. */
+/** @param {string} id @param {string} text @param {unknown} [cause] */
 export function producerError(id, text, cause) {
   const error = Object.assign(new TidalError(id, cause ? { cause } : undefined), { id });
   error.message = `[${id}] ${text}`;
@@ -23,6 +25,7 @@ export function producerError(id, text, cause) {
 
 /** Thrown by init() for a config it can't use; `field` names the field ('' for the config as a whole). */
 export class IllegalArgumentError extends TidalError {
+  /** @param {string} message @param {string} [field] */
   constructor(message, field = '') {
     const id = field ? `tep.config.${field}` : ERROR_IDS.argument;
     super(id);
@@ -53,6 +56,7 @@ export class OutageStartError extends TidalError {
  * errorCode 'credentials', id 'tep.credentials.invalid'.
  */
 export class CredentialsError extends TidalError {
+  /** @param {string} message */
   constructor(message) {
     super('credentials');
     this.name = 'CredentialsError';
@@ -66,6 +70,7 @@ export const OutageEndMessage = Object.freeze({ name: 'OutageEndMessage' });
 
 /** init() could not start the producer; errorCode names why ('storage', 'shutdown', …), `cause` what failed. */
 export class InitError extends TidalError {
+  /** @param {string} errorCode @param {string} message @param {unknown} [cause] */
   constructor(errorCode, message, cause) {
     super(errorCode, cause ? { cause } : undefined);
     this.name = 'InitError';

@@ -8,6 +8,7 @@ import { createOutbox } from './outbox.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { DEADLINES } from './deadlines.js';
 import { producerError } from './errors.js';
+import { ERROR_IDS, workerErrorId } from './error-ids.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').AnsweredAction} AnsweredAction */
@@ -91,13 +92,13 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
   function request(action, fields) {
     return new Promise((resolve, reject) => {
       if (closed || !outbox) {
-        reject(producerError('tep.worker.closed', `the producer was shut down before '${action}'`));
+        reject(producerError(ERROR_IDS.workerClosed, `the producer was shut down before '${action}'`));
         return;
       }
       const id = nextRequestId++;
       const timer = timers.setTimeout(() => {
         replies.delete(id);
-        reject(producerError('tep.worker.no_reply', `the worker did not answer '${action}'`));
+        reject(producerError(ERROR_IDS.workerNoReply, `the worker did not answer '${action}'`));
       }, REPLY_TIMEOUT_MS[action] ?? DEADLINES.replyMs);
       replies.set(id, {
         resolve: (value) => (timers.clearTimeout(timer), resolve(value)),
@@ -136,7 +137,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         const waiter = replies.get(notice.id);
         if (!waiter) return;
         replies.delete(notice.id);
-        if (notice.error) waiter.reject(producerError(`tep.worker.${notice.error.code}`, notice.error.message));
+        if (notice.error) waiter.reject(producerError(workerErrorId(notice.error.code), notice.error.message));
         else waiter.resolve(notice.result);
         return;
       }
@@ -237,7 +238,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
       closedBecause = reason;
       for (const callback of onClose) callback(reason);
       worker?.terminate();
-      for (const waiter of replies.values()) waiter.reject(producerError('tep.worker.closed', reason));
+      for (const waiter of replies.values()) waiter.reject(producerError(ERROR_IDS.workerClosed, reason));
       replies.clear();
     },
   };

@@ -44,13 +44,7 @@ function withTimeout(promise, ms, onTimeout) {
   ]);
 }
 
-/**
- * @typedef {{
- *   tlConsumerUri: string, tlPublicConsumerUri: string,
- *   workerUrl?: string | URL, wasmUrl?: string | URL,
- *   blockedConsentCategories: object,
- * } & Record<string, any>} StartConfig
- */
+/** @typedef {import('./index.d.ts').ConfigCopy} StartConfig the config as init() copied it */
 
 /**
  * Starts the worker of `session` with `config`; resolves once it answered
