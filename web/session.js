@@ -38,7 +38,7 @@ export function post(worker, request) {
 const REPLY_TIMEOUT_MS = Object.freeze({
   [Action.flush]: DEADLINES.flushReplyMs,
   [Action.pageHidden]: DEADLINES.pageHiddenReplyMs,
-  [Action.init]: DEADLINES.initMs,
+  [Action.init]: DEADLINES.initReplyMs,
 });
 
 // The page keeps its copy of each hand-over of events until the worker has

@@ -12,11 +12,13 @@ import { createOutage } from '../../web/outage.js';
 import { createWorkerWatch } from '../../web/worker-watch.js';
 import { OutageEndMessage } from '../../web/errors.js';
 import { copyConfig } from '../../web/config.js';
+import { DEADLINES } from '../../web/deadlines.js';
 
 /** A worker that answers like the package's: init, then stores every hand-over of events at once. */
 class FakeWorker {
   static created = [];
   static persistent = true;
+  static answersInit = true;
   constructor(url) {
     this.url = url;
     this.listeners = new Map();
@@ -34,6 +36,7 @@ class FakeWorker {
   answer({ id, action, seq }) {
     if (this.terminated) return;
     if (action === 'init') {
+      if (!FakeWorker.answersInit) return;
       const persistent = FakeWorker.persistent;
       this.notice({
         type: 'reply',
@@ -66,6 +69,7 @@ beforeEach(() => {
   globalThis.Worker = FakeWorker;
   FakeWorker.created = [];
   FakeWorker.persistent = true;
+  FakeWorker.answersInit = true;
 });
 afterEach(() => {
   globalThis.Worker = savedWorker;
@@ -172,6 +176,22 @@ test('shutdown before init finished rejects init with InitError shutdown; the ev
   assert.equal(FakeWorker.created[0].terminated, true);
   assert.equal(active.started(), null);
   assert.deepEqual(held.takeBuffer().events, [event('a')]);
+});
+
+test('a worker that never answers init rejects it with InitError timeout once its time is up', async (t) => {
+  FakeWorker.answersInit = false;
+  const { active } = setUp(t);
+  const started = active.init();
+  const outcome = started.then(
+    () => 'resolved',
+    (error) => error,
+  );
+  await flushPromises();
+  t.mock.timers.tick(DEADLINES.credentialsAtInitMs + DEADLINES.initMs);
+  await flushPromises();
+  const error = await outcome;
+  assert.equal(error.id, 'tep.init.timeout');
+  assert.equal(error.message, `[tep.init.timeout] the worker did not start within ${DEADLINES.initMs} ms`);
 });
 
 test('a store that cannot be opened rejects init with InitError storage, and the producer works in memory', async (t) => {
