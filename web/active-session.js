@@ -9,6 +9,7 @@ import { checkOpen, startWorker } from './worker-start.js';
 import { rememberStoreId } from './store-id.js';
 import { sincePageCreatedWorker } from './init-timings.js';
 import { InitError } from './errors.js';
+import { ERROR_IDS } from './error-ids.js';
 
 /** @typedef {import('./session.js').Session} Session */
 /** @typedef {{ session: Session, started: Promise<void>, marks: import('./init-timings.js').PageMarks | null }} Run */
@@ -158,7 +159,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
     } catch (error) {
       // The worker ended during the flush and was replaced: the events it had
       // not stored went to the new one, which flushes them.
-      const closed = /** @type {{ id?: string }} */ (error).id === 'tep.worker.closed';
+      const closed = /** @type {{ id?: string }} */ (error).id === ERROR_IDS.workerClosed;
       if (!closed || !current || current.session === session) throw error;
       await flush();
     }

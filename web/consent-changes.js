@@ -4,6 +4,7 @@
 // categories it purged goes; the worker is told, and replaced if it refuses
 // or misses the change (the new one starts from the site's consent).
 import { createPurge } from './held-events.js';
+import { ERROR_IDS } from './error-ids.js';
 
 /**
  * @param {{
@@ -38,8 +39,8 @@ export function createConsentChanges({ active, held }) {
       session?.leaving.forget(); // built under the old consent
       if (!session?.isReady()) return;
       session.request('consent', { consent }).catch((error) => {
-        if (session.isClosed() || error.id === 'tep.worker.closed') return; // the next worker starts from it
-        console.error(`event-producer: [tep.consent.not_applied] ${error.message}; restarting the worker`);
+        if (session.isClosed() || error.id === ERROR_IDS.workerClosed) return; // the next worker starts from it
+        console.error(`event-producer: [${ERROR_IDS.consentNotApplied}] ${error.message}; restarting the worker`);
         active.workerEnded(session);
       });
     },

@@ -7,6 +7,8 @@
 // or token can't be a credential at all (an object, a boolean) is not used,
 // and said so: never by holding events back.
 
+import { ERROR_IDS } from './error-ids.js';
+
 /**
  * The provider's answer to `getCredentials(subStatus)`; a provider that throws at once rejects.
  * @param {{ getCredentials(subStatus?: string): unknown }} provider
@@ -52,7 +54,7 @@ function kindOf(value) {
 export function checkCredentials(answer) {
   if (answer === undefined || answer === null) return { credentials: null };
   const refuse = (/** @type {string} */ what) => ({
-    problem: `[tep.credentials.invalid] the credentials provider's ${what}: its answer is not used`,
+    problem: `[${ERROR_IDS.credentialsInvalid}] the credentials provider's ${what}: its answer is not used`,
   });
   if (typeof answer !== 'object') return refuse(`answer is ${kindOf(answer)}, not an object`);
   let clientId;

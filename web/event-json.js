@@ -2,6 +2,7 @@
 // worker, or the reason it can't (counted as a validation failure once a
 // worker runs). Nothing an app passes makes it throw.
 import { isSurelyTooLarge, MAX_EVENT_BYTES } from './event-size.js';
+import { ERROR_IDS } from './error-ids.js';
 
 /**
  * The event's name for the counters, from an event that may throw on any access.
@@ -27,11 +28,12 @@ export function serialiseEvent(event) {
     if (typeof json !== 'string') throw new TypeError('the event is not an object');
   } catch (error) {
     const why = /** @type {{ message?: unknown } | undefined} */ (error)?.message;
-    return { refused: { name: nameOf(event), problem: `[tep.event.not_serialisable] ${why}` } };
+    return { refused: { name: nameOf(event), problem: `[${ERROR_IDS.eventNotSerialisable}] ${why}` } };
   }
   if (isSurelyTooLarge(event, json)) {
     const name = nameOf(event);
-    return { refused: { name, problem: `[tep.event.too_large] event '${name}' is ${MAX_EVENT_BYTES} bytes or more` } };
+    const problem = `[${ERROR_IDS.eventTooLarge}] event '${name}' is ${MAX_EVENT_BYTES} bytes or more`;
+    return { refused: { name, problem } };
   }
   return { json };
 }

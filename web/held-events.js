@@ -5,6 +5,8 @@
 // dropped and counted, to be reported as storing failures once a worker runs.
 // Pure: no timers, no globals.
 
+import { ERROR_IDS } from './error-ids.js';
+
 /** @typedef {import('./protocol.js').RefusedEvent} RefusedEvent */
 /** @typedef {import('./protocol.js').BlockedCategories} BlockedCategories */
 /** @typedef {{ events: string[], unserialisable: RefusedEvent[], blocked: BlockedCategories }} HeldSegment */
@@ -50,7 +52,7 @@ export function createPurge(purged) {
     refusals() {
       return [...counts].map(([name, count]) => ({
         name,
-        problem: '[tep.event.consent_purged] purged by a consent change before the worker stored it',
+        problem: `[${ERROR_IDS.eventConsentPurged}] purged by a consent change before the worker stored it`,
         reason: 'consent',
         count,
       }));

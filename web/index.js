@@ -27,6 +27,7 @@ import {
   OutageStartError,
   TidalError,
 } from './errors.js';
+import { ERROR_IDS } from './error-ids.js';
 
 export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
 
@@ -77,7 +78,7 @@ function createProducer() {
    */
   function reportHandOffFailure(error) {
     const why = /** @type {{ message?: unknown } | undefined} */ (error)?.message ?? error;
-    if (config?.strictMode) console.error(`event-producer: [tep.service_worker.hand_off] ${why}`);
+    if (config?.strictMode) console.error(`event-producer: [${ERROR_IDS.serviceWorkerHandOff}] ${why}`);
   }
 
   return {

@@ -8,6 +8,7 @@ import { createOutbox } from './outbox.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { DEADLINES } from './deadlines.js';
 import { producerError } from './errors.js';
+import { ERROR_IDS, workerErrorId } from './error-ids.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').AnsweredAction} AnsweredAction */
@@ -35,9 +36,9 @@ export function post(worker, request) {
 // than a hang.
 /** @type {Partial<Record<AnsweredAction, number>>} */
 const REPLY_TIMEOUT_MS = Object.freeze({
-  ['flush']: DEADLINES.flushReplyMs,
-  ['pageHidden']: DEADLINES.pageHiddenReplyMs,
-  ['init']: DEADLINES.initMs,
+  flush: DEADLINES.flushReplyMs,
+  pageHidden: DEADLINES.pageHiddenReplyMs,
+  init: DEADLINES.initReplyMs,
 });
 
 // The page keeps its copy of each hand-over of events until the worker has
@@ -91,7 +92,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
   function request(action, fields) {
     return new Promise((resolve, reject) => {
       if (closed || !outbox) {
-        reject(producerError('tep.worker.closed', `the producer was shut down before '${action}'`));
+        reject(producerError(ERROR_IDS.workerClosed, `the producer was shut down before '${action}'`));
         return;
       }
       const id = nextRequestId++;
@@ -103,7 +104,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
         else resolve(result);
       };
       const timer = timers.setTimeout(
-        () => settle(producerError('tep.worker.no_reply', `the worker did not answer '${action}'`)),
+        () => settle(producerError(ERROR_IDS.workerNoReply, `the worker did not answer '${action}'`)),
         REPLY_TIMEOUT_MS[action] ?? DEADLINES.replyMs,
       );
       replies.set(id, settle);
@@ -138,7 +139,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
     switch (notice.type) {
       case 'reply': {
         const { error } = notice;
-        replies.get(notice.id)?.(error && producerError(`tep.worker.${error.code}`, error.message), notice.result);
+        replies.get(notice.id)?.(error && producerError(workerErrorId(error.code), error.message), notice.result);
         return;
       }
       case 'accepted':
@@ -235,7 +236,7 @@ export function createSession({ credentials, consentSeq, onNotice, timers = glob
       closedBecause = reason;
       for (const callback of onClose) callback(reason);
       worker?.terminate();
-      for (const settle of replies.values()) settle(producerError('tep.worker.closed', reason));
+      for (const settle of replies.values()) settle(producerError(ERROR_IDS.workerClosed, reason));
     },
   };
 }

@@ -5,7 +5,7 @@
 // (web/deadlines.js), and every failure is an InitError saying why.
 import { coreConfig } from './config.js';
 import { DEADLINES } from './deadlines.js';
-import { InitError } from './errors.js';
+import { InitError, TidalError } from './errors.js';
 import { createPackageWorker } from './early-worker.js';
 import { rememberedStoreId } from './store-id.js';
 import { wallClock } from './init-timings.js';
@@ -19,12 +19,31 @@ export function checkOpen(session) {
 }
 
 /**
- * @typedef {{
- *   tlConsumerUri: string, tlPublicConsumerUri: string,
- *   workerUrl?: string | URL, wasmUrl?: string | URL,
- *   blockedConsentCategories: object,
- * } & Record<string, any>} StartConfig
+ * `promise`, or what `onTimeout()` returns (or throws) if it takes longer than `ms`.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {() => T} onTimeout
+ * @returns {Promise<T>}
  */
+function withTimeout(promise, ms, onTimeout) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((resolve, reject) => {
+      timer = setTimeout(() => {
+        try {
+          resolve(onTimeout());
+        } catch (e) {
+          reject(e);
+        }
+      }, ms);
+    }),
+  ]);
+}
+
+/** @typedef {import('./index.d.ts').ConfigCopy} StartConfig the config as init() copied it */
 
 /**
  * Starts the worker of `session` with `config`; resolves once it answered
@@ -70,28 +89,30 @@ export async function startWorker(session, { config, early, credentials, consent
   checkOpen(session);
   // The worker starts with the site's consent as it is now; later changes reach it in order.
   const consentNow = consent();
-  // The init request's reply deadline is init's (web/deadlines.js): a worker
-  // silent that long did not start.
-  const summary = await Promise.race([
-    session.request('init', {
-      config: {
-        core: coreConfig({ ...config, blockedConsentCategories: consentNow.blocked }),
-        tlConsumerUri: config.tlConsumerUri,
-        tlPublicConsumerUri: config.tlPublicConsumerUri,
-      },
-      credentials: asked.credentials ?? null,
-      consent: consentNow,
-      wasmUrl,
-      storeId,
-      aliveLock,
-    }),
-    failed,
-  ]).catch((error) => {
-    if (error instanceof InitError) throw error;
-    if (error.id === 'tep.worker.no_reply') {
+  const summary = await withTimeout(
+    Promise.race([
+      session.request('init', {
+        config: {
+          core: coreConfig({ ...config, blockedConsentCategories: consentNow.blocked }),
+          tlConsumerUri: config.tlConsumerUri,
+          tlPublicConsumerUri: config.tlPublicConsumerUri,
+        },
+        credentials: asked.credentials ?? null,
+        consent: consentNow,
+        wasmUrl,
+        storeId,
+        aliveLock,
+      }),
+      failed,
+    ]),
+    DEADLINES.initMs,
+    () => {
       throw new InitError('timeout', `the worker did not start within ${DEADLINES.initMs} ms`);
-    }
-    throw new InitError('worker', String(error.message || error), error);
+    },
+  ).catch((error) => {
+    throw error instanceof TidalError && error.name === 'InitError'
+      ? error
+      : new InitError('worker', String(error.message || error), error);
   });
   checkOpen(session);
   return { summary, marks: { workerCreatedAt, initCalledAt, initAnsweredAt: wallClock() } };

@@ -6,6 +6,7 @@
 // (web/worker-restarts.js).
 import { DEADLINES } from './deadlines.js';
 import { createWorkerRestarts } from './worker-restarts.js';
+import { ERROR_IDS } from './error-ids.js';
 
 // Where Web Locks are missing, the page asks its worker this often whether it is alive.
 const PING_INTERVAL_MS = DEADLINES.pingIntervalMs;
@@ -64,7 +65,7 @@ export function createWorkerWatch({
         session.request('ping', {}).then(
           () => (missed = 0),
           (/** @type {{ id?: string }} */ error) => {
-            if (error.id === 'tep.worker.no_reply' && ++missed >= MISSED_PINGS_FOR_GONE) onEnded();
+            if (error.id === ERROR_IDS.workerNoReply && ++missed >= MISSED_PINGS_FOR_GONE) onEnded();
           },
         );
       }, PING_INTERVAL_MS);

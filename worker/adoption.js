@@ -4,6 +4,7 @@ import { RETRY_AFTER_FAILURE_MS } from './group-commit.js';
 import { watchForOrphans } from './orphan-watch.js';
 import { keptAsidePath } from './store-names.js';
 import { registerKeptAside } from './store-registry.js';
+import { ERROR_IDS } from '../web/error-ids.js';
 
 /**
  * `core()`: the core, which moves the events. `storedFolders()`: the
@@ -109,7 +110,8 @@ export function createAdoption({
       const started = watch({
         ownPath,
         adopt,
-        onError: (error) => reportProblem(`[tep.tabs.adoption] ${error instanceof Error ? error.message : error}`),
+        onError: (error) =>
+          reportProblem(`[${ERROR_IDS.tabsAdoption}] ${error instanceof Error ? error.message : error}`),
       });
       watcher = started;
       timers.setTimeout(() => started.scan(), 0);

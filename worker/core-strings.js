@@ -1,9 +1,8 @@
 // Strings across the wasm boundary: each text is copied into the core's
 // memory for the length of one call. A failed allocation (the core's memory
-// can't grow) throws an error with a stable id instead of writing at
+// can't grow) throws an error with code 'out_of_memory' (its id,
+// tep.worker.out_of_memory, is added once, by whoever reports it) instead of writing at
 // address 0, where it would overwrite the core's own data.
-
-export const OUT_OF_MEMORY = '[tep.worker.out_of_memory]';
 
 /**
  * Copies of `core`'s string helpers: `{ withCString, withCStrings }`.
@@ -15,7 +14,7 @@ export function createCoreStrings(core) {
     const size = core.lengthBytesUTF8(text) + 1;
     const pointer = core._malloc(size);
     if (!pointer) {
-      throw Object.assign(new Error(`${OUT_OF_MEMORY} the core could not allocate ${size} bytes`), {
+      throw Object.assign(new Error(`the core could not allocate ${size} bytes`), {
         code: 'out_of_memory',
       });
     }

@@ -2,6 +2,7 @@
 // the ones the page refused are counted, and the page hears once they are
 // stored, so that it can let go of its copy.
 import { entryBlocked } from './core-api.js';
+import { ERROR_IDS } from '../web/error-ids.js';
 
 /**
  * `core()`: the core. `credentials`: worker/page-credentials.js (the page's
@@ -60,8 +61,8 @@ export function createPageEvents({ core, credentials, afterCoreCall, stored, pos
   };
 }
 
-/** The message of `error` if it is the core's failed allocation (worker/core-strings.js), else null. @param {unknown} error */
+/** The problem (id and message) of `error` if it is the core's failed allocation (worker/core-strings.js), else null. @param {unknown} error */
 function outOfMemory(error) {
   const { code, message } = /** @type {{ code?: string, message?: string }} */ (error ?? {});
-  return code === 'out_of_memory' ? String(message) : null;
+  return code === 'out_of_memory' ? `[${ERROR_IDS.workerOutOfMemory}] ${message}` : null;
 }

@@ -4,6 +4,8 @@
 // request whose answer comes from the page (the leaving batch it sent) is
 // in flight the same way.
 
+import { ERROR_IDS } from '../web/error-ids.js';
+
 /** @typedef {import('./core.mjs').CoreRequest} CoreRequest */
 /** @typedef {import('./sender.js').Outcome} Outcome */
 
@@ -37,7 +39,7 @@ export function createRequests({ send, core, tellOutcome, afterCoreCall, reportP
       core().answered(request.id, status, clock());
       afterCoreCall();
     } catch (error) {
-      reportProblem(`[tep.worker.send] ${error instanceof Error ? error.message : error}`);
+      reportProblem(`[${ERROR_IDS.workerSend}] ${error instanceof Error ? error.message : error}`);
     }
   }
 
@@ -55,7 +57,7 @@ export function createRequests({ send, core, tellOutcome, afterCoreCall, reportP
   /** Keeps `sending` (request `id`'s whole course) among the requests in flight. @param {number} id @param {Promise<unknown>} sending */
   function track(id, sending) {
     const done = sending
-      .catch((error) => reportProblem(`[tep.worker.send] ${error}`))
+      .catch((error) => reportProblem(`[${ERROR_IDS.workerSend}] ${error}`))
       .finally(() => inFlight.delete(id));
     inFlight.set(id, done);
   }

@@ -7,6 +7,7 @@ import { createCoreApi } from './core-api.js';
 import { createCoreLoader } from './core-loader.js';
 import { claimStore, newStoreId } from './store-claim.js';
 import { coordination, storePathOf } from './store-names.js';
+import { ERROR_IDS } from '../web/error-ids.js';
 
 /** @typedef {import('./core.mjs').CoreModule} CoreModule */
 /** @typedef {import('./core.mjs').StoredFolders} StoredFolders */
@@ -235,7 +236,7 @@ export function createStartUp({
       // A start that fails after init answered leaves a worker that can't
       // serve: it ends, as after an abort, and the page starts a new one.
       starting.catch((error) => {
-        reportProblem(`[tep.worker.restore] ${error instanceof Error ? error.message : error}`);
+        reportProblem(`[${ERROR_IDS.workerRestore}] ${error instanceof Error ? error.message : error}`);
         close();
       });
     }

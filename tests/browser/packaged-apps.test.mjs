@@ -283,7 +283,8 @@ after(async () => {
   await installed?.remove();
 });
 
-test('npm pack ships dist/, the README and the licence, and builds dist/ first', async () => {
+test('npm pack ships dist/, the README, the docs it links and the licence, and builds dist/ first', async () => {
+  const docs = (await readdir(join(packageRoot, 'docs'))).filter((name) => name.endsWith('.md'));
   assert.deepEqual(installed.packedFiles, [
     'LICENSE',
     'README.md',
@@ -292,6 +293,7 @@ test('npm pack ships dist/, the README and the licence, and builds dist/ first',
     'dist/index.js',
     'dist/service-worker.js',
     'dist/worker.js',
+    ...docs.sort().map((name) => `docs/${name}`),
     'package.json',
   ]);
   for (const file of [

@@ -178,6 +178,22 @@ test('shutdown before init finished rejects init with InitError shutdown; the ev
   assert.deepEqual(held.takeBuffer().events, [event('a')]);
 });
 
+test('a worker that never answers init rejects it with InitError timeout once its time is up', async (t) => {
+  FakeWorker.answersInit = false;
+  const { active } = setUp(t);
+  const started = active.init();
+  const outcome = started.then(
+    () => 'resolved',
+    (error) => error,
+  );
+  await flushPromises();
+  t.mock.timers.tick(DEADLINES.credentialsAtInitMs + DEADLINES.initMs);
+  await flushPromises();
+  const error = await outcome;
+  assert.equal(error.id, 'tep.init.timeout');
+  assert.equal(error.message, `[tep.init.timeout] the worker did not start within ${DEADLINES.initMs} ms`);
+});
+
 test('a store that cannot be opened rejects init with InitError storage, and the producer works in memory', async (t) => {
   FakeWorker.persistent = false;
   const { active, send, outage } = setUp(t);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { createPageEvents } from '../../worker/page-events.js';
 
-const outOfMemory = () => Object.assign(new Error('[tep.worker.out_of_memory] no room'), { code: 'out_of_memory' });
+const outOfMemory = () => Object.assign(new Error('no room'), { code: 'out_of_memory' });
 
 function setUp({ fits = () => true } = {}) {
   const seen = { sent: [], refused: [], credentials: [], after: [], posted: [] };
