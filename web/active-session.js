@@ -9,7 +9,7 @@ import { checkOpen, startWorker } from './worker-start.js';
 import { rememberStoreId } from './store-id.js';
 import { sincePageCreatedWorker } from './init-timings.js';
 import { InitError } from './errors.js';
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 /** @typedef {import('./session.js').Session} Session */
 /** @typedef {{ session: Session, started: Promise<void>, marks: import('./init-timings.js').PageMarks | null }} Run */

@@ -4,7 +4,7 @@
 // categories it purged goes; the worker is told, and replaced if it refuses
 // or misses the change (the new one starts from the site's consent).
 import { createPurge } from './held-events.js';
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 /**
  * @param {{

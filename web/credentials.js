@@ -7,7 +7,7 @@
 // or token can't be a credential at all (an object, a boolean) is not used,
 // and said so: never by holding events back.
 
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 /**
  * The provider's answer to `getCredentials(subStatus)`; a provider that throws at once rejects.

@@ -1,81 +1,88 @@
 // Every stable error id of the package, as src/error_ids.h defines them (the
 // meaning of each is there and in docs/errors.md); tests/docs/error-catalog.test.mjs
-// holds this mirror equal to it. Code compares an error's `id` with these.
+// holds this mirror equal to it. Code compares an error's `id` with these,
+// imported as a namespace (`import * as ERROR_IDS`): one export per id, so a
+// bundle keeps only the ids its code names (the page names a few of the 56).
 
-export const ERROR_IDS = Object.freeze({
-  // Events the app sends, refused before they are queued.
-  eventNotAnObject: 'tep.event.not_an_object',
-  eventNameMissing: 'tep.event.name_missing',
-  eventConsentCategoryMissing: 'tep.event.consent_category_missing',
-  eventConsentCategoryUnknown: 'tep.event.consent_category_unknown',
-  eventConsentBlocked: 'tep.event.consent_blocked',
-  eventPayloadMissing: 'tep.event.payload_missing',
-  eventHeadersNotObject: 'tep.event.headers_not_object',
-  eventConsentCategoryConflict: 'tep.event.consent_category_conflict',
-  eventTooLarge: 'tep.event.too_large',
-  eventInvalidCharacter: 'tep.event.invalid_character',
-  eventNotSerialisable: 'tep.event.not_serialisable',
-  eventConsentPurged: 'tep.event.consent_purged',
-  // Answers of the collector.
-  sendTooLarge: 'tep.send.too_large',
-  sendRejected: 'tep.send.rejected',
-  sendEventTooLarge: 'tep.send.event_too_large',
-  sendPoisonEvent: 'tep.send.poison_event',
-  sendTimeout: 'tep.send.timeout',
-  sendOutOfMemory: 'tep.send.out_of_memory',
-  sendNetwork: 'tep.send.network',
-  sendDuplicateIds: 'tep.send.duplicate_ids',
-  sendUnauthorized: 'tep.send.unauthorized',
-  sendUnconfirmed: 'tep.send.unconfirmed',
-  sendHttpError: 'tep.send.http_error',
-  // The stored queue.
-  storeFull: 'tep.store.full',
-  storeFailed: 'tep.store.failed',
-  // The drop counters' report.
-  monitorTooLarge: 'tep.monitor.too_large',
-  // Credentials and consent.
-  credentialsInvalid: 'tep.credentials.invalid',
-  consentNotApplied: 'tep.consent.not_applied',
-  // The config init() takes: the id names the field it refuses.
-  argument: 'tep.argument',
-  configTlConsumerUri: 'tep.config.tlConsumerUri',
-  configTlPublicConsumerUri: 'tep.config.tlPublicConsumerUri',
-  configEventBatchInterval: 'tep.config.eventBatchInterval',
-  configMaxBackoffMs: 'tep.config.maxBackoffMs',
-  configMonitoringInterval: 'tep.config.monitoringInterval',
-  configMaxDiskUsageBytes: 'tep.config.maxDiskUsageBytes',
-  configMaxInFlightBatches: 'tep.config.maxInFlightBatches',
-  configEventTtlMs: 'tep.config.eventTtlMs',
-  configBlockedConsentCategories: 'tep.config.blockedConsentCategories',
-  configCredentialsProvider: 'tep.config.credentialsProvider',
-  // init() could not start the producer as asked.
-  initStorage: 'tep.init.storage',
-  initShutdown: 'tep.init.shutdown',
-  initTimeout: 'tep.init.timeout',
-  initWorker: 'tep.init.worker',
-  initNoWorker: 'tep.init.no_worker',
-  // The worker and the page's requests to it.
-  workerClosed: 'tep.worker.closed',
-  workerNoReply: 'tep.worker.no_reply',
-  workerOutOfMemory: 'tep.worker.out_of_memory',
-  workerSend: 'tep.worker.send',
-  workerRestore: 'tep.worker.restore',
-  workerUnknownAction: 'tep.worker.unknown_action',
-  workerBadMessage: 'tep.worker.bad_message',
-  workerNotInitialised: 'tep.worker.not_initialised',
-  workerConfig: 'tep.worker.config',
-  workerFailed: 'tep.worker.failed',
-  // Tabs and the service worker.
-  tabsAdoption: 'tep.tabs.adoption',
-  serviceWorkerHandOff: 'tep.service_worker.hand_off',
-});
+// Events the app sends, refused before they are queued.
+export const eventNotAnObject = 'tep.event.not_an_object';
+export const eventNameMissing = 'tep.event.name_missing';
+export const eventConsentCategoryMissing = 'tep.event.consent_category_missing';
+export const eventConsentCategoryUnknown = 'tep.event.consent_category_unknown';
+export const eventConsentBlocked = 'tep.event.consent_blocked';
+export const eventPayloadMissing = 'tep.event.payload_missing';
+export const eventHeadersNotObject = 'tep.event.headers_not_object';
+export const eventConsentCategoryConflict = 'tep.event.consent_category_conflict';
+export const eventTooLarge = 'tep.event.too_large';
+export const eventInvalidCharacter = 'tep.event.invalid_character';
+export const eventNotSerialisable = 'tep.event.not_serialisable';
+export const eventConsentPurged = 'tep.event.consent_purged';
+// Answers of the collector.
+export const sendTooLarge = 'tep.send.too_large';
+export const sendRejected = 'tep.send.rejected';
+export const sendEventTooLarge = 'tep.send.event_too_large';
+export const sendPoisonEvent = 'tep.send.poison_event';
+export const sendTimeout = 'tep.send.timeout';
+export const sendOutOfMemory = 'tep.send.out_of_memory';
+export const sendNetwork = 'tep.send.network';
+export const sendDuplicateIds = 'tep.send.duplicate_ids';
+export const sendUnauthorized = 'tep.send.unauthorized';
+export const sendUnconfirmed = 'tep.send.unconfirmed';
+export const sendHttpError = 'tep.send.http_error';
+// The stored queue.
+export const storeFull = 'tep.store.full';
+export const storeFailed = 'tep.store.failed';
+// The drop counters' report.
+export const monitorTooLarge = 'tep.monitor.too_large';
+// Credentials and consent.
+export const credentialsInvalid = 'tep.credentials.invalid';
+export const consentNotApplied = 'tep.consent.not_applied';
+// The config init() takes: the id names the field it refuses.
+export const argument = 'tep.argument';
+export const configTlConsumerUri = 'tep.config.tlConsumerUri';
+export const configTlPublicConsumerUri = 'tep.config.tlPublicConsumerUri';
+export const configEventBatchInterval = 'tep.config.eventBatchInterval';
+export const configMaxBackoffMs = 'tep.config.maxBackoffMs';
+export const configMonitoringInterval = 'tep.config.monitoringInterval';
+export const configMaxDiskUsageBytes = 'tep.config.maxDiskUsageBytes';
+export const configMaxInFlightBatches = 'tep.config.maxInFlightBatches';
+export const configEventTtlMs = 'tep.config.eventTtlMs';
+export const configBlockedConsentCategories = 'tep.config.blockedConsentCategories';
+export const configCredentialsProvider = 'tep.config.credentialsProvider';
+// init() could not start the producer as asked.
+export const initStorage = 'tep.init.storage';
+export const initShutdown = 'tep.init.shutdown';
+export const initTimeout = 'tep.init.timeout';
+export const initWorker = 'tep.init.worker';
+export const initNoWorker = 'tep.init.no_worker';
+// The worker and the page's requests to it.
+export const workerClosed = 'tep.worker.closed';
+export const workerNoReply = 'tep.worker.no_reply';
+export const workerOutOfMemory = 'tep.worker.out_of_memory';
+export const workerSend = 'tep.worker.send';
+export const workerRestore = 'tep.worker.restore';
+export const workerUnknownAction = 'tep.worker.unknown_action';
+export const workerBadMessage = 'tep.worker.bad_message';
+export const workerNotInitialised = 'tep.worker.not_initialised';
+export const workerConfig = 'tep.worker.config';
+export const workerFailed = 'tep.worker.failed';
+// Tabs and the service worker.
+export const tabsAdoption = 'tep.tabs.adoption';
+export const serviceWorkerHandOff = 'tep.service_worker.hand_off';
 
-/** The ids of the worker's errors, by the `code` its replies carry ('tep.worker.<code>'). */
-const WORKER_ERROR_IDS = new Map(
-  Object.values(ERROR_IDS)
-    .filter((id) => id.startsWith('tep.worker.'))
-    .map((id) => [id.slice('tep.worker.'.length), id]),
-);
+/** The ids of the worker's errors: the `code` its replies carry is what follows 'tep.worker.'. */
+const WORKER_ERROR_IDS = [
+  workerClosed,
+  workerNoReply,
+  workerOutOfMemory,
+  workerSend,
+  workerRestore,
+  workerUnknownAction,
+  workerBadMessage,
+  workerNotInitialised,
+  workerConfig,
+  workerFailed,
+];
 
 /**
  * The id of an error the worker answered with `code`: 'tep.worker.<code>' for
@@ -84,5 +91,6 @@ const WORKER_ERROR_IDS = new Map(
  * @param {unknown} code
  */
 export function workerErrorId(code) {
-  return (typeof code === 'string' && WORKER_ERROR_IDS.get(code)) || ERROR_IDS.workerFailed;
+  const id = `tep.worker.${code}`;
+  return typeof code === 'string' && WORKER_ERROR_IDS.includes(id) ? id : workerFailed;
 }

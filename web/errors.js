@@ -4,7 +4,7 @@
 // 'tep.init.<reason>', 'tep.worker.<reason>'), which its message starts with
 // in brackets: code can test the id, people read the message. Every id is in
 // error-ids.js and explained in docs/errors.md.
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 export class TidalError extends Error {
   /** @param {string} errorCode @param {ErrorOptions} [options] */

@@ -2,7 +2,7 @@
 // worker, or the reason it can't (counted as a validation failure once a
 // worker runs). Nothing an app passes makes it throw.
 import { isSurelyTooLarge, MAX_EVENT_BYTES } from './event-size.js';
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 /**
  * The event's name for the counters, from an event that may throw on any access.

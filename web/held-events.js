@@ -5,7 +5,7 @@
 // dropped and counted, to be reported as storing failures once a worker runs.
 // Pure: no timers, no globals.
 
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 /** @typedef {import('./protocol.js').RefusedEvent} RefusedEvent */
 /** @typedef {import('./protocol.js').BlockedCategories} BlockedCategories */

@@ -27,7 +27,7 @@ import {
   OutageStartError,
   TidalError,
 } from './errors.js';
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 export { CredentialsError, IllegalArgumentError, InitError, OutageEndMessage, OutageStartError, TidalError };
 

@@ -8,7 +8,8 @@ import { createOutbox } from './outbox.js';
 import { createLeavingBatch } from './leaving-batch.js';
 import { DEADLINES } from './deadlines.js';
 import { producerError } from './errors.js';
-import { ERROR_IDS, workerErrorId } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
+import { workerErrorId } from './error-ids.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').AnsweredAction} AnsweredAction */

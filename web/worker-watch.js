@@ -6,7 +6,7 @@
 // (web/worker-restarts.js).
 import { DEADLINES } from './deadlines.js';
 import { createWorkerRestarts } from './worker-restarts.js';
-import { ERROR_IDS } from './error-ids.js';
+import * as ERROR_IDS from './error-ids.js';
 
 // Where Web Locks are missing, the page asks its worker this often whether it is alive.
 const PING_INTERVAL_MS = DEADLINES.pingIntervalMs;

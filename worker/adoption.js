@@ -4,7 +4,7 @@ import { RETRY_AFTER_FAILURE_MS } from './group-commit.js';
 import { watchForOrphans } from './orphan-watch.js';
 import { keptAsidePath } from './store-names.js';
 import { registerKeptAside } from './store-registry.js';
-import { ERROR_IDS } from '../web/error-ids.js';
+import * as ERROR_IDS from '../web/error-ids.js';
 
 /**
  * `core()`: the core, which moves the events. `storedFolders()`: the

@@ -3,7 +3,7 @@
 // gets exactly one reply (its result or its error with a stable code), and a
 // malformed message is answered (if it has an id) and counted, never acted on.
 import { Notice, requestProblem } from '../web/protocol.js';
-import { ERROR_IDS, workerErrorId } from '../web/error-ids.js';
+import { workerErrorId } from '../web/error-ids.js';
 
 /**
  * `handlers`: action → function(message) returning the result (or a promise).

@@ -2,7 +2,7 @@
 // the ones the page refused are counted, and the page hears once they are
 // stored, so that it can let go of its copy.
 import { entryBlocked } from './core-api.js';
-import { ERROR_IDS } from '../web/error-ids.js';
+import * as ERROR_IDS from '../web/error-ids.js';
 
 /**
  * `core()`: the core. `credentials`: worker/page-credentials.js (the page's

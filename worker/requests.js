@@ -4,7 +4,7 @@
 // request whose answer comes from the page (the leaving batch it sent) is
 // in flight the same way.
 
-import { ERROR_IDS } from '../web/error-ids.js';
+import * as ERROR_IDS from '../web/error-ids.js';
 
 /** @typedef {import('./core.mjs').CoreRequest} CoreRequest */
 /** @typedef {import('./sender.js').Outcome} Outcome */

@@ -7,7 +7,7 @@ import { createCoreApi } from './core-api.js';
 import { createCoreLoader } from './core-loader.js';
 import { claimStore, newStoreId } from './store-claim.js';
 import { coordination, storePathOf } from './store-names.js';
-import { ERROR_IDS } from '../web/error-ids.js';
+import * as ERROR_IDS from '../web/error-ids.js';
 
 /** @typedef {import('./core.mjs').CoreModule} CoreModule */
 /** @typedef {import('./core.mjs').StoredFolders} StoredFolders */

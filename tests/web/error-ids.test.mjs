@@ -4,7 +4,8 @@
 // outside the catalog such as tep.worker.worker.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ERROR_IDS, workerErrorId } from '../../web/error-ids.js';
+import * as ERROR_IDS from '../../web/error-ids.js';
+import { workerErrorId } from '../../web/error-ids.js';
 import { producerError } from '../../web/errors.js';
 import { createMessageLoop } from '../../worker/message-loop.js';
 
@@ -58,4 +59,10 @@ test("a worker error's message carries its id once", async () => {
   const reply = await replyTo({ id: 8, action: 'flush' });
   const error = producerError(workerErrorId(reply.code), reply.message);
   assert.equal(error.message, '[tep.worker.failed] IndexedDB went away');
+});
+
+test('every worker id of the catalog is the id of its code, so none becomes tep.worker.failed', () => {
+  const workerIds = Object.values(ERROR_IDS).filter((id) => typeof id === 'string' && id.startsWith('tep.worker.'));
+  assert.ok(workerIds.length >= 10);
+  for (const id of workerIds) assert.equal(workerErrorId(id.slice('tep.worker.'.length)), id);
 });
