@@ -1,4 +1,4 @@
-// Every stable error id of the package, as src/error_ids.h defines them (the
+// Every stable error id of the package, as src/error_ids.def defines them (the
 // meaning of each is there and in docs/errors.md); tests/docs/error-catalog.test.mjs
 // holds this mirror equal to it. Code compares an error's `id` with these,
 // imported as a namespace (`import * as ERROR_IDS`): one export per id, so a

@@ -1,4 +1,4 @@
-// The error ids are one catalog, src/error_ids.h: the JavaScript mirror is
+// The error ids are one catalog, src/error_ids.def: the JavaScript mirror is
 // equal to it, every id the code raises is in it, every id in it is asserted
 // exactly by some test, and docs/errors.md explains each and no other.
 import assert from 'node:assert/strict';
@@ -16,12 +16,14 @@ function filesUnder(folder, endings) {
     .map((entry) => `${entry.parentPath ?? entry.path}/${entry.name}`.slice(new URL(root).pathname.length));
 }
 
-/** src/error_ids.h: [constant name, id, meaning] for each id, in order. */
+/** src/error_ids.def: [constant name, id, meaning] for each id, in order. */
 function headerCatalog() {
-  const text = read('src/error_ids.h');
-  return [...text.matchAll(/^\/\/\/ (.+)\ninline constexpr std::string_view k(\w+) =\s*"([^"]+)";$/gm)].map(
-    ([, meaning, name, id]) => ({ name, id, meaning }),
-  );
+  const text = read('src/error_ids.def');
+  return [...text.matchAll(/^TEP_ERROR_ID\((\w+), "([^"]+)",\s*"([^"]+)"\)$/gm)].map(([, name, id, meaning]) => ({
+    name,
+    id,
+    meaning,
+  }));
 }
 
 // The mirror's ids: its exports but workerErrorId.
@@ -54,7 +56,7 @@ test('the JavaScript catalog is the C++ header, name for name and in the same or
     id,
   ]);
   const header = headerCatalog();
-  assert.ok(header.length >= 40, `${header.length} ids read from src/error_ids.h`);
+  assert.ok(header.length >= 40, `${header.length} ids read from src/error_ids.def`);
   const mirrored = header.map(({ name, id }) => [name[0].toLowerCase() + name.slice(1), id]);
   assert.deepEqual(inSourceOrder, mirrored);
   assert.deepEqual(
