@@ -1,5 +1,5 @@
 // Turns the figures of bench/run.mjs into the comparison table (terminal and
-// Markdown) and bench/RESULTS.md.
+// Markdown), bench/RESULTS.md and the README's five-row summary of it.
 
 const TARGETS = {
   sendEventMicros: 3,
@@ -529,7 +529,7 @@ function checks(results) {
   return found;
 }
 
-/** The results table: RESULTS.md's and, the same, the README's performance section. */
+/** The results table of RESULTS.md, from which the README's summary is taken. */
 export function renderResultsTable(results) {
   const rows = comparisonRows(results);
   return markdownTable(
@@ -538,17 +538,78 @@ export function renderResultsTable(results) {
   );
 }
 
-// The README's performance section holds the latest results table between
-// these lines, written by the bench from the same results as RESULTS.md.
-export const README_RESULTS_START = '<!-- bench results: written by npm run bench, the table of bench/RESULTS.md -->';
-export const README_RESULTS_END = '<!-- end of bench results -->';
+/** The rows of a results table as renderResultsTable writes it: { metric, ours, theirs, … } each. */
+function resultsTableRows(table) {
+  const cells = (line) =>
+    line
+      .slice(1, -1)
+      .split('|')
+      .map((cell) => cell.trim());
+  const [header, , ...rows] = table.trim().split('\n');
+  const titles = COLUMNS.map(([, title]) => title);
+  if (cells(header).join('|') !== titles.join('|')) throw new Error(`not a results table: ${header}`);
+  return rows.map((line) => Object.fromEntries(cells(line).map((cell, i) => [COLUMNS[i][0], cell])));
+}
 
-/** `readme` with `table` between the results markers. */
-export function withReadmeResults(readme, table) {
+// The README's performance summary: five rows of the results table, each a
+// question a newcomer asks (how big, how fast to start, what it costs the main
+// thread, how fast it sends, how soon an event is safe), with TIDAL's figure
+// beside it. `metric` finds the row in the table; `label` is the README's name.
+const README_SUMMARY = [
+  {
+    metric: (m) => m === 'download, gzip -9 bytes, all files',
+    label: 'download, gzip -9 (page entry, worker and wasm)',
+  },
+  {
+    metric: (m) => m.startsWith('init, ms, nothing stored:'),
+    label: '`init`, ms, nothing stored, in a new tab',
+  },
+  {
+    metric: (m) => m === 'main thread incl. deferred work, µs/event p50 / p99, depth 0',
+    label: 'main-thread cost of `sendEvent` and the work it defers, µs/event p50 / p99, empty queue',
+  },
+  {
+    metric: (m) => m.startsWith('drain of ') && m.endsWith(', events/s, 1 request in flight'),
+    label: 'throughput: a stored backlog drained, events/s, 1 request in flight',
+  },
+  {
+    metric: (m) => m === 'sendEvent → durable in IndexedDB, 1,000 events/s, consumer down, ms p50 / p99',
+    label: '`sendEvent` → durable in IndexedDB at 1,000 events/s, collector down, ms p50 / p99',
+  },
+];
+
+const SUMMARY_COLUMNS = [
+  ['metric', 'metric'],
+  ['ours', 'this package'],
+  ['theirs', '@tidal-music/event-producer 2.4.1'],
+  ['advantage', 'this package is'],
+];
+
+/** The README's performance summary, taken from `resultsTable` (renderResultsTable's). */
+export function readmeSummary(resultsTable) {
+  const rows = resultsTableRows(resultsTable);
+  const picked = README_SUMMARY.map(({ metric, label }) => {
+    const row = rows.find((r) => metric(r.metric));
+    if (!row) throw new Error(`the results table has no row for the README's "${label}"`);
+    return { ...row, metric: label };
+  });
+  return markdownTable(
+    SUMMARY_COLUMNS.map(([, title]) => title),
+    picked.map((row) => SUMMARY_COLUMNS.map(([key]) => row[key])),
+  );
+}
+
+// The README's performance section holds the summary between these lines,
+// written by the bench from the same results as RESULTS.md.
+export const README_RESULTS_START = "<!-- bench summary: written by npm run bench from bench/RESULTS.md's table -->";
+export const README_RESULTS_END = '<!-- end of bench summary -->';
+
+/** `readme` with the summary of `resultsTable` (renderResultsTable's) between the markers. */
+export function withReadmeResults(readme, resultsTable) {
   const start = readme.indexOf(README_RESULTS_START);
   const end = readme.indexOf(README_RESULTS_END);
-  if (start < 0 || end < start) throw new Error("the README's performance section lacks the results markers");
-  return `${readme.slice(0, start + README_RESULTS_START.length)}\n\n${table}\n\n${readme.slice(end)}`;
+  if (start < 0 || end < start) throw new Error("the README's performance section lacks the summary markers");
+  return `${readme.slice(0, start + README_RESULTS_START.length)}\n\n${readmeSummary(resultsTable)}\n\n${readme.slice(end)}`;
 }
 
 export function renderMarkdown(results) {

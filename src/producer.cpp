@@ -7,6 +7,7 @@
 
 #include "change_recording_file_store.h"
 #include "character_encoding.h"
+#include "error_ids.h"
 #include "http_date.h"
 #include "json_reader.h"
 #include "send_message_batch.h"
@@ -235,11 +236,13 @@ void Producer::send_event(std::string_view event_json, int64_t now_ms,
       tick(now_ms);
       return;
     case AppendResult::kFull:
-      last_error_ = "[tep.store.full] the queue reached maxDiskUsageBytes; new events are dropped";
+      last_error_ = error_text(error_ids::kStoreFull,
+                               "the queue reached maxDiskUsageBytes; new events are dropped");
       set_outage(OutageReason::kQueueFull, true);
       break;
     case AppendResult::kStorageError:
-      last_error_ = "[tep.store.failed] storage refused the write; the event is dropped";
+      last_error_ =
+          error_text(error_ids::kStoreFailed, "storage refused the write; the event is dropped");
       set_outage(OutageReason::kStorage, true);
       break;
   }
@@ -263,7 +266,8 @@ std::optional<Event> Producer::monitoring_report(int64_t now_ms) {
   ++storage_generation_;
   report.payload = counters_.to_json();
   if (submitted_event_bytes(report) < kMaxEventBytes) return report;
-  last_error_ = "[tep.monitor.too_large] the default headers leave no room for the drop counters";
+  last_error_ = error_text(error_ids::kMonitorTooLarge,
+                           "the default headers leave no room for the drop counters");
   return std::nullopt;
 }
 

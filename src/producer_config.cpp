@@ -1,33 +1,13 @@
 #include "producer_config.h"
 
 #include <algorithm>
-#include <cmath>
+#include <string>
 
+#include "config_options.h"
 #include "json_reader.h"
 
 namespace tep {
 namespace {
-
-// eventBatchInterval: the spec's DELAY, the longest an event waits to be sent.
-constexpr int64_t kDefaultBatchIntervalMs = 30000;
-// maxBackoffMs: at least 60 s, so a dead collector sees about one attempt a
-// minute from each client however short the batch interval; a longer batch
-// interval raises it, so a failing collector is never tried more often than
-// a healthy one.
-constexpr int64_t kMinDefaultMaxBackoffMs = 60000;
-// monitoringInterval: the spec reports the counters every 60 s.
-constexpr int64_t kDefaultMonitoringIntervalMs = 60000;
-// maxDiskUsageBytes: 5 MiB, a tenth of the smallest common per-origin quota,
-// and ~10k typical events.
-constexpr int64_t kDefaultMaxDiskBytes = int64_t{5} * 1024 * 1024;
-// maxInFlightBatches: one request at a time keeps delivery in order.
-constexpr int64_t kDefaultMaxInFlight = 1;
-// eventTtlMs: 0, events never expire, as in the spec.
-constexpr int64_t kDefaultTtlMs = 0;
-
-// 2^53: beyond it a double no longer holds every whole number, and a time
-// span that large (285,000 years) could overflow when added to a time.
-constexpr double kLargestWholeNumber = 9007199254740992.0;
 
 using nlohmann::json;
 
@@ -74,15 +54,11 @@ bool truthy(const json& value) {
   return false;
 }
 
-// A whole number of at least `minimum` from a number rounded with `round`
-// (std::ceil or std::floor), if it is one within 2^53; nullopt otherwise.
-std::optional<int64_t> whole_number(const json& value, double (*round)(double), int64_t minimum) {
-  if (!value.is_number()) return std::nullopt;
-  double rounded = round(value.get<double>());
-  if (!(rounded >= static_cast<double>(minimum) && rounded <= kLargestWholeNumber)) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(rounded);
+// The number `field` of `given` if it is in its range, rounded; its default otherwise.
+int64_t config_number(const json& given, ConfigNumber field) {
+  const ConfigNumberOption& option = config_number_option(field);
+  return accepted_config_number(option, member(given, std::string(option.field).c_str()))
+      .value_or(option.default_value);
 }
 
 }  // namespace
@@ -113,23 +89,18 @@ std::optional<ProducerConfig> read_producer_config(std::string_view json_text) {
   config.submitter.consent.targeting_blocked = truthy(member(blocked, "TARGETING"));
   config.submitter.strict_mode = truthy(member(given, "strictMode"));
 
-  // Intervals round up and sizes and counts down, as the page always rounded them.
-  config.scheduler.batch_interval_ms =
-      whole_number(member(given, "eventBatchInterval"), std::ceil, 1)
-          .value_or(kDefaultBatchIntervalMs);
+  config.scheduler.batch_interval_ms = config_number(given, ConfigNumber::eventBatchInterval);
+  // The backoff cap's default is never below the batch interval (config_options.def).
+  const ConfigNumberOption& backoff = config_number_option(ConfigNumber::maxBackoffMs);
   config.scheduler.backoff.max_delay_ms =
-      whole_number(member(given, "maxBackoffMs"), std::ceil, 1)
-          .value_or(std::max(kMinDefaultMaxBackoffMs, config.scheduler.batch_interval_ms));
-  config.monitoring_interval_ms = whole_number(member(given, "monitoringInterval"), std::ceil, 1)
-                                      .value_or(kDefaultMonitoringIntervalMs);
+      accepted_config_number(backoff, member(given, "maxBackoffMs"))
+          .value_or(std::max(backoff.default_value, config.scheduler.batch_interval_ms));
+  config.monitoring_interval_ms = config_number(given, ConfigNumber::monitoringInterval);
   config.queue.max_disk_bytes =
-      static_cast<uint64_t>(whole_number(member(given, "maxDiskUsageBytes"), std::floor, 0)
-                                .value_or(kDefaultMaxDiskBytes));
+      static_cast<uint64_t>(config_number(given, ConfigNumber::maxDiskUsageBytes));
   config.scheduler.max_in_flight =
-      static_cast<size_t>(whole_number(member(given, "maxInFlightBatches"), std::floor, 1)
-                              .value_or(kDefaultMaxInFlight));
-  config.queue.ttl_ms =
-      whole_number(member(given, "eventTtlMs"), std::floor, 0).value_or(kDefaultTtlMs);
+      static_cast<uint64_t>(config_number(given, ConfigNumber::maxInFlightBatches));
+  config.queue.ttl_ms = config_number(given, ConfigNumber::eventTtlMs);
 
   const json& feral = member(given, "feralEventTypes");
   if (feral.is_array()) {

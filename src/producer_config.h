@@ -1,6 +1,6 @@
 // The producer's settings, read from the config the app passes to init, in
-// TIDAL's names. Every default is defined here (producer_config.cpp), once:
-// the page passes only what the app gave.
+// TIDAL's names. Every default is defined here, once (the numbers' in
+// config_options.def): the page passes only what the app gave.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,7 @@ ProducerConfig default_producer_config();
 /// maxInFlightBatches; eventTtlMs; feralEventTypes. A field that is missing,
 /// of another type or out of range keeps its default; other fields are
 /// ignored. Flags are read as JavaScript reads them (any truthy value), and
-/// numbers are rounded to whole ones as the page always did. nullopt if
+/// numbers are rounded and checked as config_options.def says. nullopt if
 /// `json` is not a JSON object.
 std::optional<ProducerConfig> read_producer_config(std::string_view json);
 

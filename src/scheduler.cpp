@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "credentials_group.h"
+#include "error_ids.h"
 #include "json_reader.h"
 #include "send_message_batch.h"
 
@@ -266,15 +267,17 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
   bool too_large = outcome.status == 413;
   if (too_large && request.ids.size() > 1) {
     split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
-    verdict.error = "[tep.send.too_large] the collector refused a batch as too large; splitting it";
+    verdict.error = error_text(error_ids::kSendTooLarge,
+                               "the collector refused a batch as too large; splitting it");
     return verdict;
   }
   if (request.ids.size() > 1) {
     // Bisect: the next request carries the head half, so a bad event is
     // isolated in a few requests instead of jamming the head of the queue.
     split_limit_ = std::max<size_t>(1, request.ids.size() / 2);
-    verdict.error = "[tep.send.rejected] the collector answered HTTP " +
-                    std::to_string(outcome.status) + "; isolating the event it refuses";
+    verdict.error = error_text(error_ids::kSendRejected, "the collector answered HTTP " +
+                                                             std::to_string(outcome.status) +
+                                                             "; isolating the event it refuses");
     return verdict;
   }
   split_limit_ = 0;
@@ -286,9 +289,9 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
     suspects_.erase(id);
     verdict.rejected = request.events;
     verdict.error =
-        std::string(too_large ? "[tep.send.event_too_large]" : "[tep.send.poison_event]") +
-        " the collector refused event '" + request.events.front().name + "' " +
-        std::to_string(attempts.front()) + " times while accepting others; dropped";
+        error_text(too_large ? error_ids::kSendEventTooLarge : error_ids::kSendPoisonEvent,
+                   "the collector refused event '" + request.events.front().name + "' " +
+                       std::to_string(attempts.front()) + " times while accepting others; dropped");
     return verdict;
   }
   suspects_.emplace(id, false);
@@ -297,9 +300,9 @@ BatchVerdict Scheduler::on_client_error(InFlight& request, const HttpOutcome& ou
     verdict.delivery_failed = true;
     fail(now_ms, random01, outcome);
   }
-  verdict.error = std::string(too_large ? "[tep.send.event_too_large]" : "[tep.send.rejected]") +
-                  " the collector answered HTTP " + std::to_string(outcome.status) + " to event '" +
-                  request.events.front().name + "'";
+  verdict.error = error_text(too_large ? error_ids::kSendEventTooLarge : error_ids::kSendRejected,
+                             "the collector answered HTTP " + std::to_string(outcome.status) +
+                                 " to event '" + request.events.front().name + "'");
   return verdict;
 }
 
@@ -338,11 +341,12 @@ BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int
     verdict.delivery_failed = true;
     verdict.error =
         outcome.kind == HttpOutcome::Kind::kTimeout
-            ? "[tep.send.timeout] the collector did not answer in time"
+            ? error_text(error_ids::kSendTimeout, "the collector did not answer in time")
         : outcome.kind == HttpOutcome::Kind::kUnread
-            ? "[tep.send.out_of_memory] the collector's answer could not be read into memory; "
-              "the batch will be sent again"
-            : "[tep.send.network] the collector could not be reached";
+            ? error_text(error_ids::kSendOutOfMemory,
+                         "the collector's answer could not be read into memory; "
+                         "the batch will be sent again")
+            : error_text(error_ids::kSendNetwork, "the collector could not be reached");
     fail(now_ms, random01, outcome);
     return verdict;
   }
@@ -353,8 +357,10 @@ BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int
     std::set<std::string> seen;
     auto duplicates =
         queue_.remove_if([&seen](const Event& e) { return !seen.insert(e.id).second; });
-    verdict.error = "[tep.send.duplicate_ids] the collector saw duplicate ids; " +
-                    std::to_string(duplicates.size()) + " duplicates removed from the queue";
+    verdict.error =
+        error_text(error_ids::kSendDuplicateIds, "the collector saw duplicate ids; " +
+                                                     std::to_string(duplicates.size()) +
+                                                     " duplicates removed from the queue");
     // It confirmed nothing: back off as after any failure, so a collector
     // that keeps saying so is not asked again on every round trip. Removing
     // duplicates is progress; an answer that removes none is an outage.
@@ -366,8 +372,8 @@ BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int
   if (outcome.status == 401 && !request.retried_credentials) {
     refresh_credentials_next_ = true;
     credentials_sub_status_ = sub_status_of(outcome.body);
-    verdict.error =
-        "[tep.send.unauthorized] the collector refused the credentials; asking for new ones";
+    verdict.error = error_text(error_ids::kSendUnauthorized,
+                               "the collector refused the credentials; asking for new ones");
     return verdict;
   }
 
@@ -398,8 +404,9 @@ BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int
       }
     }
     verdict.delivery_failed = true;
-    verdict.error = "[tep.send.unconfirmed] the collector answered HTTP " +
-                    std::to_string(outcome.status) + " without confirming any event";
+    verdict.error = error_text(error_ids::kSendUnconfirmed, "the collector answered HTTP " +
+                                                                std::to_string(outcome.status) +
+                                                                " without confirming any event");
     fail(now_ms, random01, outcome);
     return verdict;
   }
@@ -410,8 +417,8 @@ BatchVerdict Scheduler::settle(InFlight request, const HttpOutcome& outcome, int
   }
 
   verdict.delivery_failed = true;
-  verdict.error =
-      "[tep.send.http_error] the collector answered HTTP " + std::to_string(outcome.status);
+  verdict.error = error_text(error_ids::kSendHttpError,
+                             "the collector answered HTTP " + std::to_string(outcome.status));
   fail(now_ms, random01, outcome);
   return verdict;
 }

@@ -30,8 +30,10 @@ struct SchedulerConfig {
   size_t max_batch_events = 10;
   /// Body budget per request: 256 KiB is SQS's own payload limit.
   size_t max_batch_body_bytes = size_t{256} * 1024;
-  /// Requests in flight at once (maxInFlightBatches).
-  size_t max_in_flight = 0;
+  /// Requests in flight at once (maxInFlightBatches). 64 bits, as the
+  /// config's numbers: the config takes up to 2^53, beyond a 32-bit size_t
+  /// (wasm's), where a large value would wrap to a small one.
+  uint64_t max_in_flight = 0;
   /// Inconclusive 4xx answers after which an event that alone fails while
   /// others get through is dropped as poison: 3 rules out a passing glitch.
   uint32_t poison_attempts = 3;

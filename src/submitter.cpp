@@ -1,5 +1,6 @@
 #include "submitter.h"
 
+#include "error_ids.h"
 #include "sent_event_reader.h"
 #include "stringify_writer.h"
 #include "xml_chars.h"
@@ -37,67 +38,77 @@ Submission Submitter::submit(std::string_view event_json, const std::string& id,
   if (!event.readable) {
     std::string name = event.name && !event.name->empty() ? *event.name : std::string(kUnnamed);
     return drop(DropReason::kValidationFailed, std::move(name),
-                "[tep.event.not_an_object] the event must be a plain object of JSON values, "
-                "nested at most " +
-                    std::to_string(kMaxEventNesting) + " deep");
+                error_text(error_ids::kEventNotAnObject,
+                           "the event must be a plain object of JSON values, "
+                           "nested at most " +
+                               std::to_string(kMaxEventNesting) + " deep"));
   }
   std::string name = event.name.value_or("");
   if (name.empty()) {
-    return drop(DropReason::kValidationFailed, std::string(kUnnamed),
-                "[tep.event.name_missing] the event has no name (a non-empty string)");
+    return drop(
+        DropReason::kValidationFailed, std::string(kUnnamed),
+        error_text(error_ids::kEventNameMissing, "the event has no name (a non-empty string)"));
   }
 
   const std::optional<std::string>& category = event.consent_category;
   if (!category) {
-    return drop(DropReason::kConsentFiltered, name,
-                "[tep.event.consent_category_missing] event '" + name +
-                    "' has no consentCategory; it is not sent without consent");
+    return drop(
+        DropReason::kConsentFiltered, name,
+        error_text(error_ids::kEventConsentCategoryMissing,
+                   "event '" + name + "' has no consentCategory; it is not sent without consent"));
   }
   if (*category != "NECESSARY" && *category != "PERFORMANCE" && *category != "TARGETING") {
     return drop(
         DropReason::kConsentFiltered, name,
-        "[tep.event.consent_category_unknown] event '" + name +
-            "' has an unknown consentCategory; expected NECESSARY, PERFORMANCE or TARGETING");
+        error_text(
+            error_ids::kEventConsentCategoryUnknown,
+            "event '" + name +
+                "' has an unknown consentCategory; expected NECESSARY, PERFORMANCE or TARGETING"));
   }
   const ConsentState& consent = entry_consent ? *entry_consent : config_.consent;
   if (!consent.allows(consent_category_named(*category))) {
     return drop(DropReason::kConsentFiltered, name,
-                "[tep.event.consent_blocked] consent category " + *category +
-                    " is blocked; event '" + name + "' is not sent");
+                error_text(error_ids::kEventConsentBlocked, "consent category " + *category +
+                                                                " is blocked; event '" + name +
+                                                                "' is not sent"));
   }
 
   if (config_.strict_mode && !event.payload_truthy) {
     return drop(DropReason::kValidationFailed, name,
-                "[tep.event.payload_missing] event '" + name + "' has no payload");
+                error_text(error_ids::kEventPayloadMissing, "event '" + name + "' has no payload"));
   }
 
   auto headers = build_headers(config_.client, credentials_, /*include_authorization=*/true,
                                *category, now_ms, event.headers.value_or(""));
   if (!headers) {
     return drop(DropReason::kValidationFailed, name,
-                "[tep.event.headers_not_object] event '" + name +
-                    "' has headers that are not an object of strings");
+                error_text(error_ids::kEventHeadersNotObject,
+                           "event '" + name + "' has headers that are not an object of strings"));
   }
   // The header is what the consent rule reads of a stored event (consent.h):
   // headers of the app's that name another category would move the event
   // out of its consent.
   if (consent_category_of_headers(*headers) != consent_category_named(*category)) {
-    return drop(DropReason::kValidationFailed, name,
-                "[tep.event.consent_category_conflict] event '" + name +
-                    "' has a consent-category header that differs from its consentCategory");
+    return drop(
+        DropReason::kValidationFailed, name,
+        error_text(error_ids::kEventConsentCategoryConflict,
+                   "event '" + name +
+                       "' has a consent-category header that differs from its consentCategory"));
   }
 
   std::string& payload = event.message_body;
   if (stored_size(*headers, id, name, payload) >= kMaxEventBytes) {
-    return drop(DropReason::kValidationFailed, name,
-                "[tep.event.too_large] event '" + name + "' is 20480 bytes or more");
+    return drop(
+        DropReason::kValidationFailed, name,
+        error_text(error_ids::kEventTooLarge, "event '" + name + "' is 20480 bytes or more"));
   }
   if (!json_has_only_xml_chars(payload) || !json_has_only_xml_chars(*headers) ||
       !utf8_has_only_xml_chars(name)) {
     return drop(DropReason::kValidationFailed, name,
-                "[tep.event.invalid_character] event '" + name +
-                    "' contains a character that is not allowed in XML 1.0 (a control "
-                    "character, U+FFFE/U+FFFF or a lone surrogate)");
+                error_text(error_ids::kEventInvalidCharacter,
+                           "event '" + name +
+                               "' contains a character that is not allowed in XML 1.0 (a control "
+                               "character, U+FFFE/U+FFFF or a lone surrogate)"));
   }
 
   Submission s;

@@ -22,6 +22,12 @@ export const DEADLINES = Object.freeze({
   replyMs: 10000,
   /** init never hangs: a worker that doesn't start in this time is an error. */
   initMs: 20000,
+  /**
+   * The page's wait for init's reply: longer than initMs, so that a worker
+   * that doesn't start is reported as init's timeout, not as a worker that
+   * stopped answering.
+   */
+  initReplyMs: 25000,
   /** At init the provider gets this long before the producer starts without credentials. */
   credentialsAtInitMs: 5000,
   /** A hand-over of events waits this long for the provider's current credentials. */

@@ -2,9 +2,12 @@
 // @tidal-music/event-producer so existing bus listeners keep working. Every
 // error this package raises also carries a stable `id` ('tep.config.<field>',
 // 'tep.init.<reason>', 'tep.worker.<reason>'), which its message starts with
-// in brackets: code can test the id, people read the message.
+// in brackets: code can test the id, people read the message. Every id is in
+// error-ids.js and explained in docs/errors.md.
+import { ERROR_IDS } from './error-ids.js';
 
 export class TidalError extends Error {
+  /** @param {string} errorCode @param {ErrorOptions} [options] */
   constructor(errorCode, options) {
     super(errorCode, options);
     this.name = 'TidalError';
@@ -13,6 +16,7 @@ export class TidalError extends Error {
 }
 
 /** A TidalError of this package: errorCode and id are `id`, the message says what happened. */
+/** @param {string} id @param {string} text @param {unknown} [cause] */
 export function producerError(id, text, cause) {
   const error = Object.assign(new TidalError(id, cause ? { cause } : undefined), { id });
   error.message = `[${id}] ${text}`;
@@ -21,8 +25,9 @@ export function producerError(id, text, cause) {
 
 /** Thrown by init() for a config it can't use; `field` names the field ('' for the config as a whole). */
 export class IllegalArgumentError extends TidalError {
+  /** @param {string} message @param {string} [field] */
   constructor(message, field = '') {
-    const id = field ? `tep.config.${field}` : 'tep.argument';
+    const id = field ? `tep.config.${field}` : ERROR_IDS.argument;
     super(id);
     this.name = 'IllegalArgumentError';
     this.id = id;
@@ -51,10 +56,11 @@ export class OutageStartError extends TidalError {
  * errorCode 'credentials', id 'tep.credentials.invalid'.
  */
 export class CredentialsError extends TidalError {
+  /** @param {string} message */
   constructor(message) {
     super('credentials');
     this.name = 'CredentialsError';
-    this.id = 'tep.credentials.invalid';
+    this.id = ERROR_IDS.credentialsInvalid;
     this.message = message;
   }
 }
@@ -64,6 +70,7 @@ export const OutageEndMessage = Object.freeze({ name: 'OutageEndMessage' });
 
 /** init() could not start the producer; errorCode names why ('storage', 'shutdown', …), `cause` what failed. */
 export class InitError extends TidalError {
+  /** @param {string} errorCode @param {string} message @param {unknown} [cause] */
   constructor(errorCode, message, cause) {
     super(errorCode, cause ? { cause } : undefined);
     this.name = 'InitError';

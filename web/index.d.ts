@@ -68,8 +68,10 @@ export interface CredentialsProvider {
 
 /**
  * What init takes: every config TIDAL's package takes, and more. Fields that
- * have a default here may be left out (TIDAL's types require them), and the
+ * have a default may be left out (TIDAL's types require them), and the
  * platform and app may be described in part: what is missing is not sent.
+ * Each field's default and range are in the README's Config table
+ * (README.md#config); init throws an IllegalArgumentError for a value out of range.
  */
 export type Config = {
   appInfo: Partial<AppInfo>;
@@ -83,20 +85,20 @@ export type Config = {
   credentialsProvider?: CredentialsProvider;
   /** Collector endpoint for logged-in users. */
   tlConsumerUri: string;
-  /** Collector endpoint without Authorization; defaults to tlConsumerUri. */
+  /** Collector endpoint without Authorization. */
   tlPublicConsumerUri?: string;
   strictMode?: boolean;
-  /** Oldest unsent event waits at most this long (ms). Default 30000. */
+  /** Oldest unsent event waits at most this long (ms). */
   eventBatchInterval?: number;
-  /** Monitoring counters are reported this often (ms). Default 60000. */
+  /** Monitoring counters are reported this often (ms). */
   monitoringInterval?: number;
   /** Event names purged from the stored queue at start. */
   feralEventTypes?: Array<string>;
-  /** Cap of the stored queue in bytes; new events beyond it are dropped and counted. Default 5 MiB. */
+  /** Cap of the stored queue in bytes; new events beyond it are dropped and counted. */
   maxDiskUsageBytes?: number;
-  /** Requests in flight at once. Default 1. */
+  /** Requests in flight at once. */
   maxInFlightBatches?: number;
-  /** Longest wait between retries while the collector fails, ms; default the larger of 60000 and eventBatchInterval. Retries never come sooner than 1 s after a failure. */
+  /** Longest wait between retries while the collector fails (ms). Retries never come sooner than 1 s after a failure. */
   maxBackoffMs?: number;
   /** Events older than this (ms) are dropped from the queue and counted; 0 = never. */
   eventTtlMs?: number;
@@ -107,7 +109,7 @@ export type Config = {
   /**
    * The app registered the package's service worker (README, Service worker):
    * the page leaves it the config (never a token) and the site's consent, and
-   * asks it for a Background Sync when events stay stored. Default false.
+   * asks it for a Background Sync when events stay stored.
    */
   serviceWorker?: boolean;
 };
@@ -125,7 +127,7 @@ export type ConfigCopy = Config & {
 
 export declare class TidalError extends Error {
   errorCode: string;
-  /** The stable id of an error this package raised ('tep.worker.no_reply', …); the message starts with it in brackets. */
+  /** The stable id of an error this package raised ('tep.worker.no_reply', …; docs/errors.md lists them); the message starts with it in brackets. */
   id?: string;
 }
 /** A config init() can't use: id 'tep.config.<field>', or 'tep.argument' for the config as a whole. */

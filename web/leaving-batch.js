@@ -11,12 +11,18 @@ import { DEADLINES } from './deadlines.js';
 // The spec's request timeout, as the worker's sender has it.
 const LEAVING_TIMEOUT_MS = DEADLINES.collectorRequestMs;
 
+/** @typedef {import('./protocol.js').FieldsOf<'leavingAnswer'>} LeavingOutcome */
+
 /**
  * Sends `leaving` ({ version, body, url, token }) with keepalive and calls
  * `answer({ version, kind, status, body, retryAfter, date })` with its
  * outcome (kind: 0 response, 1 network error, 2 timeout).
+ * @param {{ version: number, body: string | null, url?: string, token?: string | null }} leaving
+ * @param {(outcome: LeavingOutcome) => void} answer
+ * @param {{ fetch?: typeof globalThis.fetch, timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout } }} [io]
  */
 export function sendLeavingBatch(leaving, answer, { fetch = globalThis.fetch, timers = globalThis } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
   if (leaving.token) headers.Authorization = `Bearer ${leaving.token}`;
   const abort = new AbortController();
@@ -24,7 +30,7 @@ export function sendLeavingBatch(leaving, answer, { fetch = globalThis.fetch, ti
   const outcome = { version: leaving.version, kind: 0, status: 0, body: '', retryAfter: '', date: '' };
   let sending;
   try {
-    sending = fetch(leaving.url, {
+    sending = fetch(String(leaving.url), {
       method: 'POST',
       body: leaving.body,
       headers,
@@ -49,4 +55,45 @@ export function sendLeavingBatch(leaving, answer, { fetch = globalThis.fetch, ti
       timers.clearTimeout(timer);
       answer(outcome);
     });
+}
+
+/**
+ * The leaving batch a session's worker keeps ready for the page: only one
+ * built under the site's consent in force (`consentSeq()`, web/site-consent.js)
+ * ever leaves. `send` is sendLeavingBatch, or a test's.
+ * @param {{
+ *   consentSeq: () => number,
+ *   send?: (leaving: import('./protocol.js').LeavingNotice, answer: (outcome: LeavingOutcome) => void) => unknown,
+ * }} dependencies
+ */
+export function createLeavingBatch({ consentSeq, send = sendLeavingBatch }) {
+  /** @type {import('./protocol.js').LeavingNotice | null} */
+  let held = null;
+  return {
+    /**
+     * The worker's latest batch (`body` null: none); one built before the
+     * latest consent change is dropped, the worker sends a new one.
+     * @param {import('./protocol.js').LeavingNotice} notice
+     */
+    hold(notice) {
+      held = notice.body === null || notice.consentSeq !== consentSeq() ? null : notice;
+    },
+    /** The consent changed: the batch held was built under the old one. */
+    forget() {
+      held = null;
+    },
+    /**
+     * Sends the batch held, if it was built under the consent in force, and
+     * calls `answer(outcome)` once it is answered; returns its version, or
+     * undefined when none went.
+     * @param {(outcome: LeavingOutcome) => void} answer
+     */
+    send(answer) {
+      const leaving = held?.consentSeq === consentSeq() ? held : null;
+      held = null;
+      if (!leaving) return undefined;
+      send(leaving, answer);
+      return leaving.version;
+    },
+  };
 }

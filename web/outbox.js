@@ -7,47 +7,36 @@
 // per hand-over of buffered events, and the worker applies the answer before
 // those events, so a log-out or log-in holds from the next events on. While
 // the provider answers, later messages wait behind in order.
+import { DEADLINES } from './deadlines.js';
+
+/** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./protocol.js').RequestOf<'events'>} EventsRequest */
 
 // Events wait at most this long on the page for the provider's current
 // credentials, then go with the last ones known: a slow token refresh must
 // not keep events where a closing tab would lose them.
 export const EVENT_CREDENTIALS_TIMEOUT_MS = DEADLINES.credentialsPerHandOverMs;
 
-import { askProvider, checkCredentials } from './credentials.js';
-import { DEADLINES } from './deadlines.js';
-
-/** The provider's credentials now, or undefined (keep the last known) if it fails, is slow or answers none. */
-function currentCredentials(provider, read, timers) {
-  return new Promise((resolve) => {
-    const timer = timers.setTimeout(resolve, EVENT_CREDENTIALS_TIMEOUT_MS);
-    const settle = (value) => {
-      timers.clearTimeout(timer);
-      resolve(value);
-    };
-    askProvider(provider).then(
-      (got) => settle(read(got) ?? undefined),
-      () => settle(undefined),
-    );
-  });
-}
-
 /**
  * `post(message)` reaches the worker; `isOpen()` is false once the session
- * ended (held messages are then dropped, as the worker is gone). `read(answer)`
- * turns a provider's answer into credentials, undefined if it can't be any
- * (web/credentials.js).
+ * ended (held messages are then dropped, as the worker is gone);
+ * `credentials` asks the provider (web/credentials.js).
+ * @param {{
+ *   post: (message: Request) => void,
+ *   isOpen?: () => boolean,
+ *   credentials: Pick<import('./credentials.js').CredentialsSource, 'ask' | 'hasProvider'>,
+ * }} dependencies
  */
-export function createOutbox({
-  post,
-  isOpen = () => true,
-  timers = globalThis,
-  read = (answer) => checkCredentials(answer).credentials,
-}) {
+export function createOutbox({ post, isOpen = () => true, credentials }) {
+  /** @type {Request[]} */
   let held = []; // messages waiting behind an ask of the provider
   let asking = false;
   let ask = 0; // which ask the outbox waits for (a page going away releases it early)
 
-  /** Posts `message` now, or after the provider's answer the outbox waits for. */
+  /**
+   * Posts `message` now, or after the provider's answer the outbox waits for.
+   * @param {Request} message
+   */
   function send(message) {
     if (asking) held.push(message);
     else post(message);
@@ -62,21 +51,22 @@ export function createOutbox({
   }
 
   /**
-   * Sends an events `message`; with `provider`, first stamps it with the
-   * provider's current credentials (`message.credentials`), while the
+   * Sends an events `message`, first stamped with the provider's current
+   * credentials (`message.credentials`) if there is a provider, while the
    * messages after it wait.
+   * @param {EventsRequest} message
    */
-  function sendStamped(message, provider) {
-    if (!provider || asking) {
+  function sendStamped(message) {
+    if (!credentials.hasProvider() || asking) {
       send(message);
       return;
     }
     asking = true;
     held.push(message);
     const thisAsk = ++ask;
-    currentCredentials(provider, read, timers).then((credentials) => {
+    credentials.ask({ timeoutMs: EVENT_CREDENTIALS_TIMEOUT_MS }).then(({ credentials: current }) => {
       if (thisAsk !== ask || !asking) return; // released already
-      if (credentials) message.credentials = credentials;
+      if (current) message.credentials = current;
       release();
     });
   }

@@ -1,8 +1,10 @@
 // The page ⇄ worker protocol, defined once for both sides: the actions and
-// notices, their fields (the typedefs below, which `tsc --noEmit` checks
-// against the code of both sides, and REQUEST_FIELDS / NOTICE_FIELDS, which a
-// test checks against the README's table), and the shape checks each side
-// applies before acting on a message.
+// notices, their fields (`Requests`, one map from each action to its fields
+// and its reply, which `tsc --noEmit` checks against the code of both sides:
+// the page's one `post` and `request` (web/session.js) and the worker's
+// handlers; and REQUEST_FIELDS / NOTICE_FIELDS, which a test checks against
+// the README's table), and the shape checks each side applies before acting
+// on a message.
 //
 // Page → worker requests: { id, action, ...fields }. The worker answers every
 // request that has an id with { type: 'reply', id, result } or
@@ -15,35 +17,93 @@ import { readSiteConsent } from './site-consent.js';
 /** @typedef {{ name?: string, problem: string, reason?: 'validation' | 'storing' | 'consent', count?: number }} RefusedEvent */
 /** @typedef {{ PERFORMANCE?: boolean, TARGETING?: boolean, NECESSARY?: boolean }} BlockedCategories */
 
-/** @typedef {{ action: 'prepare', wasmUrl?: string, storeId?: string, wasmFromPage?: boolean }} PrepareRequest */
-/** @typedef {{ action: 'wasm', module: WebAssembly.Module | null }} WasmRequest */
 /**
- * @typedef {{ id: number, action: 'init', config: { core: object, tlConsumerUri: string, tlPublicConsumerUri: string },
- *   credentials: Credentials, consent: SiteConsent, wasmUrl?: string, storeId?: string, aliveLock?: string }} InitRequest
+ * What the worker reports of its start (the reply to `init`); a second init
+ * of the same worker is told it already started, and in which store.
+ * @typedef {{ storeId: string, persistent: boolean, storageError?: string | null, coordination: 'locks' | 'heartbeat',
+ *   aliveLockHeld: boolean, alreadyStarted?: undefined } | { alreadyStarted: true, storeId: string | null }} InitSummary
  */
 /**
- * @typedef {{ action: 'events', seq?: number, events: string[], unserialisable?: RefusedEvent[],
- *   credentials?: Credentials, urgent?: boolean, blocked?: BlockedCategories }} EventsRequest
+ * The worker's stats (the reply to `stats`, `flush`, `pageHidden` and
+ * `deliverStored`): getStats() without what only the page knows, and init's
+ * steps in ms on the worker's clock since `timeOrigin`, its thread's start.
+ * @typedef {Omit<import('./index.d.ts').Stats, 'credentialsError' | 'releasedCopies' | 'initTimings'>
+ *   & { initTimings: ({ timeOrigin: number } & Record<string, number>) | null }} WorkerStats
  */
-/** @typedef {{ id: number, action: 'flush' }} FlushRequest */
+
+/**
+ * Every page → worker request, by action: its fields beside `id` and
+ * `action`, and what its reply's `result` is (`never`: it has no id and gets
+ * no reply).
+ * @typedef {{
+ *   prepare: { fields: { wasmUrl?: string, storeId?: string, wasmFromPage?: boolean }, reply: never },
+ *   wasm: { fields: { module: WebAssembly.Module | null }, reply: never },
+ *   init: {
+ *     fields: { config: { core: object, tlConsumerUri: string, tlPublicConsumerUri: string }, credentials: Credentials,
+ *       consent: SiteConsent, wasmUrl?: string, storeId?: string, aliveLock?: string },
+ *     reply: InitSummary },
+ *   events: {
+ *     fields: { seq?: number, events: string[], unserialisable?: RefusedEvent[], credentials?: Credentials,
+ *       urgent?: boolean, blocked?: BlockedCategories },
+ *     reply: never },
+ *   flush: { fields: {}, reply: WorkerStats },
+ *   consent: { fields: { consent: SiteConsent }, reply: undefined },
+ *   credentials: { fields: { requestId: number, credentials: Credentials, error?: string }, reply: never },
+ *   stats: { fields: {}, reply: WorkerStats },
+ *   pageHidden: { fields: { leaving?: number }, reply: WorkerStats },
+ *   leavingAnswer: {
+ *     fields: { version: number, kind: number, status: number, body: string, retryAfter: string, date: string },
+ *     reply: never },
+ *   online: { fields: { online: boolean }, reply: undefined },
+ *   shutdown: { fields: {}, reply: undefined },
+ *   ping: { fields: {}, reply: true },
+ *   deliverStored: { fields: {}, reply: WorkerStats },
+ * }} Requests
+ */
+/** @typedef {keyof Requests} ActionName */
+/**
+ * The actions the worker answers (those whose request has an id).
+ * @typedef {{ [A in ActionName]: [Requests[A]['reply']] extends [never] ? never : A }[ActionName]} AnsweredAction
+ */
+/** @typedef {Exclude<ActionName, AnsweredAction>} UnansweredAction */
+/**
+ * @template {ActionName} A
+ * @typedef {Requests[A]['fields']} FieldsOf
+ */
+/**
+ * @template {ActionName} A
+ * @typedef {Requests[A]['reply']} ReplyOf
+ */
+/**
+ * The request of action `A`, as it crosses: with an id if the worker answers it.
+ * @template {ActionName} A
+ * @typedef {{ action: A, id?: number } & FieldsOf<A>} RequestOf
+ */
+/** @typedef {{ [A in ActionName]: RequestOf<A> }[ActionName]} Request */
+/**
+ * What the worker's handler of each action takes and gives back: its
+ * message loop can be typed with this map.
+ * (What a handler of an action without a reply returns is not posted.)
+ * @typedef {{ [A in ActionName]: (request: RequestOf<A>) =>
+ *   [ReplyOf<A>] extends [never] ? unknown : ReplyOf<A> | Promise<ReplyOf<A>> }} Handlers
+ */
+
+// The names each request had before the map above; the worker's handlers use them.
+/** @typedef {RequestOf<'prepare'>} PrepareRequest */
+/** @typedef {RequestOf<'wasm'>} WasmRequest */
+/** @typedef {RequestOf<'init'> & { id: number }} InitRequest */
+/** @typedef {RequestOf<'events'>} EventsRequest */
+/** @typedef {RequestOf<'flush'> & { id: number }} FlushRequest */
 /** @typedef {import('./site-consent.js').SiteConsent} SiteConsent */
-/** @typedef {{ id: number, action: 'consent', consent: SiteConsent }} ConsentRequest */
-/** @typedef {{ action: 'credentials', requestId: number, credentials: Credentials, error?: string }} CredentialsAnswer */
-/** @typedef {{ id: number, action: 'stats' }} StatsRequest */
-/** @typedef {{ id: number, action: 'pageHidden', leaving?: number }} PageHiddenRequest */
-/**
- * @typedef {{ action: 'leavingAnswer', version: number, kind: number, status: number, body: string,
- *   retryAfter: string, date: string }} LeavingAnswer
- */
-/** @typedef {{ id: number, action: 'online', online: boolean }} OnlineRequest */
-/** @typedef {{ id: number, action: 'shutdown' }} ShutdownRequest */
-/** @typedef {{ id: number, action: 'ping' }} PingRequest */
-/** @typedef {{ id: number, action: 'deliverStored' }} DeliverStoredRequest */
-/**
- * @typedef {PrepareRequest | WasmRequest | InitRequest | EventsRequest | FlushRequest | ConsentRequest | CredentialsAnswer
- *   | StatsRequest | PageHiddenRequest | LeavingAnswer | OnlineRequest | ShutdownRequest | PingRequest
- *   | DeliverStoredRequest} Request
- */
+/** @typedef {RequestOf<'consent'> & { id: number }} ConsentRequest */
+/** @typedef {RequestOf<'credentials'>} CredentialsAnswer */
+/** @typedef {RequestOf<'stats'> & { id: number }} StatsRequest */
+/** @typedef {RequestOf<'pageHidden'> & { id: number }} PageHiddenRequest */
+/** @typedef {RequestOf<'leavingAnswer'>} LeavingAnswer */
+/** @typedef {RequestOf<'online'> & { id: number }} OnlineRequest */
+/** @typedef {RequestOf<'shutdown'> & { id: number }} ShutdownRequest */
+/** @typedef {RequestOf<'ping'> & { id: number }} PingRequest */
+/** @typedef {RequestOf<'deliverStored'> & { id: number }} DeliverStoredRequest */
 
 /** @typedef {{ type: 'reply', id: number, result?: any, error?: { code: string, message: string } }} ReplyNotice */
 /** @typedef {'delivery' | 'queue_full' | 'storage'} OutageReason */
@@ -59,6 +119,7 @@ import { readSiteConsent } from './site-consent.js';
  * @typedef {ReplyNotice | BusNotice | ProblemNotice | CredentialsRequestNotice | AcceptedNotice | LeavingNotice} WorkerNotice
  */
 
+/** @type {Readonly<{ [A in ActionName]: A }>} each action of the map above, by its name */
 export const Action = Object.freeze({
   prepare: 'prepare', // no reply: start compiling and reading the store before init
   wasm: 'wasm', // no reply: the wasm module the page compiled, or null (the worker fetches its own)
@@ -88,23 +149,27 @@ export const Notice = Object.freeze({
 // The fields of each request and notice beside `id`/`action` and `type`, as
 // the typedefs above have them: the README's table is checked against these.
 // (/* @__PURE__ */ lets bundlers drop what a side doesn't use: the page
-// never checks requests, the worker never notices.)
-export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze({
-  prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
-  wasm: ['module'],
-  init: ['config', 'credentials', 'consent', 'wasmUrl', 'storeId', 'aliveLock'],
-  events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent', 'blocked'],
-  flush: [],
-  consent: ['consent'],
-  credentials: ['requestId', 'credentials', 'error'],
-  stats: [],
-  pageHidden: ['leaving'],
-  leavingAnswer: ['version', 'kind', 'status', 'body', 'retryAfter', 'date'],
-  online: ['online'],
-  shutdown: [],
-  ping: [],
-  deliverStored: [],
-});
+// never checks requests, the worker never notices.) tsc checks that every
+// action has its entry and that each field named is one of its typedef's.
+/** @type {Readonly<{ [A in ActionName]: readonly (keyof FieldsOf<A>)[] }>} */
+export const REQUEST_FIELDS = /* @__PURE__ */ Object.freeze(
+  /** @type {const} */ ({
+    prepare: ['wasmUrl', 'storeId', 'wasmFromPage'],
+    wasm: ['module'],
+    init: ['config', 'credentials', 'consent', 'wasmUrl', 'storeId', 'aliveLock'],
+    events: ['seq', 'events', 'unserialisable', 'credentials', 'urgent', 'blocked'],
+    flush: [],
+    consent: ['consent'],
+    credentials: ['requestId', 'credentials', 'error'],
+    stats: [],
+    pageHidden: ['leaving'],
+    leavingAnswer: ['version', 'kind', 'status', 'body', 'retryAfter', 'date'],
+    online: ['online'],
+    shutdown: [],
+    ping: [],
+    deliverStored: [],
+  }),
+);
 export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
   reply: ['id', 'result', 'error'],
   bus: ['outage', 'reason'],
@@ -119,16 +184,27 @@ export const NOTICE_FIELDS = /* @__PURE__ */ Object.freeze({
 // message of another shape (another script of the origin posting to the
 // worker, a bug) is ignored and counted, never acted upon.
 
+// What is checked here may be anything: its fields are read as `any`, each
+// checked before it is trusted.
+/** @typedef {(message: any) => boolean} FieldsCheck */
+
+/** @type {(object: object, key: PropertyKey) => boolean} */
 const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+/** @type {(v: unknown) => v is Record<string, any>} */
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** @type {(v: unknown) => boolean} */
 const isOptionalString = (v) => v === undefined || v === null || typeof v === 'string';
-const isRequestId = (v) => Number.isSafeInteger(v) && v >= 0;
+/** @type {(v: unknown) => boolean} */
+const isRequestId = (v) => Number.isSafeInteger(v) && /** @type {number} */ (v) >= 0;
+/** @type {(v: unknown) => boolean} */
 const isBlockedCategories = (v) =>
   isObject(v) && Object.values(v).every((b) => typeof b === 'boolean' || b === undefined);
+/** @type {(v: unknown) => boolean} */
 const isCredentials = (v) =>
   v === null || v === undefined || (isObject(v) && isOptionalString(v.clientId) && isOptionalString(v.token));
 
 // What each action needs of its fields, beyond being an object with that action.
+/** @type {Record<string, FieldsCheck>} */
 const requestFields = /* @__PURE__ */ (() => ({
   [Action.init]: (m) =>
     isObject(m.config) &&
@@ -148,11 +224,11 @@ const requestFields = /* @__PURE__ */ (() => ({
   [Action.events]: (m) =>
     (m.seq === undefined || isRequestId(m.seq)) &&
     Array.isArray(m.events) &&
-    m.events.every((e) => typeof e === 'string') &&
+    m.events.every((/** @type {unknown} */ e) => typeof e === 'string') &&
     (m.unserialisable === undefined ||
       (Array.isArray(m.unserialisable) &&
         m.unserialisable.every(
-          (u) =>
+          (/** @type {unknown} */ u) =>
             isObject(u) &&
             typeof u.problem === 'string' &&
             (u.count === undefined || (Number.isSafeInteger(u.count) && u.count > 0)) &&
@@ -178,7 +254,10 @@ const requestFields = /* @__PURE__ */ (() => ({
   [Action.deliverStored]: () => true,
 }))();
 
-/** Why a page → worker request is malformed, or null if it is well formed. */
+/**
+ * Why a page → worker request is malformed, or null if it is well formed.
+ * @param {unknown} message
+ */
 export function requestProblem(message) {
   if (!isObject(message)) return 'not an object';
   if (message.id !== undefined && !isRequestId(message.id)) return 'id is not a request id';
@@ -187,6 +266,7 @@ export function requestProblem(message) {
   return fields(message) ? null : `malformed '${message.action}'`;
 }
 
+/** @type {Record<string, FieldsCheck>} */
 const noticeFields = {
   [Notice.reply]: (m) =>
     isRequestId(m.id) && (m.error === undefined || (isObject(m.error) && typeof m.error.code === 'string')),
@@ -202,7 +282,10 @@ const noticeFields = {
     (m.body === null || (typeof m.body === 'string' && typeof m.url === 'string' && isOptionalString(m.token))),
 };
 
-/** Why a worker → page notice is malformed, or null if it is well formed. */
+/**
+ * Why a worker → page notice is malformed, or null if it is well formed.
+ * @param {unknown} message
+ */
 export function noticeProblem(message) {
   if (!isObject(message)) return 'not an object';
   const fields = hasOwn(noticeFields, message.type) ? noticeFields[message.type] : null;

@@ -10,6 +10,8 @@ export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 /**
  * The body of `response` as text, at most `maxBytes` of it (cut at a UTF-8
  * character boundary); the rest is not downloaded.
+ * @param {Response} response
+ * @param {number} [maxBytes]
  */
 export async function readCappedBody(response, maxBytes = MAX_RESPONSE_BODY_BYTES) {
   if (!response.body) return '';

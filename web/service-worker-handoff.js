@@ -25,7 +25,12 @@ export const DELIVERY_SYNC_TAG = 'tep-deliver-stored';
  * @typedef {{ config: ServiceWorkerConfig | null, consent: import('./site-consent.js').SiteConsent | null }} Handoff
  */
 
-/** Resolves with the request's result once it succeeded. */
+/**
+ * Resolves with the request's result once it succeeded.
+ * @template T
+ * @param {IDBRequest<T>} request
+ * @returns {Promise<T>}
+ */
 function answerOf(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -33,7 +38,13 @@ function answerOf(request) {
   });
 }
 
-/** Runs `work(objects)` in one transaction on the handoff database and resolves with what it returned once it committed. */
+/**
+ * Runs `work(objects)` in one transaction on the handoff database and resolves with what it returned once it committed.
+ * @template T
+ * @param {IDBTransactionMode} mode
+ * @param {(objects: IDBObjectStore) => Promise<T>} work
+ * @returns {Promise<T>}
+ */
 async function withHandoff(mode, work) {
   const opening = indexedDB.open(HANDOFF_DATABASE, 1);
   opening.onupgradeneeded = () => opening.result.createObjectStore(HANDOFF_OBJECTS);

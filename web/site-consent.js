@@ -52,7 +52,11 @@ export function checkBlockedCategories(value) {
   }
 }
 
-/** The consent of a site where nothing was ever stated: nothing blocked, nothing purged. */
+/**
+ * The consent of a site where nothing was ever stated: nothing blocked, nothing purged.
+ * @param {string} writer
+ * @returns {SiteConsent}
+ */
 function nothingStated(writer) {
   return {
     seq: 0,
@@ -62,12 +66,20 @@ function nothingStated(writer) {
   };
 }
 
-/** True if `a` is a later change than `b` (ties between tabs go to the larger writer id). */
+/**
+ * True if `a` is a later change than `b` (ties between tabs go to the larger writer id).
+ * @param {SiteConsent} a
+ * @param {SiteConsent} b
+ */
 export function isNewerConsent(a, b) {
   return a.seq > b.seq || (a.seq === b.seq && a.writer > b.writer);
 }
 
-/** `value` if it is a SiteConsent (from storage or another tab), else null. */
+/**
+ * `value` if it is a SiteConsent (from storage or another tab), else null.
+ * @param {unknown} value
+ * @returns {SiteConsent | null}
+ */
 export function readSiteConsent(value) {
   if (typeof value !== 'object' || value === null) return null;
   const { seq, writer, blocked, purgedBefore } = /** @type {any} */ (value);
@@ -88,8 +100,10 @@ export function readSiteConsent(value) {
 }
 
 // JSON has no Infinity: storage spells "everything purged" as 'all'.
-const toStored = (consent) => JSON.stringify(consent, (key, v) => (v === Infinity ? 'all' : v));
-const fromStored = (text) => readSiteConsent(JSON.parse(text, (key, v) => (v === 'all' ? Infinity : v)));
+const toStored = (/** @type {SiteConsent} */ consent) =>
+  JSON.stringify(consent, (key, v) => (v === Infinity ? 'all' : v));
+const fromStored = (/** @type {string} */ text) =>
+  readSiteConsent(JSON.parse(text, (key, v) => (v === 'all' ? Infinity : v)));
 
 /**
  * @param {{
@@ -124,7 +138,9 @@ export function createSiteConsent({
     if (!heard || !isNewerConsent(heard, consent)) return;
     consent = heard;
     mirrored();
-    onChange(consent, Array.isArray(data.purged) ? data.purged.filter((c) => BLOCKABLE_CATEGORIES.includes(c)) : []);
+    /** @type {(c: unknown) => c is BlockableCategory} */
+    const isBlockable = (c) => BLOCKABLE_CATEGORIES.includes(/** @type {BlockableCategory} */ (c));
+    onChange(consent, Array.isArray(data.purged) ? data.purged.filter(isBlockable) : []);
   });
 
   function stored() {
@@ -136,7 +152,11 @@ export function createSiteConsent({
     }
   }
 
-  /** Makes `next` the site's consent: stored, and told to the other tabs. */
+  /**
+   * Makes `next` the site's consent: stored, and told to the other tabs.
+   * @param {SiteConsent} next
+   * @param {BlockableCategory[]} purged
+   */
   function publish(next, purged) {
     consent = next;
     mirrored();
@@ -188,11 +208,13 @@ export function createSiteConsent({
     /**
      * A change of this tab's (setConsentCategory, init's config); throws
      * IllegalArgumentError for values that are no statement.
+     * @param {unknown} statements
+     * @param {{ purge?: boolean }} [options]
      * @returns {BlockableCategory[]} the categories purged
      */
     change(statements, { purge = false } = {}) {
       checkBlockedCategories(statements);
-      return state(statements ?? {}, purge);
+      return state(/** @type {Record<string, unknown>} */ (statements ?? {}), purge);
     },
     close: () => channel?.close(),
   };

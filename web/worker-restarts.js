@@ -9,6 +9,7 @@ export const RESTART_MAX_DELAY_MS = 60000;
 /**
  * `timers.setTimeout` waits out the delays; `now()` is the clock a worker's
  * lifetime is measured on.
+ * @param {{ timers?: { setTimeout: typeof setTimeout }, now?: () => number }} [dependencies]
  */
 export function createWorkerRestarts({ timers = globalThis, now = () => Date.now() } = {}) {
   let restarts = 0;

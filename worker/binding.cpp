@@ -1,5 +1,5 @@
 // The one file that exposes the core to the worker's JavaScript: C exports
-// called from worker/producer-worker.js, and the HostPort implemented with
+// called from worker/core-api.js, and the HostPort implemented with
 // calls back into it (Module.host). Everything else in the core is plain C++;
 // its files are on Emscripten's file system, in a folder that the worker
 // mounts with IDBFS (worker/stored-folders.post.js).

@@ -1,23 +1,28 @@
 // The wasm module's exports as the worker calls them: worker/binding.cpp
-// defines them, and `tsc --noEmit` checks the worker's calls against this.
+// defines them, worker/core-api.js is their one caller, and `tsc --noEmit`
+// checks its calls against this.
 // Pointers are addresses in the module's memory; times are ms since the epoch.
 
 type Pointer = number;
 
+/** A batch the core wants sent (host_send in worker/binding.cpp). */
+export interface CoreRequest {
+  id: number; body: string; eventCount: number; publicOnly: boolean; keepalive: boolean;
+  /** The previous request was refused with a 401: ask the provider for fresh credentials first. */
+  refreshCredentials: boolean;
+  subStatus: string;
+}
+
 export interface Host {
-  send(request: {
-    id: number; body: string; eventCount: number; publicOnly: boolean; keepalive: boolean;
-    /** The previous request was refused with a 401: ask the provider for fresh credentials first. */
-    refreshCredentials: boolean;
-    subStatus: string;
-  }): void;
+  send(request: CoreRequest): void;
   /** The outage of `reason` started (true) or ended. */
   publish(outage: boolean, reason: 'delivery' | 'queue_full' | 'storage'): void;
   problem(message: string): void;
 }
 
 export interface StoredFolders {
-  load(path: string): Promise<Error | null>;
+  /** `onOpened(null)`, if given, is called once the folder's database is open, before its files are read. */
+  load(path: string, onOpened?: (error: null) => void): Promise<Error | null>;
   store(path: string, names: string[]): Promise<void>;
   drop(path: string, deleteDatabase: boolean): Promise<void>;
   keepAside(path: string, names: string[], asidePath: string): Promise<void>;
@@ -60,10 +65,30 @@ export interface CoreModule {
   _tep_stats(): Pointer;
 }
 
+/** What tep_restore returns (src/stats_json.cpp, restore_summary_json). */
+export interface RestoreSummary {
+  restored: number; corruptRecords: number; unreadableFiles: number; expired: number; feral: number; purged: number;
+  /** The restored queue is in a delivery outage. */
+  outage: boolean;
+}
+
+/** What tep_adopt returns (src/stats_json.cpp, adopt_report_json). */
+export interface AdoptReport {
+  taken: number; remaining: number; unreadableFiles: number; damagedRecords: number; expired: number;
+  /** Files of the adopted folder the core could not read: kept aside before its database is deleted. */
+  keptFiles: string[];
+  /** Files of the adopted folder the adoption changed: stored again while the folder is kept. */
+  changedFiles: string[];
+}
+
 export interface CoreOptions {
   host: Host;
   onAbort?: (reason: unknown) => void;
   locateFile?: (file: string) => string;
+  /** Instantiates the wasm itself; the instance goes to `receive`. Returns {} (the exports come through receive). */
+  instantiateWasm?: (
+    imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void,
+  ) => object;
   /** Set by worker/stored-folders.post.js while the module loads. */
   storedFolders?: StoredFolders;
 }

@@ -21,7 +21,7 @@ export const FLUSH_BUDGET_MS = DEADLINES.flushBudgetMs;
  *   sendNow: () => void,
  *   inFlight: () => Promise<unknown>[],
  *   durable: () => Promise<boolean>,
- *   stats: () => { delivered: number, queued: number },
+ *   stats: () => import('../web/protocol.js').WorkerStats,
  *   clock?: () => number,
  *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
  * }} dependencies
@@ -34,9 +34,11 @@ export function createFlush({
   clock = () => performance.now(),
   timers = globalThis,
 }) {
-  /** `work`, unless `deadline` comes first: true if it settled in time. */
+  /** `work`, unless `deadline` comes first: true if it settled in time. @param {Promise<unknown>} work @param {number} deadline */
   function settledBefore(work, deadline) {
-    let timer = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    /** @type {Promise<boolean>} */
     const expired = new Promise((resolve) => {
       timer = timers.setTimeout(() => resolve(false), Math.max(0, deadline - clock()));
     });

@@ -34,9 +34,13 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
   let syncedGeneration = 0;
   // Files changed in memory and not yet stored (a failed write keeps them).
   const unsynced = new Set();
-  const waiters = []; // { generation, resolve, untilStored }
+  /** @type {Array<{ generation: number, resolve: (made: boolean) => void, untilStored: boolean }>} */
+  const waiters = [];
 
-  /** Resolves the waiters for `generation` or earlier with `made` (a failure: those of durable() only). */
+  /**
+   * Resolves the waiters for `generation` or earlier with `made` (a failure: those of durable() only).
+   * @param {number} generation @param {boolean} made
+   */
   function settle(generation, made) {
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (waiters[i].generation <= generation && (made || !waiters[i].untilStored)) {
@@ -97,7 +101,10 @@ export function createGroupCommit({ core, store, persistent, onResult = () => {}
       });
   }
 
-  /** durable() and stored(): `untilStored` waits through failed writes. */
+  /**
+   * durable() and stored(): `untilStored` waits through failed writes.
+   * @param {boolean} urgent @param {boolean} untilStored @returns {Promise<boolean>}
+   */
   function wait(urgent, untilStored) {
     if (!persistent()) return Promise.resolve(false);
     const generation = core.generation();

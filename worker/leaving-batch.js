@@ -15,17 +15,26 @@ export const LEAVING_BATCH_INTERVAL_MS = 100;
 // its answer by then (it went away) the events are sent again.
 export const LEAVING_ANSWER_TIMEOUT_MS = DEADLINES.leavingAnswerMs;
 
+/** @typedef {import('./sender.js').Outcome} Outcome */
+
 /**
  * `body()`: the body of the batch the core would send with keepalive now
  * ('' for none). `endpoint()`: { url, token } it would go to. `post(notice)`:
  * to the page. `applyOutcome(request, outcome)`: tells the core. `consentSeq()`:
  * the sequence of the site's consent the core holds, which the page checks.
+ * `claim(ids)`: makes the core take the events `ids` as a request in flight
+ * (its id, or 0). `sendOwn()`: makes the core send its own keepalive batch.
+ * `track(id, answered)`: keeps the request among those in flight until the
+ * page's answer.
  * @param {{
  *   body: () => string,
  *   endpoint: () => { url: string, token: string | null },
  *   post: (notice: import('../web/protocol.js').LeavingNotice) => void,
- *   applyOutcome: (request: { id: number }, outcome: object) => void,
+ *   applyOutcome: (request: { id: number }, outcome: Outcome) => void,
  *   consentSeq: () => number,
+ *   claim: (ids: string[]) => number,
+ *   sendOwn: () => void,
+ *   track: (id: number, answered: Promise<void>) => void,
  *   clock?: () => number,
  *   timers?: { setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout },
  * }} dependencies
@@ -36,6 +45,9 @@ export function createLeavingBatch({
   post,
   applyOutcome,
   consentSeq,
+  claim,
+  sendOwn,
+  track,
   clock = () => performance.now(),
   timers = globalThis,
 }) {
@@ -44,7 +56,8 @@ export function createLeavingBatch({
   let told = ''; // what the page holds: endpoint and body
   let heldBody = '';
   let version = 0;
-  let awaiting = null; // { version, answer(outcome) }: the page's batch, until it answers
+  /** @type {{ version: number, answer: (outcome: Outcome) => void } | null} the page's batch, until it answers */
+  let awaiting = null;
 
   /** After a change in the queue: the page's copy is refreshed soon. */
   function changed() {
@@ -86,10 +99,14 @@ export function createLeavingBatch({
     return ids;
   }
 
-  /** Resolves once the page answers for `request`, or the wait times out (the events go again). */
+  /**
+   * Resolves once the page answers for `request`, or the wait times out (the events go again).
+   * @param {{ id: number }} request
+   * @returns {Promise<void>}
+   */
   function awaitPageAnswer(request) {
     return new Promise((resolve) => {
-      const answer = (outcome) => {
+      const answer = (/** @type {Outcome} */ outcome) => {
         timers.clearTimeout(timeout);
         awaiting = null;
         applyOutcome(request, outcome);
@@ -103,10 +120,27 @@ export function createLeavingBatch({
     });
   }
 
-  /** The page's answer for the batch of `answeredVersion`. */
+  /** The page's answer for the batch of `answeredVersion`. @param {number} answeredVersion @param {Outcome} outcome */
   function pageAnswered(answeredVersion, outcome) {
     if (awaiting?.version === answeredVersion) awaiting.answer(outcome);
   }
 
-  return { changed, sentByPage, awaitPageAnswer, pageAnswered };
+  /**
+   * The page is hidden or unloading: one keepalive batch goes. If the page
+   * sent the leaving batch it held (`sentVersion`), that batch is the one:
+   * its events are in flight until the page tells its answer. Otherwise the
+   * core sends one.
+   * @param {number | undefined} sentVersion
+   */
+  function leave(sentVersion) {
+    const ids = sentByPage(sentVersion);
+    if (!ids) {
+      sendOwn();
+      return;
+    }
+    const id = claim(ids);
+    if (id) track(id, awaitPageAnswer({ id }));
+  }
+
+  return { changed, sentByPage, awaitPageAnswer, pageAnswered, leave };
 }

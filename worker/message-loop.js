@@ -3,6 +3,7 @@
 // gets exactly one reply (its result or its error with a stable code), and a
 // malformed message is answered (if it has an id) and counted, never acted on.
 import { Notice, requestProblem } from '../web/protocol.js';
+import { ERROR_IDS, workerErrorId } from '../web/error-ids.js';
 
 /**
  * `handlers`: action → function(message) returning the result (or a promise).
@@ -22,7 +23,7 @@ import { Notice, requestProblem } from '../web/protocol.js';
 export function createMessageLoop({ handlers, ready, starting = () => null, needsReady, post, reportProblem }) {
   let rejected = 0;
 
-  /** Handles one message event's data; resolves once it is answered. */
+  /** Handles one message event's data; resolves once it is answered. @param {any} data */
   async function receive(data) {
     const problem = requestProblem(data);
     const id = problem === null || (data && Number.isSafeInteger(data.id)) ? data.id : undefined;
@@ -40,10 +41,11 @@ export function createMessageLoop({ handlers, ready, starting = () => null, need
       const result = await handlers[data.action](data);
       if (id !== undefined) post({ type: Notice.reply, id, result });
     } catch (error) {
-      const code = error?.code || 'worker';
-      const message = String(error?.message || error);
+      const thrown = /** @type {{ code?: string, message?: string }} */ (error ?? {});
+      const code = thrown.code || 'failed';
+      const message = String(thrown.message || error);
       if (id !== undefined) post({ type: Notice.reply, id, error: { code, message } });
-      else reportProblem(`[tep.worker.${code}] ${message}`);
+      else reportProblem(`[${workerErrorId(code)}] ${message}`);
     }
   }
 

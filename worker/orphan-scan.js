@@ -31,12 +31,13 @@ export function createOrphanScan({ ownPath, listStores, tryAdopt, onError = () =
   /** @type {Promise<void> | null} */
   let running = null;
 
-  /** Resolves when the attempt settles or ATTEMPT_WAIT_MS passes, whichever is first. */
+  /** Resolves when the attempt settles or ATTEMPT_WAIT_MS passes, whichever is first. @param {string} path */
   function attempt(path) {
     pending.add(path);
     const done = tryAdopt(path)
       .catch((error) => onError(error))
       .finally(() => pending.delete(path));
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const waited = new Promise((resolve) => (timer = timers.setTimeout(resolve, ATTEMPT_WAIT_MS)));
     return Promise.race([done, waited]).finally(() => timers.clearTimeout(timer));

@@ -7,7 +7,7 @@
 // Messages: { outage: boolean, from } announces a change (or answers a
 // question with true); { asking: true, from } is the question. `from` is the
 // sender's store path. Messages of another shape are ignored and counted.
-import { isStorePath } from './tab-stores.js';
+import { isStorePath } from './store-names.js';
 
 const CHANNEL = 'tep-outage';
 
@@ -15,6 +15,9 @@ const CHANNEL = 'tep-outage';
  * Joins the origin's outage channel as the tab whose store is at `ownPath`.
  * `onRemoteChange(outage)` hears other tabs' announcements; `inOutage()`
  * says whether this tab knows of an outage in force, for tabs that ask.
+ * @param {string} ownPath
+ * @param {{ onRemoteChange: (outage: boolean) => void, inOutage: () => boolean }} handlers
+ * @returns {{ publish: (outage: boolean) => void, rejected: () => number, close: () => void }}
  */
 export function outageChannel(ownPath, { onRemoteChange, inOutage }) {
   let rejected = 0;

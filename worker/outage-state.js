@@ -9,12 +9,17 @@
 // Where several hold, the one a reload would survive least is told:
 // 'storage', then 'queue_full', then 'delivery'.
 
+/** @typedef {import('../web/protocol.js').OutageReason} OutageReason */
+
 /**
  * `post({ outage, reason })` is called on every change; `delivery` (the
  * restored delivery outage) and `storage` are the states at init.
+ * @param {(change: { outage: boolean, reason?: OutageReason }) => void} post
+ * @param {{ delivery?: boolean, storage?: boolean }} [initial]
  */
 export function createOutageState(post, { delivery = false, storage = false } = {}) {
   const state = { delivery, otherTab: false, queueFull: false, storeRefused: false, storage };
+  /** @returns {OutageReason | 'none'} */
   const describe = () =>
     state.storage || state.storeRefused
       ? 'storage'
@@ -23,7 +28,10 @@ export function createOutageState(post, { delivery = false, storage = false } = 
         : state.delivery || state.otherTab
           ? 'delivery'
           : 'none';
-  const notice = (now) => ({ outage: now !== 'none', reason: now === 'none' ? undefined : now });
+  const notice = (/** @type {OutageReason | 'none'} */ now) => ({
+    outage: now !== 'none',
+    reason: now === 'none' ? undefined : now,
+  });
   let told = describe();
   function announce() {
     const now = describe();
@@ -45,7 +53,7 @@ export function createOutageState(post, { delivery = false, storage = false } = 
      * started or ended. This tab's own delivery ending ends another tab's
      * too: the collector confirmed events.
      */
-    setFromCore(reason, outage) {
+    setFromCore(/** @type {OutageReason} */ reason, /** @type {boolean} */ outage) {
       if (reason === 'delivery') {
         state.delivery = !!outage;
         if (!outage) state.otherTab = false;
@@ -54,12 +62,12 @@ export function createOutageState(post, { delivery = false, storage = false } = 
       announce();
     },
     /** Another tab announced the start or end of a delivery outage. */
-    setOtherTab(outage) {
+    setOtherTab(/** @type {boolean} */ outage) {
       state.otherTab = !!outage;
       announce();
     },
     /** This tab's IndexedDB writes fail, or succeed again. */
-    setStorage(failing) {
+    setStorage(/** @type {boolean} */ failing) {
       state.storage = !!failing;
       announce();
     },

@@ -8,34 +8,30 @@
 import { OutcomeKind } from './sender.js';
 
 /**
- * `core`: the module's exports; `withCStrings`: worker/core-strings.js's;
- * `now()`: the clock the core runs on.
+ * `core()`: worker/core-api.js's wrapper of the module; `now()`: the clock
+ * the core runs on.
  * @param {{
- *   core: Pick<import('./core.mjs').CoreModule, '_tep_on_response' | 'lengthBytesUTF8'>,
- *   withCStrings: (texts: Array<string | null | undefined>, use: (...pointers: number[]) => unknown) => unknown,
+ *   core: () => Pick<import('./core-api.js').CoreApi, 'respond'>,
  *   now?: () => number,
  * }} dependencies
  */
-export function createOutcomeReport({ core, withCStrings, now = () => Date.now() }) {
-  /** Reports `outcome` ({ kind, status, body, retryAfter, date }) of the request `request.id`. */
+export function createOutcomeReport({ core, now = () => Date.now() }) {
+  /**
+   * Reports `outcome` of the request `request.id`.
+   * @param {{ id: number }} request
+   * @param {import('./sender.js').Outcome} outcome
+   */
   return function report(request, outcome) {
     try {
-      withCStrings([outcome.body, outcome.retryAfter, outcome.date], (body, retryAfter, date) =>
-        core._tep_on_response(
-          request.id,
-          outcome.kind,
-          outcome.status,
-          body,
-          core.lengthBytesUTF8(outcome.body),
-          retryAfter,
-          date,
-          now(),
-        ),
-      );
+      core().respond(request.id, outcome, now());
     } catch (error) {
-      if (error?.code !== 'out_of_memory') throw error;
+      if (/** @type {{ code?: string }} */ (error)?.code !== 'out_of_memory') throw error;
       // Nothing to copy: null strings need no memory.
-      core._tep_on_response(request.id, OutcomeKind.unread, outcome.status, 0, 0, 0, 0, now());
+      core().respond(
+        request.id,
+        { kind: OutcomeKind.unread, status: outcome.status, body: null, retryAfter: null, date: null },
+        now(),
+      );
     }
   };
 }

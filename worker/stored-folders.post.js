@@ -21,171 +21,15 @@
 //   was not yet stored.
 // - Storing writes only the files that changed (IDBFS.loadLocalEntry for
 //   each), where syncfs would stat every file and walk every stored key.
-// IndexedDB errors are caught before IDBFS's request handlers see them: in
-// Emscripten 3.1.6 those read `this.error` inside arrow functions, which
-// throws in an ES module and would leave the caller waiting forever.
-
-/** @type {!Object<string, boolean>} folders whose database was closed under the worker */
-var storedFoldersLost = {};
-
-/** Marks the folder's database as lost and tells the worker, which stores the whole folder again. */
-function storedFolderLost(path, db) {
-  if (IDBFS.dbs[path] === db) delete IDBFS.dbs[path];
-  storedFoldersLost[path] = true;
-  var onLost = Module['storedFolders']['onLost'];
-  if (onLost) onLost(path);
-}
+// The database connections and the entries' reading and writing are in
+// worker/stored-folders/ (connection.post.js, entries.post.js), linked
+// before this file into the same scope.
 
 /** Resolves once the wasm memory exists, and MEMFS can take files. */
 var storedFoldersRuntimeReady = new Promise(function (resolve) {
   if (runtimeInitialized) resolve();
   else addOnInit(resolve);
 });
-
-/**
- * IDBFS's connection to the folder's database (IDBFS.getDB: created as
- * IDBFS creates it if missing, cached in IDBFS.dbs); rejects if IndexedDB
- * refuses.
- */
-function storedFolderDatabase(path) {
-  return new Promise(function (resolve, reject) {
-    var factory = IDBFS.indexedDB;
-    // Sees the open request's error first, so it rejects here (see above).
-    IDBFS.indexedDB = function () {
-      var real = factory();
-      return {
-        open: function (name, version) {
-          var request = real.open(name, version);
-          request.addEventListener('error', function (event) {
-            event.preventDefault();
-            event.stopImmediatePropagation();
-            reject(request.error);
-          });
-          return request;
-        },
-      };
-    };
-    var cached = IDBFS.dbs[path];
-    try {
-      IDBFS.getDB(path, function (error, db) {
-        if (error) return reject(error);
-        if (db !== cached) {
-          // A failed request aborts its transaction, which says so to its
-          // own listener; IDBFS's handlers never see the error (see above).
-          db.addEventListener(
-            'error',
-            function (event) {
-              event.stopPropagation();
-            },
-            true,
-          );
-          // The browser closes the connection when the site's data is
-          // cleared under the tab: the stored files may be gone.
-          db.onclose = function () {
-            storedFolderLost(path, db);
-          };
-          // Another tab deletes this database (it took the folder for a
-          // gone tab's, as a tab frozen for long looks without Web Locks):
-          // step aside at once, rather than block the delete until this
-          // worker ends and lose what it stored after, and store the whole
-          // folder again once the database is gone.
-          db.onversionchange = function () {
-            db.close();
-            storedFolderLost(path, db);
-          };
-        }
-        resolve(db);
-      });
-    } finally {
-      IDBFS.indexedDB = factory;
-    }
-  });
-}
-
-/** Settles `resolve`/`reject` when `transaction` completes or aborts. */
-function settleWith(transaction, resolve, reject) {
-  transaction.oncomplete = function () {
-    resolve();
-  };
-  transaction.onabort = function () {
-    reject(transaction.error || new Error('IndexedDB transaction aborted'));
-  };
-}
-
-/** Every stored entry of the mounted folder: [[key, entry]], read in one transaction. */
-function readStoredEntries(mount, onOpened) {
-  return storedFolderDatabase(mount.mountpoint).then(function () {
-    if (onOpened) onOpened(null);
-    return new Promise(function (resolve, reject) {
-      IDBFS.getRemoteSet(mount, function (error, remote) {
-        if (error) return reject(error);
-        var entries = [];
-        var keys = Object.keys(remote.entries);
-        if (!keys.length) return resolve(entries);
-        var transaction = remote.db.transaction([IDBFS.DB_STORE_NAME], 'readonly');
-        settleWith(
-          transaction,
-          function () {
-            resolve(entries);
-          },
-          reject,
-        );
-        var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
-        // All gets at once: IndexedDB answers them in one pass.
-        keys.forEach(function (key) {
-          IDBFS.loadRemoteEntry(store, key, function (error, entry) {
-            if (!error && entry) entries.push([key, entry]);
-          });
-        });
-      });
-    });
-  });
-}
-
-/** Names of the files in the mounted folder. */
-function storedFolderNames(path) {
-  return FS.readdir(path).filter(function (name) {
-    return name !== '.' && name !== '..' && FS.isFile(FS.stat(path + '/' + name).mode);
-  });
-}
-
-/** Writes the named files (a missing one is deleted) in one transaction; resolves once it committed. */
-function storeFiles(db, path, names) {
-  return new Promise(function (resolve, reject) {
-    var transaction = db.transaction([IDBFS.DB_STORE_NAME], 'readwrite');
-    settleWith(transaction, resolve, reject);
-    var store = transaction.objectStore(IDBFS.DB_STORE_NAME);
-    names.forEach(function (name) {
-      var key = path + '/' + name;
-      if (!FS.analyzePath(key).exists) {
-        store.delete(key);
-        return;
-      }
-      IDBFS.loadLocalEntry(key, function (error, entry) {
-        if (error) return transaction.abort();
-        // A copy of exactly the file's bytes: the entry's contents are a view
-        // of MEMFS's larger buffer, which IndexedDB would store whole.
-        entry['contents'] = entry['contents'].slice();
-        store.put(entry, key);
-      });
-    });
-  });
-}
-
-/** True if `key` names a file right inside the folder at `path` ("<path>/<name>"), and `entry` is a file's. */
-function isStoredFolderFile(path, key, entry) {
-  if (typeof key !== 'string' || key.indexOf(path + '/') !== 0) return false;
-  var name = key.slice(path.length + 1);
-  return (
-    name !== '' &&
-    name !== '.' &&
-    name !== '..' &&
-    name.indexOf('/') < 0 &&
-    !!entry &&
-    typeof entry['mode'] === 'number' &&
-    FS.isFile(entry['mode'])
-  );
-}
 
 Module['storedFolders'] = {
   /** Set by the worker: called with the path of a folder whose database was closed or deleted under it. */
@@ -256,7 +100,7 @@ Module['storedFolders'] = {
    * copied, if a file is missing or IndexedDB refuses. The database is not
    * mounted and no tab adopts it: it keeps bytes this release could not
    * read, for a release that can. Each entry's timestamp is the time it was
-   * kept aside: the database is removed a while after (tab-stores.js).
+   * kept aside: the database is removed a while after (worker/store-registry.js).
    */
   'keepAside': function (path, names, asidePath) {
     function forget() {

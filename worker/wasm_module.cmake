@@ -1,5 +1,6 @@
 # The worker's wasm module: the core plus worker/binding.cpp, with Emscripten's
-# file system and IDBFS (worker/stored-folders.post.js),
+# file system and IDBFS (worker/stored-folders.post.js and its parts in
+# worker/stored-folders/),
 # emitted as an ES module (core.mjs) and core.wasm into module/ of the build folder;
 # scripts/bundle.mjs bundles core.mjs into dist/worker.js and copies core.wasm
 # beside it.
@@ -44,7 +45,11 @@ target_link_options(core PRIVATE
   # MEMFS, and IDBFS loads and stores the files in IndexedDB.
   -lidbfs.js
   # The worker's calls into FS and IDBFS, compiled with the glue so closure
-  # renames them consistently (worker/stored-folders.post.js).
+  # renames them consistently: the folders' database connections, their
+  # files' entries, then the API the worker calls (Module.storedFolders).
+  # emcc concatenates its --post-js files in this order into one scope.
+  "SHELL:--post-js ${CMAKE_SOURCE_DIR}/worker/stored-folders/connection.post.js"
+  "SHELL:--post-js ${CMAKE_SOURCE_DIR}/worker/stored-folders/entries.post.js"
   "SHELL:--post-js ${CMAKE_SOURCE_DIR}/worker/stored-folders.post.js"
   # 100k queued events need more than the 16 MiB initial memory.
   -sALLOW_MEMORY_GROWTH=1
@@ -66,8 +71,9 @@ target_link_options(core PRIVATE
   # No eval or new Function in the glue, so a CSP without 'unsafe-eval' works.
   -sDYNAMIC_EXECUTION=0
 )
-# The module is linked again when its post-js changes.
-set_target_properties(core PROPERTIES LINK_DEPENDS "${CMAKE_SOURCE_DIR}/worker/stored-folders.post.js")
+# The module is linked again when its post-js files change.
+set_target_properties(core PROPERTIES LINK_DEPENDS
+  "${CMAKE_SOURCE_DIR}/worker/stored-folders/connection.post.js;${CMAKE_SOURCE_DIR}/worker/stored-folders/entries.post.js;${CMAKE_SOURCE_DIR}/worker/stored-folders.post.js")
 # Emscripten runs Binaryen's optimiser once at link; running it again until
 # nothing changes (--converge) takes another ~1 KB (~0.4 KB gz) off core.wasm.
 # Binaryen's wasm-opt comes with Debian's emscripten package.

@@ -1,7 +1,7 @@
 // Where the browser can't list an origin's databases (indexedDB.databases()
 // is missing before Firefox 126), a closed tab's store is still found and
 // adopted: the workers keep a registry of the stores themselves
-// (worker/tab-stores.js). Runs in every engine, with the method taken away.
+// (worker/store-registry.js). Runs in every engine, with the method taken away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedBrowser, testConfig, waitFor } from './harness.mjs';

@@ -1,5 +1,5 @@
-// Behaviour the README promises, each seen from the page as an app sees it:
-// unsubscribing from the bus, replacing the credentials provider, the
+// Behaviour the README and docs/ promise, each seen from the page as an app
+// sees it: unsubscribing from the bus, replacing the credentials provider, the
 // events' time to live, and the cap on events held before init.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

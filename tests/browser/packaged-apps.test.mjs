@@ -3,13 +3,14 @@
 // Chromium against the reference consumer on its own origin: one built with
 // Vite, one built with webpack 5, and a plain page with an import map that
 // hosts the worker and core.wasm under other paths (workerUrl, wasmUrl). Every
-// app is served under the strict Content Security Policy the README gives
-// (the plain page's inline import map allowed by its hash, as any inline
-// script must be), and no violation may be reported, by the page or by the
-// worker.
+// app is served under the strict Content Security Policy that
+// docs/browser-support.md gives (the plain page's inline import map allowed by
+// its hash, as any inline script must be), and no violation may be reported,
+// by the page or by the worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, sep } from 'node:path';
@@ -22,8 +23,14 @@ import { staticFiles } from '../../demo/static-files.mjs';
 import { installPackedPackage, packageRoot } from '../apps/install-packed-package.mjs';
 import { openBrowser, waitFor } from './harness.mjs';
 
-/** The policy of the README's "Browser support and CSP" section, word for word. */
-const README_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
+/** The policy docs/browser-support.md gives users, read from its Content-Security-Policy line. */
+function documentedPolicy() {
+  const documented = readFileSync(new URL('../../docs/browser-support.md', import.meta.url), 'utf8');
+  const line = documented.match(/^Content-Security-Policy: (.+)$/m);
+  if (!line) throw new Error('docs/browser-support.md gives no Content-Security-Policy line');
+  return line[1];
+}
+const DOCUMENTED_POLICY = documentedPolicy();
 // Where the report-only copy of a policy sends what it would have blocked:
 // the worker reports there too, where no page listener can hear it.
 const CSP_REPORT_PATH = '/csp-reports';
@@ -276,7 +283,8 @@ after(async () => {
   await installed?.remove();
 });
 
-test('npm pack ships dist/, the README and the licence, and builds dist/ first', async () => {
+test('npm pack ships dist/, the README, the docs it links and the licence, and builds dist/ first', async () => {
+  const docs = (await readdir(join(packageRoot, 'docs'))).filter((name) => name.endsWith('.md'));
   assert.deepEqual(installed.packedFiles, [
     'LICENSE',
     'README.md',
@@ -285,6 +293,7 @@ test('npm pack ships dist/, the README and the licence, and builds dist/ first',
     'dist/index.js',
     'dist/service-worker.js',
     'dist/worker.js',
+    ...docs.sort().map((name) => `docs/${name}`),
     'package.json',
   ]);
   for (const file of [
@@ -309,7 +318,7 @@ for (const app of bundledApps) {
   });
 
   test(`the ${app.bundler} app delivers its events under the strict CSP`, () =>
-    withSite([['/', app.outDir]], README_POLICY, async (site) => {
+    withSite([['/', app.outDir]], DOCUMENTED_POLICY, async (site) => {
       await checkDelivered(site, app.appName, await runApp(site, '/index.html'));
     }));
 }
@@ -330,7 +339,7 @@ async function plainAppPolicy(policy) {
 }
 
 test('the plain page with an import map loads the worker and core.wasm from where workerUrl and wasmUrl say, under the strict CSP', async () =>
-  withSite(plainAppMounts(), await plainAppPolicy(README_POLICY), async (site) => {
+  withSite(plainAppMounts(), await plainAppPolicy(DOCUMENTED_POLICY), async (site) => {
     const run = await runApp(site, '/plain/index.html');
     await checkDelivered(site, 'plain-app', run);
     const packageFiles = run.responses
@@ -347,7 +356,7 @@ test('the plain page with an import map loads the worker and core.wasm from wher
   }));
 
 test("the platform as TIDAL's README writes it arrives as device-vendor, device-model and os-version headers", async () =>
-  withSite(plainAppMounts(), await plainAppPolicy(README_POLICY), async (site) => {
+  withSite(plainAppMounts(), await plainAppPolicy(DOCUMENTED_POLICY), async (site) => {
     const [event] = await checkDelivered(site, 'plain-app', await runApp(site, '/plain/index.html'));
     assert.equal(event.headers['device-vendor'], 'Binocular');
     assert.equal(event.headers['device-model'], 'shyPhone');
@@ -356,7 +365,7 @@ test("the platform as TIDAL's README writes it arrives as device-vendor, device-
   }));
 
 test('a violation on the page is noticed: the inline import map is refused without its hash', () =>
-  withSite(plainAppMounts(), README_POLICY, async (site) => {
+  withSite(plainAppMounts(), DOCUMENTED_POLICY, async (site) => {
     const { page } = await openWatchedPage(site, '/plain/index.html');
     try {
       await page.waitForFunction(() => window.cspViolations.length > 0, null, { timeout: APP_TIMEOUT_MS });
@@ -371,17 +380,21 @@ test('a violation on the page is noticed: the inline import map is refused witho
   }));
 
 test("a violation in the worker is noticed: without 'wasm-unsafe-eval' the wasm is refused and reported", async () =>
-  withSite(plainAppMounts(), await plainAppPolicy(README_POLICY.replace(" 'wasm-unsafe-eval'", '')), async (site) => {
-    const { page } = await openWatchedPage(site, '/plain/index.html');
-    try {
-      const reports = await waitFor(() => site.cspReports.length > 0 && site.cspReports, { what: 'a CSP report' });
-      assert.ok(
-        reports.some(
-          (report) => report['effective-directive'] === 'script-src' && report['blocked-uri'] === 'wasm-eval',
-        ),
-        `the worker's wasm compilation is reported: ${JSON.stringify(reports)}`,
-      );
-    } finally {
-      await page.close();
-    }
-  }));
+  withSite(
+    plainAppMounts(),
+    await plainAppPolicy(DOCUMENTED_POLICY.replace(" 'wasm-unsafe-eval'", '')),
+    async (site) => {
+      const { page } = await openWatchedPage(site, '/plain/index.html');
+      try {
+        const reports = await waitFor(() => site.cspReports.length > 0 && site.cspReports, { what: 'a CSP report' });
+        assert.ok(
+          reports.some(
+            (report) => report['effective-directive'] === 'script-src' && report['blocked-uri'] === 'wasm-eval',
+          ),
+          `the worker's wasm compilation is reported: ${JSON.stringify(reports)}`,
+        );
+      } finally {
+        await page.close();
+      }
+    },
+  ));

@@ -1,8 +1,14 @@
 // The config on the page: copied, checked only where the page must, and
-// passed to the core as given (the core has the defaults).
+// passed to the core as given (the core has the defaults). Its numbers are
+// checked with the core's own table, so the page refuses exactly what the
+// core would not take.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { copyConfig, coreConfig } from '../../web/config.js';
+import { CONFIG_NUMBERS, LARGEST_CONFIG_NUMBER } from '../../web/config-table.js';
+
+const fromRoot = (path) => new URL(`../../${path}`, import.meta.url);
 
 const good = {
   appInfo: { appName: 'a', appVersion: '1' },
@@ -27,6 +33,9 @@ test('each bad field is refused with its stable id', () => {
   assert.equal(idOf({ ...good, eventBatchInterval: 0 }), 'tep.config.eventBatchInterval');
   assert.equal(idOf({ ...good, maxBackoffMs: Infinity }), 'tep.config.maxBackoffMs');
   assert.equal(idOf({ ...good, maxInFlightBatches: '4' }), 'tep.config.maxInFlightBatches');
+  assert.equal(idOf({ ...good, maxDiskUsageBytes: 0 }), 'tep.config.maxDiskUsageBytes');
+  assert.equal(idOf({ ...good, monitoringInterval: -1 }), 'tep.config.monitoringInterval');
+  assert.equal(idOf({ ...good, eventTtlMs: -1 }), 'tep.config.eventTtlMs');
   assert.equal(idOf({ ...good, credentialsProvider: {} }), 'tep.config.credentialsProvider');
   assert.equal(idOf(good), 'accepted');
 });
@@ -46,4 +55,58 @@ test('the core gets the fields as given, no defaults added, and what JSON cannot
   assert.equal(core.strictMode, true);
   assert.deepEqual(core.appInfo, { appName: 'a', appVersion: '1' });
   assert.equal('tlConsumerUri' in core, false, 'the endpoints stay with the worker, not the core');
+});
+
+/** src/config_options.def's rows: TEP_CONFIG_NUMBER(field, default, minimum, rounding). */
+function coreTable() {
+  const text = readFileSync(fromRoot('src/config_options.def'), 'utf8');
+  return [...text.matchAll(/^TEP_CONFIG_NUMBER\((\w+), (-?\d+), (-?\d+), (up|down)\)$/gm)].map(
+    ([, field, defaultValue, minimum, rounding]) => ({
+      field,
+      defaultValue: Number(defaultValue),
+      minimum: Number(minimum),
+      rounding,
+    }),
+  );
+}
+
+test("the page's table of numbers is the core's, field for field", () => {
+  const core = coreTable();
+  assert.ok(core.length > 0, 'the core table was read');
+  assert.deepEqual(
+    CONFIG_NUMBERS.map((option) => ({ ...option })),
+    core,
+  );
+  const [, shift] = readFileSync(fromRoot('src/config_options.h'), 'utf8').match(
+    /kLargestConfigNumber = int64_t\{1\} << (\d+);/,
+  );
+  assert.equal(LARGEST_CONFIG_NUMBER, 2 ** Number(shift));
+});
+
+test('the page takes and refuses the same boundary values as the core', () => {
+  const { cases } = JSON.parse(readFileSync(fromRoot('tests/native/config_boundaries.json'), 'utf8'));
+  assert.deepEqual(Object.keys(cases).sort(), CONFIG_NUMBERS.map((option) => option.field).sort());
+  const special = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
+  let checked = 0;
+  for (const [field, values] of Object.entries(cases)) {
+    for (const [given, uses] of Object.entries(values)) {
+      const value = given in special ? special[given] : JSON.parse(given);
+      const outcome = idOf({ ...good, [field]: value });
+      assert.equal(outcome, uses === null ? `tep.config.${field}` : 'accepted', `${field}: ${given}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= CONFIG_NUMBERS.length * 20, `${checked} cases`);
+});
+
+test('a refused number says its range and what was given', () => {
+  assert.throws(() => copyConfig({ ...good, maxInFlightBatches: 0.4 }), {
+    message:
+      '[tep.config.maxInFlightBatches] config.maxInFlightBatches must be a positive number from 1 to 2^53, ' +
+      'a fraction rounded down (got 0.4)',
+  });
+  assert.throws(() => copyConfig({ ...good, eventTtlMs: 'soon' }), {
+    message:
+      '[tep.config.eventTtlMs] config.eventTtlMs must be a number from 0 to 2^53, a fraction rounded down (got string)',
+  });
 });

@@ -16,6 +16,7 @@ test('a flush can see a credentials refresh and its request through within its b
 test("the page's waits outlast the worker's work: flush's budget, init's provider, a hand-over's provider", () => {
   assert.ok(d.flushReplyMs >= 1.5 * d.flushBudgetMs, "flush's reply comes after its budget and the store's write");
   assert.ok(d.initMs > d.credentialsAtInitMs, 'init waits for the provider and then for the worker');
+  assert.ok(d.initReplyMs > d.initMs, "init's own time limit ends first: the app hears tep.init.timeout");
   assert.ok(d.replyMs > d.credentialsPerHandOverMs);
   assert.ok(d.pageHiddenReplyMs >= d.flushReplyMs, 'pageHidden waits for the same durable write as flush');
 });

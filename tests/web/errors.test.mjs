@@ -25,6 +25,17 @@ test("init's errors keep TIDAL-style short codes and add the id", () => {
   assert.equal(error.message, '[tep.init.storage] IndexedDB could not be opened');
 });
 
+test("each of init's codes has its own id", () => {
+  const ids = ['storage', 'shutdown', 'timeout', 'worker', 'no_worker'].map((code) => new InitError(code, 'why').id);
+  assert.deepEqual(ids, [
+    'tep.init.storage',
+    'tep.init.shutdown',
+    'tep.init.timeout',
+    'tep.init.worker',
+    'tep.init.no_worker',
+  ]);
+});
+
 test("the worker's errors: errorCode is the id, not the whole message", () => {
   const error = producerError('tep.worker.no_reply', "the worker did not answer 'flush'");
   assert.equal(error.name, 'TidalError');

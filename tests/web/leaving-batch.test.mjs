@@ -2,7 +2,7 @@
 // would send it, and its outcome told back, whatever happens to it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sendLeavingBatch } from '../../web/leaving-batch.js';
+import { createLeavingBatch, sendLeavingBatch } from '../../web/leaving-batch.js';
 
 const leaving = {
   version: 4,
@@ -75,4 +75,40 @@ test('a request that hangs past 10 s is told as a timeout', async (t) => {
   t.mock.timers.tick(10000);
   await sent;
   assert.equal(answers[0].kind, 2);
+});
+
+test('the batch held goes only if built under the consent in force, once', () => {
+  let consentSeq = 2;
+  const sent = [];
+  const batch = createLeavingBatch({ consentSeq: () => consentSeq, send: (leaving) => sent.push(leaving.version) });
+  batch.hold({ type: 'leaving', version: 1, consentSeq: 2, body: 'b', url: 'u' });
+  consentSeq = 3; // changed in another tab after the batch was built
+  assert.equal(
+    batch.send(() => {}),
+    undefined,
+  );
+  batch.hold({ type: 'leaving', version: 2, consentSeq: 3, body: 'b', url: 'u' });
+  batch.hold({ type: 'leaving', version: 3, consentSeq: 3, body: null });
+  assert.equal(
+    batch.send(() => {}),
+    undefined,
+    'body null: the worker has none',
+  );
+  batch.hold({ type: 'leaving', version: 4, consentSeq: 3, body: 'b', url: 'u' });
+  batch.forget();
+  assert.equal(
+    batch.send(() => {}),
+    undefined,
+    'forgotten at a change of consent',
+  );
+  batch.hold({ type: 'leaving', version: 5, consentSeq: 3, body: 'b', url: 'u' });
+  assert.equal(
+    batch.send(() => {}),
+    5,
+  );
+  assert.equal(
+    batch.send(() => {}),
+    undefined,
+  );
+  assert.deepEqual(sent, [5]);
 });

@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createOutbox, EVENT_CREDENTIALS_TIMEOUT_MS } from '../../web/outbox.js';
+import { createCredentials } from '../../web/credentials.js';
 
-function setUp() {
+/** An outbox whose provider is `provider` (none if undefined), and what it posted. */
+function setUp(provider, { isOpen } = {}) {
   const posted = [];
-  const outbox = createOutbox({ post: (message) => posted.push(message) });
+  const credentials = createCredentials({ provider: () => provider, onRefused: () => {} });
+  const outbox = createOutbox({ post: (message) => posted.push(message), isOpen, credentials });
   return { outbox, posted };
 }
 
@@ -17,12 +20,13 @@ const flushPromises = async () => {
 };
 
 test("events go stamped with the provider's answer, and what was sent after them follows in order", async () => {
-  const { outbox, posted } = setUp();
   let answer;
-  const provider = { getCredentials: () => new Promise((resolve) => (answer = resolve)) };
-  outbox.sendStamped({ action: 'events', events: ['a'] }, provider);
+  let asked = 0;
+  const { outbox, posted } = setUp({ getCredentials: () => (asked++, new Promise((resolve) => (answer = resolve))) });
+  outbox.sendStamped({ action: 'events', events: ['a'] });
   outbox.send({ action: 'consent' });
-  outbox.sendStamped({ action: 'events', events: ['b'] }, provider); // behind the ask: not asked again
+  outbox.sendStamped({ action: 'events', events: ['b'] }); // behind the ask: not asked again
+  assert.equal(asked, 1);
   assert.deepEqual(posted, [], 'nothing passes the ask');
   answer({ clientId: 'c', token: 't', extra: 'not sent' });
   await flushPromises();
@@ -36,8 +40,8 @@ test("events go stamped with the provider's answer, and what was sent after them
 
 test('a provider slower than the cap: the events go with the last credentials known', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const { outbox, posted } = setUp();
-  outbox.sendStamped({ action: 'events', events: ['a'] }, { getCredentials: () => new Promise(() => {}) });
+  const { outbox, posted } = setUp({ getCredentials: () => new Promise(() => {}) });
+  outbox.sendStamped({ action: 'events', events: ['a'] });
   t.mock.timers.tick(EVENT_CREDENTIALS_TIMEOUT_MS - 1);
   await flushPromises();
   assert.deepEqual(posted, []);
@@ -54,8 +58,8 @@ test('a provider that throws or rejects does not hold the events', async () => {
     },
     () => Promise.reject(new Error('async')),
   ]) {
-    const { outbox, posted } = setUp();
-    outbox.sendStamped({ action: 'events', events: ['a'] }, { getCredentials });
+    const { outbox, posted } = setUp({ getCredentials });
+    outbox.sendStamped({ action: 'events', events: ['a'] });
     await flushPromises();
     assert.equal(posted.length, 1);
     assert.equal(posted[0].credentials, undefined);
@@ -63,12 +67,9 @@ test('a provider that throws or rejects does not hold the events', async () => {
 });
 
 test('release posts everything held at once, and the late answer changes nothing', async () => {
-  const { outbox, posted } = setUp();
   let answer;
-  outbox.sendStamped(
-    { action: 'events', events: ['a'] },
-    { getCredentials: () => new Promise((resolve) => (answer = resolve)) },
-  );
+  const { outbox, posted } = setUp({ getCredentials: () => new Promise((resolve) => (answer = resolve)) });
+  outbox.sendStamped({ action: 'events', events: ['a'] });
   outbox.send({ action: 'pageHidden' });
   outbox.release();
   assert.deepEqual(
@@ -82,19 +83,18 @@ test('release posts everything held at once, and the late answer changes nothing
 });
 
 test('without a provider events go at once', () => {
-  const { outbox, posted } = setUp();
-  outbox.sendStamped({ action: 'events', events: ['a'] }, undefined);
+  const { outbox, posted } = setUp(undefined);
+  outbox.sendStamped({ action: 'events', events: ['a'] });
   assert.equal(posted.length, 1);
 });
 
 test('a closed session drops what was held instead of posting to a gone worker', async () => {
-  const posted = [];
   let open = true;
-  const outbox = createOutbox({ post: (m) => posted.push(m), isOpen: () => open });
-  outbox.sendStamped(
-    { action: 'events', events: ['a'] },
+  const { outbox, posted } = setUp(
     { getCredentials: async () => ({ clientId: 'c', token: 't' }) },
+    { isOpen: () => open },
   );
+  outbox.sendStamped({ action: 'events', events: ['a'] });
   open = false;
   await flushPromises();
   assert.deepEqual(posted, []);

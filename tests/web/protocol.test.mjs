@@ -1,4 +1,4 @@
-// The protocol is defined once: the README's tables name exactly the
+// The protocol is defined once: docs/protocol.md's tables name exactly the
 // actions, notices and fields of web/protocol.js, and the shape checks
 // accept every message built with those fields and refuse others.
 import assert from 'node:assert/strict';
@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Action, Notice, NOTICE_FIELDS, REQUEST_FIELDS, noticeProblem, requestProblem } from '../../web/protocol.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('### Page ⇄ worker protocol'), readme.indexOf('### Wire format'));
+const documented = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+const section = documented.slice(documented.indexOf('## Page ⇄ worker protocol'), documented.indexOf('## Wire format'));
 
 /** The rows of the table whose header starts with `firstHeader`: name → backticked names in the fields column. */
 function tableRows(firstHeader) {
@@ -27,13 +27,13 @@ function tableRows(firstHeader) {
   return rows;
 }
 
-test("the README's action table lists every action with exactly its fields", () => {
+test("docs/protocol.md's action table lists every action with exactly its fields", () => {
   const rows = tableRows('action');
   assert.deepEqual([...rows.keys()].sort(), Object.values(Action).sort());
   for (const [action, fields] of Object.entries(REQUEST_FIELDS)) assert.deepEqual(rows.get(action), fields, action);
 });
 
-test("the README's notice table lists every notice with exactly its fields", () => {
+test("docs/protocol.md's notice table lists every notice with exactly its fields", () => {
   const rows = tableRows('notice (worker → page)');
   assert.deepEqual([...rows.keys()].sort(), Object.values(Notice).sort());
   for (const [notice, fields] of Object.entries(NOTICE_FIELDS)) assert.deepEqual(rows.get(notice), fields, notice);

@@ -2,7 +2,10 @@
 // write at address 0, and nothing allocated before it leaks.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createCoreStrings, OUT_OF_MEMORY } from '../../worker/core-strings.js';
+import { workerErrorId } from '../../web/error-ids.js';
+import { producerError } from '../../web/errors.js';
+import { createCoreStrings } from '../../worker/core-strings.js';
+import { createMessageLoop } from '../../worker/message-loop.js';
 
 /** A core with `capacity` bytes of memory; _malloc returns 0 beyond it, as emscripten's does. */
 function fakeCore(capacity) {
@@ -50,10 +53,10 @@ test('a failed allocation throws out_of_memory and writes nothing at address 0',
   const core = fakeCore(4);
   const { withCString } = createCoreStrings(core);
   let called = false;
-  assert.throws(
-    () => withCString('too long for the core', () => (called = true)),
-    (error) => error.code === 'out_of_memory' && error.message.startsWith(OUT_OF_MEMORY),
-  );
+  assert.throws(() => withCString('too long for the core', () => (called = true)), {
+    code: 'out_of_memory',
+    message: 'the core could not allocate 22 bytes',
+  });
   assert.equal(called, false);
   assert.deepEqual(core.writes, []);
 });
@@ -74,4 +77,24 @@ test('null and undefined pass address 0 without allocating', () => {
   assert.notEqual(pointers[1], 0);
   assert.equal(pointers[2], 0);
   assert.equal(core.used, 0);
+});
+
+test("a failed allocation reaches the page's caller with its id once", async () => {
+  const { withCString } = createCoreStrings(fakeCore(4));
+  /** @type {any[]} */
+  const posted = [];
+  const loop = createMessageLoop({
+    handlers: { stats: () => withCString('too long for the core', () => {}) },
+    ready: () => true,
+    needsReady: () => true,
+    post: (notice) => posted.push(notice),
+    reportProblem: () => {},
+  });
+  await loop.receive({ action: 'stats', id: 1 });
+  const { code, message } = posted[0].error;
+  // As the page's session makes the error of a failed reply (web/session.js).
+  assert.equal(
+    producerError(workerErrorId(code), message).message,
+    '[tep.worker.out_of_memory] the core could not allocate 22 bytes',
+  );
 });

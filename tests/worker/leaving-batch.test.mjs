@@ -11,13 +11,16 @@ import {
 
 function setUp(t) {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-  const world = { body: '', posted: [], applied: [], consentSeq: 4 };
+  const world = { body: '', posted: [], applied: [], consentSeq: 4, claimed: [], ownSent: 0, tracked: [] };
   const leaving = createLeavingBatch({
     body: () => world.body,
     endpoint: () => ({ url: 'https://c.example/api', token: 'tok' }),
     post: (notice) => world.posted.push(notice),
     applyOutcome: (request, outcome) => world.applied.push({ id: request.id, outcome }),
     consentSeq: () => world.consentSeq,
+    claim: (ids) => (world.claimed.push(ids), ids.length ? 21 : 0),
+    sendOwn: () => world.ownSent++,
+    track: (id, answered) => world.tracked.push({ id, answered }),
     clock: () => Date.now(),
   });
   return { leaving, world };
@@ -106,4 +109,31 @@ test("without the page's answer in time, the request times out and its events go
   assert.equal(world.applied[0].outcome.kind, 2);
   leaving.pageAnswered(1, { kind: 0, status: 200, body: '', retryAfter: '', date: '' });
   assert.equal(world.applied.length, 1, 'a late answer changes nothing');
+});
+
+test("on leaving, the batch the page sent is claimed and in flight until the page's answer; else the core sends its own", async (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'SendMessageBatchRequestEntry.1.Id=e1&SendMessageBatchRequestEntry.2.Id=e2';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  leaving.leave(1);
+  assert.deepEqual(world.claimed, [['e1', 'e2']]);
+  assert.equal(world.ownSent, 0);
+  assert.equal(world.tracked[0].id, 21);
+  leaving.pageAnswered(1, { kind: 0, status: 200, body: '', retryAfter: '', date: '' });
+  await world.tracked[0].answered;
+  assert.deepEqual(world.applied, [{ id: 21, outcome: { kind: 0, status: 200, body: '', retryAfter: '', date: '' } }]);
+  leaving.leave(undefined);
+  assert.equal(world.ownSent, 1, 'the page sent nothing: the core sends its own');
+});
+
+test('on leaving, a batch whose events the core no longer holds is not in flight', (t) => {
+  const { leaving, world } = setUp(t);
+  world.body = 'Action=SendMessageBatch';
+  leaving.changed();
+  t.mock.timers.tick(0);
+  leaving.leave(1);
+  assert.deepEqual(world.claimed, [[]]);
+  assert.deepEqual(world.tracked, []);
+  assert.equal(world.ownSent, 0);
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { outageChannel } from '../../worker/outage-channel.js';
-import { storePathOf } from '../../worker/tab-stores.js';
+import { storePathOf } from '../../worker/store-names.js';
 
 // BroadcastChannel delivers in a later task.
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));

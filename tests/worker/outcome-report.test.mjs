@@ -3,7 +3,7 @@
 // not be read, so that the batch leaves the in-flight set and is retried.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createCoreStrings } from '../../worker/core-strings.js';
+import { createCoreApi } from '../../worker/core-api.js';
 import { createOutcomeReport } from '../../worker/outcome-report.js';
 import { OutcomeKind } from '../../worker/sender.js';
 
@@ -24,7 +24,8 @@ function fakeCore(capacity) {
 }
 
 function reporter(core) {
-  return createOutcomeReport({ core, withCStrings: createCoreStrings(core).withCStrings, now: () => 1000 });
+  const api = createCoreApi(core);
+  return createOutcomeReport({ core: () => api, now: () => 1000 });
 }
 
 const answer = (body) => ({ kind: OutcomeKind.response, status: 503, body, retryAfter: '', date: '' });

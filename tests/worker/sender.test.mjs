@@ -1,15 +1,27 @@
-// The sender with a fake fetch and fake timers: endpoints and headers,
-// credentials asked only when the core wants them fresh, timeouts and
-// network errors as the core's outcome kinds.
+// The sender with a fake fetch and fake timers: endpoints (chosen by
+// worker/page-credentials.js) and headers, credentials asked only when the
+// core wants them fresh, timeouts and network errors as the core's outcome
+// kinds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createPageCredentials } from '../../worker/page-credentials.js';
 import { createSender, OutcomeKind, REQUEST_TIMEOUT_MS } from '../../worker/sender.js';
 
-const endpoints = () => ({ tlConsumerUri: 'https://c.example/auth', tlPublicConsumerUri: 'https://c.example/public' });
+const endpoints = { tlConsumerUri: 'https://c.example/auth', tlPublicConsumerUri: 'https://c.example/public' };
 
+/** A sender whose endpoints come from the worker's credentials; the page answers `fresh` to every question. */
 function setUp({ respond, known = { clientId: 'c', token: 'old' }, fresh = { clientId: 'c', token: 'new' } } = {}) {
   const calls = [];
   const asked = [];
+  const credentials = createPageCredentials({
+    post: ({ requestId, subStatus }) => {
+      asked.push(subStatus);
+      queueMicrotask(() => credentials.answer(requestId, fresh));
+    },
+    tell: () => {},
+  });
+  credentials.useEndpoints(endpoints);
+  credentials.set(known);
   const sender = createSender({
     fetch: (url, init) => {
       calls.push({ url, init });
@@ -17,12 +29,7 @@ function setUp({ respond, known = { clientId: 'c', token: 'old' }, fresh = { cli
         ? respond(url, init)
         : Promise.resolve(new Response('<ok/>', { status: 200, headers: { Date: 'Tue, 01 Dec 2026 12:00:00 GMT' } }));
     },
-    credentials: {
-      current: () => known,
-      refresh: async (subStatus) => (asked.push(subStatus), fresh),
-    },
-    refreshFirst: (request) => !!request.refreshCredentials,
-    endpoints,
+    endpoint: (request) => credentials.endpointFor(request),
   });
   return { sender, calls, asked };
 }

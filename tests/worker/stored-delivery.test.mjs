@@ -1,0 +1,98 @@
+// The service worker's delivery (worker/stored-delivery.js) over a stand-in
+// producer: it starts the producer once with what the pages left, asks it
+// to deliver, and fails (for the browser to wake it again) while events or
+// other tabs' stores are left.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { createStoredDelivery } from '../../worker/stored-delivery.js';
+
+const consent = { seq: 2, writer: 'w', blocked: { PERFORMANCE: false, TARGETING: false }, purgedBefore: {} };
+const handoff = { config: { core: { appName: 'a' }, tlPublicConsumerUri: 'https://c/public' }, consent };
+
+/** A producer that answers each request with `answers[action]` (a function of the request, or a value). */
+function setUp({ answers = {}, stores = ['/tep-store-service-worker'], left = handoff } = {}) {
+  const requests = [];
+  let delivery;
+  const answer = (request) => {
+    const result =
+      typeof answers[request.action] === 'function' ? answers[request.action](request) : answers[request.action];
+    if (result instanceof Error)
+      delivery.hear({ type: 'reply', id: request.id, error: { code: 'x', message: result.message } });
+    else delivery.hear({ type: 'reply', id: request.id, result });
+  };
+  delivery = createStoredDelivery({
+    toProducer: ({ data }) => (requests.push(data), queueMicrotask(() => answer(data))),
+    readHandoff: async () => left,
+    storePaths: async () => stores,
+    storePathOf: (id) => `/tep-store-${id}`,
+    warn: () => {},
+  });
+  return { delivery, requests };
+}
+
+const delivered = { queued: 0, heldByConsent: 0, lastError: null };
+
+test('the producer starts on its own store, logged out, with the public endpoint for both, and delivers', async () => {
+  const { delivery, requests } = setUp({ answers: { init: { storeId: 'service-worker' }, deliverStored: delivered } });
+  await delivery.deliverOnce();
+  assert.deepEqual(
+    requests.map((request) => request.action),
+    ['init', 'deliverStored'],
+  );
+  assert.deepEqual(requests[0].config, {
+    core: { appName: 'a' },
+    tlConsumerUri: 'https://c/public',
+    tlPublicConsumerUri: 'https://c/public',
+  });
+  assert.equal(requests[0].credentials, null);
+  assert.equal(requests[0].storeId, 'service-worker');
+});
+
+test('a later wake-up gives the running producer the latest consent instead of starting it again', async () => {
+  const { delivery, requests } = setUp({ answers: { init: { storeId: 'service-worker' }, deliverStored: delivered } });
+  await delivery.deliverOnce();
+  await delivery.deliverOnce();
+  assert.deepEqual(
+    requests.map((request) => request.action),
+    ['init', 'deliverStored', 'consent', 'deliverStored'],
+  );
+});
+
+test('events left unsent, or stores other tabs hold, fail the delivery so the browser tries again', async () => {
+  const unsent = setUp({
+    answers: {
+      init: { storeId: 'service-worker' },
+      deliverStored: { queued: 3, heldByConsent: 1, lastError: 'HTTP 503' },
+    },
+  });
+  await assert.rejects(unsent.delivery.deliverOnce(), /2 stored events not delivered yet \(HTTP 503\)/);
+  const held = setUp({
+    answers: { init: { storeId: 'service-worker' }, deliverStored: delivered },
+    stores: ['/tep-store-service-worker', '/tep-store-open-tab'],
+  });
+  await assert.rejects(held.delivery.deliverOnce(), /1 stores are still held by open tabs/);
+});
+
+test('a wake-up during a delivery joins it; a failed start is tried again on the next', async () => {
+  let inits = 0;
+  const { delivery, requests } = setUp({
+    answers: {
+      init: () => (++inits === 1 ? new Error('no store could be claimed') : { storeId: 'service-worker' }),
+      deliverStored: delivered,
+    },
+  });
+  const first = delivery.deliverOnce();
+  assert.equal(delivery.deliverOnce(), first);
+  await assert.rejects(first, /no store could be claimed/);
+  await delivery.deliverOnce();
+  assert.deepEqual(
+    requests.map((request) => request.action),
+    ['init', 'init', 'deliverStored'],
+  );
+});
+
+test('before any page opted in nothing is started', async () => {
+  const { delivery, requests } = setUp({ left: { config: null, consent: null } });
+  await delivery.deliverOnce();
+  assert.deepEqual(requests, []);
+});
