@@ -2,22 +2,17 @@
 // is missing before Firefox 126), a closed tab's store is still found and
 // adopted: the workers keep a registry of the stores themselves
 // (worker/store-registry.js). Runs in every engine, with the method taken away.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredNumbers, producerStats, sendEvents, startedPage, waitUntilStored } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
 const NO_DATABASE_LIST_WORKER = '/tests/browser/pages/no-database-list-worker.js';
 const REGISTRY = 'tep-store-registry';
 const EVENTS = 12;
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /** The store paths the registry lists, read in the page with plain IndexedDB calls. */
 function registeredStores(page) {
@@ -49,43 +44,24 @@ const databaseNames = (page) => page.evaluate(async () => (await indexedDB.datab
 
 test("without indexedDB.databases() a closed tab's store is found in the registry, adopted, and taken off it", async () => {
   await browser.control({ mode: 'down' });
-  const gone = await openProducerPage(browser);
-  await gone.evaluate(
-    (config) => window.producer.init(config),
+  const gone = await startedPage(
+    browser,
     testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }),
   );
-  await gone.evaluate((count) => {
-    for (let seq = 0; seq < count; seq++)
-      window.producer.sendEvent({ name: 'adopted_from_registry', consentCategory: 'NECESSARY', payload: { seq } });
-  }, EVENTS);
-  await waitFor(
-    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
-    {
-      what: 'the events durable in IndexedDB',
-    },
-  );
-  const gonePath = `/tep-store-${(await gone.evaluate(() => window.producer.getStats())).storeId}`;
+  await sendEvents(gone, 'adopted_from_registry', EVENTS);
+  await waitUntilStored(gone, EVENTS, 'the events durable in IndexedDB');
+  const gonePath = `/tep-store-${(await producerStats(gone)).storeId}`;
   assert.deepEqual(await registeredStores(gone), [gonePath]);
   // The tab dies without a goodbye: its worker is killed, then the tab closed.
   await gone.evaluate(() => window.crashWorkers());
   await gone.close();
 
   await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER }),
-  );
-  await waitFor(
-    async () =>
-      new Set(
-        (await browser.consumerEvents())
-          .filter((e) => e.name === 'adopted_from_registry')
-          .map((e) => JSON.parse(e.body).payload.seq),
-      ).size === EVENTS,
-    { what: `the ${EVENTS} adopted events at the consumer` },
-  );
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const page = await startedPage(browser, testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER }));
+  await waitFor(async () => new Set(await deliveredNumbers(browser, 'adopted_from_registry')).size === EVENTS, {
+    what: `the ${EVENTS} adopted events at the consumer`,
+  });
+  const stats = await producerStats(page);
   assert.equal(stats.adoptedEvents, EVENTS);
   const ownPath = `/tep-store-${stats.storeId}`;
   await waitFor(async () => JSON.stringify(await registeredStores(page)) === JSON.stringify([ownPath]), {
@@ -99,34 +75,24 @@ test("a closed tab's store larger than the adopter's disk cap is adopted in part
   // A context of its own: the test above left a registry in the main one.
   const context = await browser.newIsolatedContext();
   await browser.control({ mode: 'down' });
-  const gone = await openProducerPage(browser, await context.newPage());
-  await gone.evaluate(
-    (config) => window.producer.init(config),
+  const gone = await startedPage(
+    browser,
     testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, eventBatchInterval: 600000 }),
+    { page: await context.newPage() },
   );
-  await gone.evaluate((count) => {
-    for (let seq = 0; seq < count; seq++)
-      window.producer.sendEvent({
-        name: 'adopted_in_parts',
-        consentCategory: 'NECESSARY',
-        payload: { seq, pad: 'p'.repeat(1000) },
-      });
-  }, EVENTS);
-  await waitFor(
-    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
-    { what: 'the events durable in IndexedDB' },
-  );
-  const gonePath = `/tep-store-${(await gone.evaluate(() => window.producer.getStats())).storeId}`;
+  await sendEvents(gone, 'adopted_in_parts', EVENTS, { extra: { pad: 'p'.repeat(1000) } });
+  await waitUntilStored(gone, EVENTS, 'the events durable in IndexedDB');
+  const gonePath = `/tep-store-${(await producerStats(gone)).storeId}`;
   await gone.evaluate(() => window.crashWorkers());
   await gone.close();
 
   // Room for a few of them at a time: each takes ~1.4 KB on disk.
-  const page = await openProducerPage(browser, await context.newPage());
-  await page.evaluate(
-    (config) => window.producer.init(config),
+  const page = await startedPage(
+    browser,
     testConfig(browser.url, { workerUrl: NO_DATABASE_LIST_WORKER, maxDiskUsageBytes: 6000 }),
+    { page: await context.newPage() },
   );
-  const stats = () => page.evaluate(() => window.producer.getStats());
+  const stats = () => producerStats(page);
   await waitFor(async () => (await stats()).adoptedEvents > 0, { what: 'a first part adopted' });
   const first = await stats();
   assert.ok(first.adoptedEvents < EVENTS, `${first.adoptedEvents} adopted while the cap allows no more`);
@@ -134,10 +100,7 @@ test("a closed tab's store larger than the adopter's disk cap is adopted in part
   assert.deepEqual(first.counters.storingFailedEvents, {}, 'nothing dropped');
 
   await browser.control({ mode: 'up' });
-  const delivered = async () =>
-    (await browser.consumerEvents())
-      .filter((e) => e.name === 'adopted_in_parts')
-      .map((e) => JSON.parse(e.body).payload.seq);
+  const delivered = () => deliveredNumbers(browser, 'adopted_in_parts');
   await waitFor(async () => new Set(await delivered()).size === EVENTS, {
     what: `all ${EVENTS} events at the consumer, a part per scan`,
     timeoutMs: 90000,
@@ -155,9 +118,8 @@ test("a closed tab's store larger than the adopter's disk cap is adopted in part
 test('where the browser lists databases, the workers keep no registry', async () => {
   // A context of its own: the test above left a registry in the main one.
   const context = await browser.newIsolatedContext();
-  const page = await openProducerPage(browser, await context.newPage());
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  const page = await startedPage(browser, testConfig(browser.url), { page: await context.newPage() });
+  const { storeId } = await producerStats(page);
   const names = await databaseNames(page);
   assert.ok(names.includes(`/tep-store-${storeId}`));
   assert.ok(!names.includes(REGISTRY), `databases: ${names.join(', ')}`);

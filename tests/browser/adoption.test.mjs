@@ -2,21 +2,16 @@
 // and delivered, and its database is deleted, but files in it that this
 // release can't read (a later release's) are never deleted with it: their
 // bytes stay in the origin's IndexedDB, in a database no tab adopts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredNumbers, producerStats, sendEvents, startedPage, waitUntilStored } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 import { setQuotaFull } from './storage-fault-switches.mjs';
 
 const EVENTS = 12;
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /**
  * Puts `entries` ([{ key, text, storedAt }], each a file's entry under
@@ -95,24 +90,16 @@ function readEveryDatabase(page) {
  */
 async function tabThatDies(name, { refused = 0 } = {}) {
   await browser.control({ mode: 'down' });
-  const gone = await openProducerPage(browser);
+  const gone = await startedPage(browser, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await sendEvents(gone, name, EVENTS);
   await gone.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { eventBatchInterval: 600000 }),
-  );
-  await gone.evaluate(
-    ({ name, count, refused }) => {
-      for (let seq = 0; seq < count; seq++)
-        window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
+    ({ name, refused }) => {
       for (let i = 0; i < refused; i++) window.producer.sendEvent({ name, payload: {} });
     },
-    { name, count: EVENTS, refused },
+    { name, refused },
   );
-  await waitFor(
-    () => gone.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
-    { what: 'the events durable in IndexedDB' },
-  );
-  const { storeId } = await gone.evaluate(() => window.producer.getStats());
+  await waitUntilStored(gone, EVENTS, 'the events durable in IndexedDB');
+  const { storeId } = await producerStats(gone);
   await gone.evaluate(() => window.crashWorkers());
   return { gone, path: `/tep-store-${storeId}` };
 }
@@ -133,20 +120,11 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
 
   // A new tab adopts the store and delivers its events.
   await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  await waitFor(
-    async () => {
-      const seqs = new Set(
-        (await browser.consumerEvents())
-          .filter((e) => e.name === 'adopted_with_unknown_file')
-          .map((e) => JSON.parse(e.body).payload.seq),
-      );
-      return seqs.size === EVENTS;
-    },
-    { what: `all ${EVENTS} adopted events at the consumer` },
-  );
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const page = await startedPage(browser);
+  await waitFor(async () => new Set(await deliveredNumbers(browser, 'adopted_with_unknown_file')).size === EVENTS, {
+    what: `all ${EVENTS} adopted events at the consumer`,
+  });
+  const stats = await producerStats(page);
   assert.equal(stats.adoptedEvents, EVENTS);
   // The adopted database goes once the adoption is complete.
   await waitFor(async () => !(await readEveryDatabase(page)).some((d) => d.name === path), {
@@ -163,7 +141,7 @@ test("a gone tab's store holding a file of an unknown format is adopted: its eve
     );
     assert.ok(!holders[0].startsWith('/tep-store-'), `kept in ${holders[0]}, which no tab adopts`);
   }
-  assert.equal((await page.evaluate(() => window.producer.getStats())).keptAsideFiles, 2);
+  assert.equal((await producerStats(page)).keptAsideFiles, 2);
   await page.close();
 });
 
@@ -202,22 +180,13 @@ test("a store whose database never answers does not hold up adopting the other g
   await holdStoreStuck(holder, '/tep-store-~stuck-last');
 
   await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  const delivered = async () =>
-    new Set(
-      (await browser.consumerEvents())
-        .filter((e) => e.name === 'adopted_past_stuck_store')
-        .map((e) => JSON.parse(e.body).payload.seq),
-    ).size;
+  const page = await startedPage(browser);
+  const delivered = async () => new Set(await deliveredNumbers(browser, 'adopted_past_stuck_store')).size;
   await waitFor(async () => (await delivered()) === EVENTS, {
     what: `all ${EVENTS} events of the gone tab at the consumer`,
-    explain: async () => ({
-      delivered: await delivered(),
-      stats: await page.evaluate(() => window.producer.getStats()),
-    }),
+    explain: async () => ({ delivered: await delivered(), stats: await producerStats(page) }),
   });
-  assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
+  assert.equal((await producerStats(page)).adoptedEvents, EVENTS);
   // Once the stuck connection goes, the waiting attempts finish and nothing is left behind.
   await holder.close();
   await page.close();
@@ -225,19 +194,10 @@ test("a store whose database never answers does not hold up adopting the other g
 
 test("a store whose keys name another folder's files is adopted without touching that folder: the adopter's own events are all delivered", async () => {
   await browser.control({ mode: 'down' });
-  const page = await openProducerPage(browser);
-  await page.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { eventBatchInterval: 600000 }),
-  );
-  await page.evaluate((count) => {
-    for (let seq = 0; seq < count; seq++)
-      window.producer.sendEvent({ name: 'own_beside_foreign', consentCategory: 'NECESSARY', payload: { seq } });
-  }, EVENTS);
-  const stats = () => page.evaluate(() => window.producer.getStats());
-  await waitFor(async () => ((s) => s.queued >= EVENTS && s.durable)(await stats()), {
-    what: 'the events durable in IndexedDB',
-  });
+  const page = await startedPage(browser, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await sendEvents(page, 'own_beside_foreign', EVENTS);
+  const stats = () => producerStats(page);
+  await waitUntilStored(page, EVENTS, 'the events durable in IndexedDB');
   const ownPath = `/tep-store-${(await stats()).storeId}`;
   // A damaged or foreign database named like a store, whose keys point into
   // the adopter's folder and out of its own.
@@ -253,12 +213,7 @@ test("a store whose keys name another folder's files is adopted without touching
 
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  const delivered = async () =>
-    new Set(
-      (await browser.consumerEvents())
-        .filter((e) => e.name === 'own_beside_foreign')
-        .map((e) => JSON.parse(e.body).payload.seq),
-    ).size;
+  const delivered = async () => new Set(await deliveredNumbers(browser, 'own_beside_foreign')).size;
   await waitFor(async () => (await delivered()) === EVENTS, {
     what: `all ${EVENTS} of the adopter's own events at the consumer`,
     explain: async () => ({ delivered: await delivered(), stats: await stats() }),
@@ -270,9 +225,8 @@ test("a store whose keys name another folder's files is adopted without touching
 test("a gone tab's store adopted while this tab's writes fail is adopted once: its events are delivered once, and it is deleted once they are stored", async () => {
   // The adopter runs first, with its writes refused (a full quota).
   await browser.control({ mode: 'down' });
-  const page = await openProducerPage(browser);
-  await page.evaluate(
-    (config) => window.producer.init(config),
+  const page = await startedPage(
+    browser,
     testConfig(browser.url, { workerUrl: '/tests/browser/pages/storage-faults-worker.js' }),
   );
   await setQuotaFull(page, true);
@@ -282,17 +236,14 @@ test("a gone tab's store adopted while this tab's writes fail is adopted once: i
   const { gone, path } = await tabThatDies('adopted_during_quota', { refused: 1 });
   await gone.close();
   await browser.control({ mode: 'up' });
-  const seqsDelivered = async () =>
-    (await browser.consumerEvents())
-      .filter((e) => e.name === 'adopted_during_quota')
-      .map((e) => JSON.parse(e.body).payload.seq);
+  const seqsDelivered = () => deliveredNumbers(browser, 'adopted_during_quota');
   await waitFor(async () => new Set(await seqsDelivered()).size === EVENTS, {
     what: `all ${EVENTS} adopted events at the consumer, delivered from memory`,
     timeoutMs: 30000,
   });
   // Two more scans (every 10 s) while the writes still fail.
   await new Promise((resolve) => setTimeout(resolve, 22000));
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const stats = await producerStats(page);
   assert.equal(stats.adoptedEvents, EVENTS, 'adopted once');
   assert.ok(stats.storageError, 'the writes still fail');
   assert.deepEqual(stats.counters.consentFilteredEvents, { adopted_during_quota: 1 }, 'its counters merged once');
@@ -308,10 +259,10 @@ test("a gone tab's store adopted while this tab's writes fail is adopted once: i
     timeoutMs: 30000,
     explain: async () => ({
       databases: (await readEveryDatabase(page)).map((d) => d.name),
-      stats: await page.evaluate(() => window.producer.getStats()),
+      stats: await producerStats(page),
     }),
   });
-  assert.equal((await page.evaluate(() => window.producer.getStats())).adoptedEvents, EVENTS);
+  assert.equal((await producerStats(page)).adoptedEvents, EVENTS);
   await page.close();
 });
 

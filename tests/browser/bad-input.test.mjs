@@ -1,17 +1,11 @@
 // Bad input for init and sendEvent: init refuses a config it can't use with a
 // clear IllegalArgumentError; sendEvent never throws, never stalls the worker,
 // and counts each bad event with its reason.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
 test('init refuses unusable configs with a clear error and then still starts with a good one', async () => {
   const page = await openProducerPage(browser);

@@ -2,17 +2,11 @@
 // to the worker that are not the page's protocol (web/protocol.js), and
 // messages on the tabs' BroadcastChannel that no producer sent, are ignored
 // and counted; they change no state and throw nowhere.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
 // Each is posted to the worker as another script of the page could.
 const MALFORMED_REQUESTS = [

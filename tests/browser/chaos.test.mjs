@@ -5,9 +5,9 @@
 // event sent while its category was blocked reached the consumer. CHAOS_EVENTS sets the size (2,000 in the test command; `npm run
 // chaos` runs 10,000). Then every tab closes during an outage, and the service
 // worker, woken by the sync, delivers what they left.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { setQuotaFull } from './storage-fault-switches.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 import { fireSync, registerServiceWorker } from './package-service-worker.mjs';
@@ -26,13 +26,7 @@ const PHASES = [
   { fault: { mode: 'up' }, consent: 'unblock' },
 ];
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
 // What each tab's credentials provider does ('provider' of start): a
 // logged-in user's token, a provider that throws ("no user yet"), one that

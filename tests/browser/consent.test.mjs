@@ -3,32 +3,18 @@
 // closed tab's adopted store, or by a worker that replaced one that missed
 // the change; a purge reaches all of them. One consent per site: a change in
 // any tab holds in every tab and in later visits.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { producerStats, reloadPage, sendEvents, startProducer, startedPage, waitForStats } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /** Sends `count` events named `name` of `category` from `page`. */
-function send(page, name, count, category = 'TARGETING') {
-  return page.evaluate(
-    ({ name, count, category }) => {
-      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: category, payload: { i } });
-    },
-    { name, count, category },
-  );
-}
+const send = (page, name, count, category = 'TARGETING') => sendEvents(page, name, count, { category });
 
-async function deliveredCount(name) {
-  return (await browser.consumerEvents()).filter((e) => e.name === name).length;
-}
+const deliveredCount = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name).length;
 
 /** Sends a NECESSARY event from `page` and waits until the collector has it: what was sendable before it has gone. */
 async function deliverMarker(page, name) {
@@ -42,27 +28,16 @@ async function deliverMarker(page, name) {
   );
 }
 
-async function startedPage(config = testConfig(browser.url)) {
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), config);
-  return page;
-}
-
-const stats = (page) => page.evaluate(() => window.producer.getStats());
-
 /** Waits until `page`'s queue holds at least `count` events (it may have adopted an earlier test's), durably. */
 async function queued(page, count) {
   await page.evaluate(() => window.producer.flush().catch(() => {}));
-  await waitFor(async () => (await stats(page)).queued >= count, {
-    what: `${count} events queued`,
-    explain: () => stats(page),
-  });
+  await waitForStats(page, (s) => s.queued >= count, `${count} events queued`);
 }
 
 test('withdrawn in one tab, nothing of that category leaves any other tab, queued or new', async () => {
   await browser.control({ mode: 'error', status: 503 });
-  const withdrawing = await startedPage();
-  const other = await startedPage();
+  const withdrawing = await startedPage(browser);
+  const other = await startedPage(browser);
   await send(other, 'other_tab_queued_targeting', 10);
   await queued(other, 10);
   await withdrawing.evaluate(() => window.producer.setConsentCategory({ TARGETING: true }));
@@ -74,7 +49,7 @@ test('withdrawn in one tab, nothing of that category leaves any other tab, queue
   await deliverMarker(other, 'other_tab_marker');
   assert.equal(await deliveredCount('other_tab_queued_targeting'), 0);
   assert.equal(await deliveredCount('other_tab_new_targeting'), 0);
-  const after = await stats(other);
+  const after = await producerStats(other);
   assert.ok(after.heldByConsent >= 10, 'the queued ones wait, unsent');
   assert.equal(after.counters.consentFilteredEvents.other_tab_new_targeting, 10, 'the new ones are filtered');
   await withdrawing.close();
@@ -83,14 +58,14 @@ test('withdrawn in one tab, nothing of that category leaves any other tab, queue
 
 test('withdrawn with purge and the tab closed at once: nothing purged leaves on close or on the next visit', async () => {
   await browser.control({ mode: 'error', status: 503 });
-  const closing = await startedPage();
+  const closing = await startedPage(browser);
   await send(closing, 'purged_then_closed', 8);
   await queued(closing, 8);
   await browser.control({ mode: 'up' });
   await closing.evaluate(() => window.producer.setConsentCategory({ TARGETING: true }, { purge: true }));
   await closing.close();
   // The next visit states nothing of TARGETING: the site's consent holds.
-  const next = await startedPage(testConfig(browser.url, { blockedConsentCategories: { TARGETING: null } }));
+  const next = await startedPage(browser, testConfig(browser.url, { blockedConsentCategories: { TARGETING: null } }));
   await deliverMarker(next, 'purged_then_closed_marker');
   // The closed tab's store is taken over at start-up; a second marker goes after it.
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -102,19 +77,15 @@ test('withdrawn with purge and the tab closed at once: nothing purged leaves on 
 
 test('a stored event of a category blocked at the next init is not sent, and is sent once allowed again', async () => {
   await browser.control({ mode: 'error', status: 503 });
-  const page = await startedPage();
+  const page = await startedPage(browser);
   await send(page, 'blocked_at_next_init', 10);
   await queued(page, 10);
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
+  await reloadPage(page);
   await browser.control({ mode: 'up' });
-  await page.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { blockedConsentCategories: { TARGETING: true } }),
-  );
+  await startProducer(page, testConfig(browser.url, { blockedConsentCategories: { TARGETING: true } }));
   await deliverMarker(page, 'blocked_at_next_init_marker');
   assert.equal(await deliveredCount('blocked_at_next_init'), 0);
-  assert.ok((await stats(page)).heldByConsent >= 10);
+  assert.ok((await producerStats(page)).heldByConsent >= 10);
   await page.evaluate(() => window.producer.setConsentCategory({ TARGETING: false }));
   await waitFor(
     async () => {
@@ -128,20 +99,19 @@ test('a stored event of a category blocked at the next init is not sent, and is 
 
 test("a closed tab's events of a blocked category are not sent by the tab that adopts them", async () => {
   await browser.control({ mode: 'error', status: 503 });
-  const closed = await startedPage();
+  const closed = await startedPage(browser);
   await send(closed, 'adopted_while_blocked', 10);
   await queued(closed, 10);
   await closed.close();
   await browser.control({ mode: 'up' });
-  const adopter = await startedPage(testConfig(browser.url, { blockedConsentCategories: { TARGETING: true } }));
-  await waitFor(async () => (await stats(adopter)).adoptedEvents >= 10, {
-    what: "the closed tab's store adopted",
-    timeoutMs: 30000,
-    explain: () => stats(adopter),
-  });
+  const adopter = await startedPage(
+    browser,
+    testConfig(browser.url, { blockedConsentCategories: { TARGETING: true } }),
+  );
+  await waitForStats(adopter, (s) => s.adoptedEvents >= 10, "the closed tab's store adopted", { timeoutMs: 30000 });
   await deliverMarker(adopter, 'adopted_while_blocked_marker');
   assert.equal(await deliveredCount('adopted_while_blocked'), 0);
-  assert.ok((await stats(adopter)).heldByConsent >= 10);
+  assert.ok((await producerStats(adopter)).heldByConsent >= 10);
   await adopter.close();
 });
 
@@ -157,8 +127,8 @@ test('null in one category never stops a change of another, and 0, 1 or strings 
     return [await idOf({ TARGETING: 0 }), await idOf({ PERFORMANCE: 1 }), await idOf({ TARGETING: 'yes' })];
   }, testConfig(browser.url));
   assert.deepEqual(refusals, Array(3).fill('IllegalArgumentError tep.config.blockedConsentCategories'));
-  await page.evaluate(
-    (config) => window.producer.init(config),
+  await startProducer(
+    page,
     testConfig(browser.url, { blockedConsentCategories: { PERFORMANCE: null, TARGETING: null } }),
   );
   const thrown = await page.evaluate(() => {
@@ -179,7 +149,7 @@ test('null in one category never stops a change of another, and 0, 1 or strings 
 
 test('a purge survives a worker that ends before handling it', async () => {
   await browser.control({ mode: 'error', status: 503 });
-  const page = await startedPage();
+  const page = await startedPage(browser);
   await send(page, 'purged_as_worker_ended', 10);
   await queued(page, 10);
   await browser.control({ mode: 'up' });
@@ -190,7 +160,7 @@ test('a purge survives a worker that ends before handling it', async () => {
   });
   await waitFor(async () => (await page.evaluate(() => window.workers.length)) === 2, { what: 'a new worker' });
   await deliverMarker(page, 'purged_as_worker_ended_marker');
-  const after = await stats(page);
+  const after = await producerStats(page);
   assert.equal(await deliveredCount('purged_as_worker_ended'), 0);
   assert.equal(after.counters.consentFilteredEvents.purged_as_worker_ended, 10);
   await page.close();

@@ -4,21 +4,16 @@
 // strings), and an answer that can't be credentials is refused with an
 // error on the bus and in getStats(). init resolves and every event is
 // delivered in each case.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { deliveredEvents } from './producer-page.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 
 const EVENTS = 20;
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /**
  * Opens a page whose provider answers as `kind` says, calls init, sends
@@ -59,7 +54,7 @@ async function sendWithProvider(kind, name) {
 async function delivered(name) {
   const events = await waitFor(
     async () => {
-      const events = (await browser.consumerEvents()).filter((e) => e.name === name);
+      const events = await deliveredEvents(browser, name);
       return events.length >= EVENTS ? events : null;
     },
     { what: `${EVENTS} events named ${name} delivered` },

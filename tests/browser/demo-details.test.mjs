@@ -4,21 +4,15 @@
 // switched on, events sent from a tab closed during an outage arrive with no
 // tab open (the browser's sync fired through the DevTools protocol), and the
 // demo opened again shows them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, waitFor } from './harness.mjs';
+import { openBrowser, sharedBrowser, waitFor } from './harness.mjs';
 import { fireSync } from './package-service-worker.mjs';
 
 // The width of a common laptop screen, the one the demo is laid out for.
 const LAPTOP_VIEWPORT = { width: 1280, height: 800 };
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
 async function openDemo() {
   const page = await browser.context.newPage();

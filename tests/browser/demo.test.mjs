@@ -1,19 +1,13 @@
 // The demo page, driven like a user would: send, take the consumer down, see
 // the outage, bring it back, see the counts match; and a screenshot of it
 // per engine (tests/browser/artifacts/demo-<engine>.png).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { waitFor } from './harness.mjs';
+import { sharedBrowser, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 const number = async (page, id) => Number((await page.textContent(id)).replace(/[^0-9]/g, ''));
 

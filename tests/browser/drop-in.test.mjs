@@ -8,27 +8,17 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { trueTimePingAnswer } from './true-time.mjs';
 
 // TIDAL 2.4 sends only on its timer: short, so the test is quick.
 const BATCH_INTERVAL_MS = 300;
 
-/**
- * TIDAL's package pings api.tidal.com ("TrueTime") and warns on every event
- * until it has read a Date header from it: the ping is answered here (as
- * true-time.mjs does for playwright), which puts it in its production state.
- * Where the driver can't answer requests (WebKit), the browser blocks every
- * host but the test server's, and TIDAL's package keeps the local clock; the
- * times it sends are left out of the comparison anyway.
- */
-const answerTrueTimePing = () => ({
-  status: 200,
-  headers: {
-    date: new Date().toUTCString(),
-    'access-control-allow-origin': '*',
-    'access-control-expose-headers': 'Date',
-  },
-  body: '',
-});
+// TIDAL's package pings api.tidal.com ("TrueTime") and warns on every event
+// until it has read a Date header from it: the ping is answered here with
+// true-time.mjs's answer, which puts it in its production state. Where the
+// driver can't answer requests (WebKit), the browser blocks every host but
+// the test server's, and TIDAL's package keeps the local clock; the times it
+// sends are left out of the comparison anyway.
 
 /**
  * Runs the scenario of tests/browser/pages/drop-in-scenario.js with one
@@ -38,7 +28,7 @@ const answerTrueTimePing = () => ({
 async function deliverScenario(library) {
   const browser = await openBrowserUnderTest();
   try {
-    if (browser.has('request-interception')) await browser.answerRequests('https://api.tidal.com/', answerTrueTimePing);
+    if (browser.has('request-interception')) await browser.answerRequests('https://api.tidal.com/', trueTimePingAnswer);
     const page = await browser.newPage();
     await page.goto(`${browser.url}tests/browser/pages/drop-in-${library}.html`);
     await page.waitForFunction(() => window.dropInReady === true);

@@ -2,56 +2,23 @@
 // page reloaded at random moments while events flow; every event flush()
 // reported durable must reach the consumer, exactly once after its dedupe;
 // and an event sent as the page goes away must be stored before it dies.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredEvents, producerStats, reloadPage, sendEvents, startedPage } from './producer-page.mjs';
+import { seededRandom } from './seeded-random.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
-// A fixed seed makes a failing interleaving reproducible.
-function random(seed) {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
-
-async function startProducer(page) {
-  await page.evaluate(
-    async (config) => {
-      config.credentialsProvider = {
-        bus: () => {},
-        getCredentials: async () => ({ clientId: 'durability', token: 't' }),
-      };
-      await window.producer.init(config);
-    },
-    testConfig(browser.url, { eventBatchInterval: 50 }),
-  );
-}
-
-function send(page, from, count) {
-  return page.evaluate(
-    ({ from, count }) => {
-      for (let seq = from; seq < from + count; seq++) {
-        window.producer.sendEvent({ name: 'durability', consentCategory: 'NECESSARY', payload: { seq } });
-      }
-    },
-    { from, count },
-  );
-}
+const config = () => testConfig(browser.url, { eventBatchInterval: 50 });
+const withCredentials = { credentials: { clientId: 'durability', token: 't' } };
+const send = (page, from, count) => sendEvents(page, 'durability', count, { from });
 
 test('events reported durable survive worker kills and reloads at random moments', async () => {
-  const draw = random(20261123);
-  const page = await openProducerPage(browser);
-  await startProducer(page);
+  // A fixed seed makes a failing interleaving reproducible.
+  const draw = seededRandom(20261123);
+  const page = await startedPage(browser, config(), withCredentials);
   const durable = new Set();
   let next = 0;
   let kills = 0;
@@ -70,17 +37,15 @@ test('events reported durable survive worker kills and reloads at random moments
       await page.evaluate(() => window.crashWorkers());
       kills++;
     }
-    await page.reload();
-    await page.waitForFunction(() => window.producerReady === true);
-    await startProducer(page);
+    await reloadPage(page, config(), withCredentials);
   }
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
 
   const arrived = await waitFor(
     async () => {
-      const events = (await browser.consumerEvents()).filter((e) => e.name === 'durability');
-      const seqs = new Set(events.map((e) => JSON.parse(e.body).payload.seq));
+      const events = await deliveredEvents(browser, 'durability');
+      const seqs = new Set(events.map((e) => JSON.parse(e.body).payload.i));
       return [...durable].every((seq) => seqs.has(seq)) && events;
     },
     { what: 'every durable event at the consumer', timeoutMs: 60000 },
@@ -89,7 +54,7 @@ test('events reported durable survive worker kills and reloads at random moments
   // After the consumer's dedupe by Id each event is there once: one Id per seq.
   const idsBySeq = new Map();
   for (const e of arrived) {
-    const seq = JSON.parse(e.body).payload.seq;
+    const seq = JSON.parse(e.body).payload.i;
     idsBySeq.set(seq, (idsBySeq.get(seq) ?? 0) + 1);
   }
   for (const [seq, count] of idsBySeq) assert.equal(count, 1, `event ${seq} was stored under ${count} ids`);
@@ -99,7 +64,7 @@ test('events reported durable survive worker kills and reloads at random moments
   // of the page's hand-over, 10 events each.
   const { duplicates } = await browser.consumerStats();
   assert.ok(duplicates <= rounds * 2 * 10, `${duplicates} duplicates after ${rounds} reloads (${kills} kills)`);
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const stats = await producerStats(page);
   assert.equal(stats.counters.storingFailedEvents.durability ?? 0, 0);
   console.log(
     `# ${durable.size} durable events, ${idsBySeq.size} arrived, ${kills} kills, ${duplicates} raw duplicates`,
@@ -143,19 +108,13 @@ test('an event the app sends in its own visibilitychange handler is stored at on
   await new Promise((resolve) => setTimeout(resolve, 300));
   await page.evaluate(() => window.crashWorkers());
 
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  await startProducer(page);
-  assert.equal(
-    (await page.evaluate(() => window.producer.getStats())).queued,
-    1,
-    'session_end was stored before the tab died',
-  );
+  await reloadPage(page, config(), withCredentials);
+  assert.equal((await producerStats(page)).queued, 1, 'session_end was stored before the tab died');
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
   const delivered = await waitFor(
     async () => {
-      const found = (await browser.consumerEvents()).filter((e) => e.name === 'session_end');
+      const found = await deliveredEvents(browser, 'session_end');
       return found.length === 1 && found;
     },
     { what: 'session_end at the consumer' },

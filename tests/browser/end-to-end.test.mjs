@@ -1,51 +1,29 @@
 // The whole path in a real browser: page → worker → wasm core → IndexedDB →
 // fetch → reference consumer, across a consumer outage and a page reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { deliveredEvents, producerStats, reloadPage, sendEvents, startProducer } from './producer-page.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
-async function initProducer(page, overrides = {}) {
-  await page.evaluate(
-    async (config) => {
-      config.credentialsProvider = {
-        bus: () => {},
-        getCredentials: async () => ({ clientId: 'e2e-client', token: 'e2e-token' }),
-      };
-      await window.producer.init(config);
-    },
-    testConfig(browser.url, overrides),
-  );
-}
+const initProducer = (page, overrides = {}) =>
+  startProducer(page, testConfig(browser.url, overrides), {
+    credentials: { clientId: 'e2e-client', token: 'e2e-token' },
+  });
 
-function sendEvents(page, name, count) {
-  return page.evaluate(
-    ({ name, count }) => {
-      for (let i = 0; i < count; i++) {
-        window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i, text: 'héllo 🎵' } });
-      }
-    },
-    { name, count },
-  );
-}
+const send = (page, name, count) => sendEvents(page, name, count, { extra: { text: 'héllo 🎵' } });
 
 test('events sent on the page arrive at the consumer, enriched and authenticated', async () => {
   const page = await openProducerPage(browser);
   await initProducer(page);
-  await sendEvents(page, 'e2e_play', 5);
+  await send(page, 'e2e_play', 5);
   await page.evaluate(() => window.producer.flush());
   const events = await waitFor(
     async () => {
-      const all = (await browser.consumerEvents()).filter((e) => e.name === 'e2e_play');
+      const all = await deliveredEvents(browser, 'e2e_play');
       return all.length === 5 && all;
     },
     { what: '5 events at the consumer' },
@@ -66,23 +44,22 @@ test('stored events survive a reload while the consumer is down and arrive when 
   let page = await openProducerPage(browser);
   await initProducer(page);
   await browser.control({ mode: 'down' });
-  await sendEvents(page, 'e2e_offline', 7);
+  await send(page, 'e2e_offline', 7);
   await waitFor(() => page.evaluate(() => window.busLog.includes('OutageStartError')), { what: 'OutageStartError' });
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const stats = await producerStats(page);
   assert.equal(stats.queued, 7);
   assert.equal(stats.persistent, true);
   await page.evaluate(() => window.producer.flush());
 
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
+  await reloadPage(page);
   await initProducer(page);
   // init answers once the store is open, before the core restores the queue:
   // what the page asks from then on waits for the restore.
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 7);
+  assert.equal((await producerStats(page)).queued, 7);
   // The restored queue's outage follows on the bus.
   await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the persisted outage, restored' });
   await browser.control({ mode: 'up' });
-  await waitFor(async () => (await browser.consumerEvents()).filter((e) => e.name === 'e2e_offline').length === 7, {
+  await waitFor(async () => (await deliveredEvents(browser, 'e2e_offline')).length === 7, {
     what: 'the 7 stored events at the consumer',
     timeoutMs: 30000,
   });
@@ -151,7 +128,7 @@ test('events sent before init resolves are held and delivered once it does', asy
   await page.evaluate(() => window.producer.flush());
   const events = await waitFor(
     async () => {
-      const early = (await browser.consumerEvents()).filter((e) => e.name === 'early_bird');
+      const early = await deliveredEvents(browser, 'early_bird');
       return early.length === 3 && early;
     },
     { what: 'the 3 events sent before init' },

@@ -2,18 +2,12 @@
 // crosses to the worker (whose wasm memory would have to hold it, and never
 // shrinks again), and it is counted as the worker counts one just over the
 // limit, as a validation failure for being too large.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 test('an event of megabytes never crosses to the worker, and is counted as too large', async () => {
   await browser.control({ mode: 'up' });

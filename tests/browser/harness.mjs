@@ -4,6 +4,7 @@
 // openBrowserUnderTest() from ./engines.mjs; openBrowser() here is the
 // Chromium-only form (playwright-core, Debian's Chromium, a profile that
 // persists across reloads so IndexedDB does) for tests that need Chromium.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,26 @@ export async function openBrowser() {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The browser every test of a file shares: `open` (openBrowser, or
+ * openBrowserUnderTest from ./engines.mjs) runs before the file's first test
+ * and the browser closes after its last. Call it at the top of the file; the
+ * object it returns takes the opened browser's fields (url, control, newPage…)
+ * once the first test runs. Not for a file with a before() hook of its own
+ * that uses the browser: node 20 starts a file's top-level before() hooks
+ * together, not one after the other.
+ */
+export function sharedBrowser(open) {
+  const browser = {};
+  before(async () => {
+    Object.assign(browser, await open());
+  });
+  after(async () => {
+    await browser.close?.();
+  });
+  return browser;
 }
 
 /**

@@ -1,42 +1,23 @@
 // Three tabs of one origin, each with its own queue, reloaded and closed at
 // random while the consumer goes down and up: every event is delivered, and
 // the few raw duplicates are those whose confirmation died with a tab.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredEvents, producerStats, reloadPage, sendEvents, startedPage } from './producer-page.mjs';
+import { seededRandom } from './seeded-random.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
-
-function random(seed) {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
+const browser = sharedBrowser(openBrowserUnderTest);
 
 async function runTabs({ name, seed, overrides }) {
   await fetch(`${browser.url}consumer/reset`, { method: 'POST' });
-  const draw = random(seed);
-  const start = async (page) => {
-    await page.evaluate(
-      async (config) => {
-        config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'tabs', token: 't' }) };
-        await window.producer.init(config);
-      },
-      testConfig(browser.url, { eventBatchInterval: 200, ...overrides }),
-    );
-    return page;
-  };
+  const draw = seededRandom(seed);
+  const config = testConfig(browser.url, { eventBatchInterval: 200, ...overrides });
+  const credentials = { clientId: 'tabs', token: 't' };
+  const newTab = () => startedPage(browser, config, { credentials });
   const tabs = [];
-  for (let i = 0; i < 3; i++) tabs.push(await start(await openProducerPage(browser)));
+  for (let i = 0; i < 3; i++) tabs.push(await newTab());
   const committed = new Set();
   let next = 0;
   let interruptions = 0;
@@ -47,27 +28,18 @@ async function runTabs({ name, seed, overrides }) {
     for (const tab of tabs) {
       const from = next;
       next += 100;
-      await tab.evaluate(
-        ({ name, from }) => {
-          for (let seq = from; seq < from + 100; seq++) {
-            window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { seq } });
-          }
-          return window.producer.flush();
-        },
-        { name, from },
-      );
+      await sendEvents(tab, name, 100, { from });
+      await tab.evaluate(() => window.producer.flush());
       for (let seq = from; seq < from + 100; seq++) committed.add(seq);
     }
     const victim = Math.floor(draw() * tabs.length);
     const action = draw();
     if (action < 0.4) {
-      await tabs[victim].reload();
-      await tabs[victim].waitForFunction(() => window.producerReady === true);
-      await start(tabs[victim]);
+      await reloadPage(tabs[victim], config, { credentials });
       interruptions++;
     } else if (action < 0.7) {
       await tabs[victim].close();
-      tabs[victim] = await start(await openProducerPage(browser));
+      tabs[victim] = await newTab();
       interruptions++;
     }
   }
@@ -75,8 +47,8 @@ async function runTabs({ name, seed, overrides }) {
   let missing = [];
   const events = await waitFor(
     async () => {
-      const all = (await browser.consumerEvents()).filter((e) => e.name === name);
-      const seqs = new Set(all.map((e) => JSON.parse(e.body).payload.seq));
+      const all = await deliveredEvents(browser, name);
+      const seqs = new Set(all.map((e) => JSON.parse(e.body).payload.i));
       missing = [...committed].filter((seq) => !seqs.has(seq));
       return missing.length === 0 && all;
     },
@@ -88,17 +60,17 @@ async function runTabs({ name, seed, overrides }) {
         missing: missing.length,
         from: missing[0],
         to: missing.at(-1),
-        tabs: await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.getStats()))),
+        tabs: await Promise.all(tabs.map(producerStats)),
       }),
     },
   );
   const perSeq = new Map();
   for (const e of events) {
-    const seq = JSON.parse(e.body).payload.seq;
+    const seq = JSON.parse(e.body).payload.i;
     perSeq.set(seq, (perSeq.get(seq) ?? 0) + 1);
   }
   const { duplicates } = await browser.consumerStats();
-  const stats = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.producer.getStats())));
+  const stats = await Promise.all(tabs.map(producerStats));
   for (const tab of tabs) await tab.close();
   return {
     committed: committed.size,

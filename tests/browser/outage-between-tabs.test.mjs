@@ -1,31 +1,23 @@
 // The tabs of an origin share the outage state, and it can't stick: a tab
 // that heard of an outage from another tab, which then closed, ends it on its
 // own next confirmed delivery.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { producerStats, sendEvents, startProducer } from './producer-page.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 test('an outage started by a tab that then closed ends in the other tab on its next delivery', async () => {
   await browser.control({ mode: 'error', status: 503 });
   const failing = await openProducerPage(browser);
   const listening = await openProducerPage(browser);
   // The listening tab sends nothing while the collector fails: it only hears of the outage.
-  await listening.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  await failing.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  await failing.evaluate(() => {
-    for (let i = 0; i < 10; i++)
-      window.producer.sendEvent({ name: 'shared_outage', consentCategory: 'NECESSARY', payload: { i } });
-    return window.producer.flush();
-  });
+  await startProducer(listening, testConfig(browser.url));
+  await startProducer(failing, testConfig(browser.url));
+  await sendEvents(failing, 'shared_outage', 10);
+  await failing.evaluate(() => window.producer.flush());
   await waitFor(() => listening.evaluate(() => window.producer.isOutage()), {
     what: 'the outage heard in the other tab',
   });
@@ -54,27 +46,16 @@ test('a tab whose queue is full tells its own page, not the other tabs, and not 
     });
   await errorCodes(full);
   await errorCodes(other);
-  await other.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  await startProducer(other, testConfig(browser.url));
   // A batch interval longer than the test: only full batches of ten go.
-  await full.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { eventBatchInterval: 600000, maxDiskUsageBytes: 16 * 1024 }),
-  );
-  await full.evaluate(() => {
-    for (let i = 0; i < 100; i++) {
-      window.producer.sendEvent({
-        name: 'fills_the_queue',
-        consentCategory: 'NECESSARY',
-        payload: { i, pad: 'x'.repeat(400) },
-      });
-    }
-  });
+  await startProducer(full, testConfig(browser.url, { eventBatchInterval: 600000, maxDiskUsageBytes: 16 * 1024 }));
+  await sendEvents(full, 'fills_the_queue', 100, { extra: { pad: 'x'.repeat(400) } });
   await waitFor(() => full.evaluate(() => window.codes.length > 0), { what: 'the full tab hears of its outage' });
   // Its batches of ten still go, so the queue drains and the outage may end.
   const heard = await full.evaluate(() => window.codes);
   assert.equal(heard[0], 'storage');
   assert.ok(!heard.includes('1'), `not a delivery outage: ${heard}`);
-  const dropped = await full.evaluate(async () => (await window.producer.getStats()).counters);
+  const dropped = (await producerStats(full)).counters;
   assert.ok(JSON.stringify(dropped).includes('fills_the_queue'), 'the dropped events are counted');
   // The other tab goes on delivering and hears of no outage.
   await other.evaluate(() => {
@@ -116,8 +97,8 @@ test('when another tab gets a delivery through, a tab in a long backoff retries 
   await browser.control({ mode: 'error', status: 503 });
   const waiting = await openProducerPage(browser);
   const other = await openProducerPage(browser);
-  await waiting.evaluate((config) => window.producer.init(config), backoffConfig());
-  await other.evaluate((config) => window.producer.init(config), backoffConfig());
+  await startProducer(waiting, backoffConfig());
+  await startProducer(other, backoffConfig());
   await sixFailuresInto(waiting, 'waiting_out_backoff');
   await deliveryEndsTheWait(other, 'waiting_out_backoff');
   await waiting.close();
@@ -127,11 +108,11 @@ test('when another tab gets a delivery through, a tab in a long backoff retries 
 test('a tab opened during an outage hears of it, and its first delivery ends the backoff of the tab that started it', async () => {
   await browser.control({ mode: 'error', status: 503 });
   const waiting = await openProducerPage(browser);
-  await waiting.evaluate((config) => window.producer.init(config), backoffConfig());
+  await startProducer(waiting, backoffConfig());
   await sixFailuresInto(waiting, 'waiting_before_new_tab');
   // The outage started before this tab existed.
   const opened = await openProducerPage(browser);
-  await opened.evaluate((config) => window.producer.init(config), backoffConfig());
+  await startProducer(opened, backoffConfig());
   await waitFor(() => opened.evaluate(() => window.producer.isOutage()), {
     what: 'the outage heard in the tab opened after it started',
   });
@@ -143,7 +124,7 @@ test('a tab opened during an outage hears of it, and its first delivery ends the
 test("a forged end of the outage on the tabs' channel ends no tab's own outage, and makes it retry once at most", async () => {
   await browser.control({ mode: 'error', status: 503 });
   const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), backoffConfig());
+  await startProducer(page, backoffConfig());
   await sixFailuresInto(page, 'forged_end');
   await waitFor(() => page.evaluate(() => window.busLog.includes('OutageStartError')), {
     what: 'the outage on the bus',

@@ -3,21 +3,16 @@
 // reason 'queue_full') and a storage outage (errorCode 'storage', reason
 // 'storage') each reach the bus, also while another one is in force, and
 // only the delivery outage outlives a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
+import { sendEvents } from './producer-page.mjs';
 import { setQuotaFull } from './storage-fault-switches.mjs';
 
 const FAULTS_WORKER = '/tests/browser/pages/storage-faults-worker.js';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /** Starts the producer on `page`, recording the bus as `name/errorCode/reason`. */
 function start(page, overrides = {}) {
@@ -33,15 +28,7 @@ function start(page, overrides = {}) {
   );
 }
 
-function send(page, name, count, pad = 0) {
-  return page.evaluate(
-    ({ name, count, pad }) => {
-      for (let i = 0; i < count; i++)
-        window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i, pad: 'x'.repeat(pad) } });
-    },
-    { name, count, pad },
-  );
-}
+const send = (page, name, count, pad = 0) => sendEvents(page, name, count, { extra: { pad: 'x'.repeat(pad) } });
 
 const heard = (page) => page.evaluate(() => window.heard);
 

@@ -2,36 +2,26 @@
 // the outage bus says what happened, Retry-After and the timeout are honoured.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { testConfig, waitFor } from './harness.mjs';
+import { deliveredEvents, producerStats, sendEvents, startedPage, waitForStats } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
 let browser;
 let page;
 before(async () => {
   browser = await openBrowserUnderTest();
-  page = await openProducerPage(browser);
-  await page.evaluate(
-    async (config) => {
-      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId: 'retry', token: 't' }) };
-      await window.producer.init(config);
-    },
+  page = await startedPage(
+    browser,
     testConfig(browser.url, { eventBatchInterval: 1000, monitoringInterval: 3600000 }),
+    { credentials: { clientId: 'retry', token: 't' } },
   );
 });
 after(async () => {
   await browser?.close();
 });
 
-function send(name, count) {
-  return page.evaluate(
-    ({ name, count }) => {
-      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-    },
-    { name, count },
-  );
-}
-
-const arrived = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name).length;
+const send = (name, count) => sendEvents(page, name, count);
+const arrived = async (name) => (await deliveredEvents(browser, name)).length;
 const busLog = () => page.evaluate(() => window.busLog.slice());
 const clearBus = () =>
   page.evaluate(() => {
@@ -93,12 +83,10 @@ test("entries the consumer refuses as the sender's fault are dropped and counted
   await browser.control({ mode: 'senderFault', senderFaultRate: 1, count: 1 });
   await send('refused', 10);
   await page.evaluate(() => window.producer.flush());
-  const stats = await waitFor(
-    async () => {
-      const s = await page.evaluate(() => window.producer.getStats());
-      return s.counters.validationFailedEvents.refused === 10 && s;
-    },
-    { what: '10 refused events counted' },
+  const stats = await waitForStats(
+    page,
+    (s) => s.counters.validationFailedEvents.refused === 10,
+    '10 refused events counted',
   );
   assert.equal(stats.queued, 0);
   assert.equal(await arrived('refused'), 0);
@@ -117,7 +105,7 @@ test('offline pauses sending and online sends at once', async (t) => {
   await browser.setOffline(true);
   await send('offline', 10);
   await new Promise((r) => setTimeout(r, 800));
-  const whileOffline = await page.evaluate(() => window.producer.getStats());
+  const whileOffline = await producerStats(page);
   assert.equal(whileOffline.online, false);
   assert.equal(whileOffline.queued, 10);
   await browser.setOffline(false);

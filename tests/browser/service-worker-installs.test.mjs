@@ -3,19 +3,13 @@
 // and WebKit have no Background Sync), the next tab delivers what the last
 // one left, as without it, and where it can (Chromium), each event still
 // arrives once.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 import { registerServiceWorker } from './package-service-worker.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 test('the service worker installs, and events stored when the last tab closed are delivered once by the next tab', async () => {
   const name = 'delivered_beside_the_service_worker';

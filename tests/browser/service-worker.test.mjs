@@ -4,20 +4,14 @@
 // adopts the gone tabs' stores under their Web Locks, sends their events in
 // the logged-out form to the public endpoint, under the site's consent, and
 // never sends an event a tab sends too.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
 import { DELIVERY_SYNC_TAG, fireSync, registerServiceWorker } from './package-service-worker.mjs';
 
 const TOKEN = 'service-worker-test-token';
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
 /** A tab of the site, logged in, with the producer started and the service worker opted in. */
 async function openLoggedInTab() {

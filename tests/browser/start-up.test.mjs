@@ -3,19 +3,12 @@
 // mounts twice; log-out/log-in flows). No event is sent against the consent
 // in force when it was sent, and every event is delivered by the session
 // that is current.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredEvents, deliveredNumbers } from './producer-page.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-const deliveredNamed = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
+const browser = sharedBrowser(openBrowser);
 
 test('consent withdrawn while init is pending is applied, with purge, and no event of the withdrawn category is sent', async () => {
   await browser.control({ mode: 'up' });
@@ -40,11 +33,11 @@ test('consent withdrawn while init is pending is applied, with purge, and no eve
     return window.producer.getStats();
   }, testConfig(browser.url));
 
-  await waitFor(async () => (await deliveredNamed('startup_necessary')).length === 20, {
+  await waitFor(async () => (await deliveredEvents(browser, 'startup_necessary')).length === 20, {
     what: 'the 20 NECESSARY events',
   });
   for (const name of ['startup_performance_before', 'startup_performance_pending', 'startup_performance_after']) {
-    assert.equal((await deliveredNamed(name)).length, 0, `no ${name} event sent`);
+    assert.equal((await deliveredEvents(browser, name)).length, 0, `no ${name} event sent`);
   }
   const filtered = outcome.counters.consentFilteredEvents;
   assert.equal(filtered.startup_performance_pending, 20);
@@ -75,12 +68,9 @@ test('init, shutdown before it finished, and init again: the first init rejects,
   }, testConfig(browser.url));
 
   assert.deepEqual(first, { name: 'InitError', errorCode: 'shutdown', id: 'tep.init.shutdown' });
-  await waitFor(
-    async () => new Set((await deliveredNamed('reinit_pending')).map((e) => JSON.parse(e.body).payload.i)).size === 100,
-    {
-      what: 'all 100 events at the consumer',
-    },
-  );
+  await waitFor(async () => new Set(await deliveredNumbers(browser, 'reinit_pending')).size === 100, {
+    what: 'all 100 events at the consumer',
+  });
   await page.close();
 });
 
@@ -102,12 +92,9 @@ test('init, shutdown and init again after the first finished: events sent around
     await window.producer.flush();
   }, testConfig(browser.url));
 
-  await waitFor(
-    async () => new Set((await deliveredNamed('reinit_done')).map((e) => JSON.parse(e.body).payload.i)).size === 100,
-    {
-      what: 'all 100 events at the consumer',
-    },
-  );
+  await waitFor(async () => new Set(await deliveredNumbers(browser, 'reinit_done')).size === 100, {
+    what: 'all 100 events at the consumer',
+  });
   assert.deepEqual(browser.pageErrors, []);
   await page.close();
 });

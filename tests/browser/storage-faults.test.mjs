@@ -4,19 +4,14 @@
 // an event: the producer keeps delivering from memory, says so on the bus
 // (OutageStartError with errorCode 'storage'), and once writes succeed again
 // what is queued is durable and survives a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredNumbers, producerStats, reloadPage, sendEvents, waitForStats } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 import { setQuotaFull, clearStorage } from './storage-fault-switches.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 /** Starts the producer on `page` with the test worker at `workerUrl`; resolves to init's error, if any. */
 function initWith(page, workerUrl, overrides = {}) {
@@ -37,16 +32,9 @@ function initWith(page, workerUrl, overrides = {}) {
   );
 }
 
-function send(page, name, count) {
-  return page.evaluate(
-    ({ name, count }) => {
-      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-    },
-    { name, count },
-  );
-}
-
-const delivered = async (name) => (await browser.consumerEvents()).filter((e) => e.name === name);
+const send = (page, name, count) => sendEvents(page, name, count);
+const delivered = (name) => deliveredNumbers(browser, name);
+const deliveredCount = async (name) => new Set(await delivered(name)).size;
 
 /**
  * Reloads the page, starts the producer again and checks that all `count`
@@ -54,23 +42,14 @@ const delivered = async (name) => (await browser.consumerEvents()).filter((e) =>
  * tests' tabs the page took over), then delivers them.
  */
 async function reloadAndDeliver(page, name, count, overrides, adopted = 0) {
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
+  await reloadPage(page);
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', overrides), null);
-  assert.equal(
-    (await page.evaluate(() => window.producer.getStats())).queued,
-    count + adopted,
-    `all ${count} restored after the reload`,
-  );
+  assert.equal((await producerStats(page)).queued, count + adopted, `all ${count} restored after the reload`);
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  const deliveredCount = async () => new Set((await delivered(name)).map((e) => JSON.parse(e.body).payload.i)).size;
-  await waitFor(async () => (await deliveredCount()) === count, {
+  await waitFor(async () => (await deliveredCount(name)) === count, {
     what: `the ${count} events at the consumer`,
-    explain: async () => ({
-      delivered: await deliveredCount(),
-      stats: await page.evaluate(() => window.producer.getStats()),
-    }),
+    explain: async () => ({ delivered: await deliveredCount(name), stats: await producerStats(page) }),
   });
 }
 
@@ -88,7 +67,7 @@ test('where IndexedDB cannot be opened, init says so, the storage outage is on t
   await waitFor(async () => (await delivered('memory_only')).length === 12, {
     what: '12 events delivered from memory',
   });
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const stats = await producerStats(page);
   assert.equal(stats.persistent, false);
   assert.equal(stats.queued, 0);
   await page.close();
@@ -107,16 +86,14 @@ test('a full quota raises the storage outage, loses nothing, and once writes suc
     what: 'OutageStartError',
   });
   assert.deepEqual(await page.evaluate(() => window.busDetails), [{ name: 'OutageStartError', errorCode: 'storage' }]);
-  const failing = await page.evaluate(() => window.producer.getStats());
+  const failing = await producerStats(page);
   assert.equal(failing.queued, 8, 'nothing dropped while IndexedDB refuses writes');
   assert.ok(failing.storageError, 'the failed write is reported in getStats');
   assert.equal(failing.durable, false);
 
   await setQuotaFull(page, false);
   // The retried write goes through: everything queued is durable again.
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.durable && !s.storageError)), {
-    what: 'a successful write after the quota was freed',
-  });
+  await waitForStats(page, (s) => s.durable && !s.storageError, 'a successful write after the quota was freed');
 
   await reloadAndDeliver(page, 'over_quota', 8, holdSending);
   await page.close();
@@ -155,38 +132,21 @@ test("when the site's data is cleared under a running worker, the whole queue is
   assert.equal(await initWith(page, '/tests/browser/pages/storage-faults-worker.js', holdSending), null);
   // ~1 KB each: the queue spans several segment files, most of which no later event changes.
   const sendLarge = (from, count) =>
-    page.evaluate(
-      ({ from, count }) => {
-        for (let i = from; i < from + count; i++) {
-          window.producer.sendEvent({
-            name: 'cleared_storage',
-            consentCategory: 'NECESSARY',
-            payload: { i, pad: 'p'.repeat(1000) },
-          });
-        }
-      },
-      { from, count },
-    );
+    sendEvents(page, 'cleared_storage', count, { from, extra: { pad: 'p'.repeat(1000) } });
   await sendLarge(0, 100);
   // A store an earlier test's tab left behind may be adopted meanwhile: its events count too.
-  const stats = () => page.evaluate(() => window.producer.getStats());
-  await waitFor(async () => ((s) => s.queued === 100 + s.adoptedEvents && s.durable)(await stats()), {
-    what: '100 events durable',
-    explain: stats,
-  });
+  await waitForStats(page, (s) => s.queued === 100 + s.adoptedEvents && s.durable, '100 events durable');
 
-  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  const { storeId } = await producerStats(page);
   assert.ok((await clearStorage(page)).includes(`/tep-store-${storeId}`), "the store's database was deleted");
   await sendLarge(100, 5);
-  await waitFor(
-    async () => ((s) => s.queued === 105 + s.adoptedEvents && s.durable && !s.storageError)(await stats()),
-    {
-      what: 'the queue durable again after the storage was cleared',
-      explain: stats,
-    },
+  await waitForStats(
+    page,
+    (s) => s.queued === 105 + s.adoptedEvents && s.durable && !s.storageError,
+    'the queue durable again after the storage was cleared',
   );
 
-  const { adoptedEvents } = await stats();
+  const { adoptedEvents } = await producerStats(page);
   await reloadAndDeliver(page, 'cleared_storage', 105, holdSending, adoptedEvents);
   await page.close();
 });
@@ -211,14 +171,9 @@ test('during a storage outage the page keeps its copy of the events until they a
   });
   await browser.control({ mode: 'up' });
   await page.evaluate(() => window.producer.flush());
-  const deliveredCount = async () =>
-    new Set((await delivered('unstored_hand_over')).map((e) => JSON.parse(e.body).payload.i)).size;
-  await waitFor(async () => (await deliveredCount()) === 6, {
+  await waitFor(async () => (await deliveredCount('unstored_hand_over')) === 6, {
     what: 'the 6 events the ended worker never stored, at the consumer',
-    explain: async () => ({
-      delivered: await deliveredCount(),
-      stats: await page.evaluate(() => window.producer.getStats()),
-    }),
+    explain: async () => ({ delivered: await deliveredCount('unstored_hand_over'), stats: await producerStats(page) }),
   });
   await page.close();
 });
@@ -237,11 +192,8 @@ test('during a storage outage the page keeps copies of at most 10,000 events, an
   // Two hand-overs (one per task): the second takes the copies past the bound.
   await send(page, 'past_the_copy_bound', 6000);
   await send(page, 'past_the_copy_bound', 6000);
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued >= 12000)), {
-    what: '12,000 events queued in memory',
-    explain: () => page.evaluate(() => window.producer.getStats()),
-  });
-  assert.equal((await page.evaluate(() => window.producer.getStats())).releasedCopies, 6000);
+  await waitForStats(page, (s) => s.queued >= 12000, '12,000 events queued in memory');
+  assert.equal((await producerStats(page)).releasedCopies, 6000);
   await setQuotaFull(page, false);
   await page.close();
 });

@@ -3,40 +3,26 @@
 // sessionStorage, and a tab taken for gone (frozen, without locks) may find
 // its store deleted by the tab that adopted it. Neither shares a store nor
 // loses an event.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { sharedBrowser, testConfig } from './harness.mjs';
+import { producerStats, reloadPage, sendEvents, startedPage, waitForStats } from './producer-page.mjs';
 import { openBrowserUnderTest } from './engines.mjs';
 
 const NO_LOCKS_WORKER = '/tests/browser/pages/no-locks-worker.js';
 
-let browser;
-before(async () => {
-  browser = await openBrowserUnderTest();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowserUnderTest);
 
 test('without Web Locks a duplicated tab, which copies sessionStorage, gets a store of its own', async () => {
-  const original = await openProducerPage(browser);
-  await original.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }),
-  );
-  const { storeId, coordination } = await original.evaluate(() => window.producer.getStats());
+  const original = await startedPage(browser, testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  const { storeId, coordination } = await producerStats(original);
   assert.equal(coordination, 'heartbeat');
 
   const duplicate = await browser.newPage();
   await duplicate.goto(`${browser.url}tests/browser/pages/producer.html`);
   await duplicate.evaluate((id) => sessionStorage.setItem('tep-store-id', id), storeId);
-  await duplicate.reload();
-  await duplicate.waitForFunction(() => window.producerReady === true);
-  await duplicate.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }),
-  );
-  const copy = await duplicate.evaluate(() => window.producer.getStats());
+  await reloadPage(duplicate, testConfig(browser.url, { workerUrl: NO_LOCKS_WORKER }));
+  const copy = await producerStats(duplicate);
   assert.notEqual(copy.storeId, storeId, 'the duplicate chose another store');
   await duplicate.close();
   await original.close();
@@ -44,23 +30,10 @@ test('without Web Locks a duplicated tab, which copies sessionStorage, gets a st
 
 test('a tab whose store another tab deletes steps aside, stores its whole queue again, and a reload restores every event', async () => {
   await browser.control({ mode: 'down' });
-  const page = await openProducerPage(browser);
-  await page.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { eventBatchInterval: 600000 }),
-  );
-  await page.evaluate(() => {
-    for (let i = 0; i < 40; i++)
-      window.producer.sendEvent({
-        name: 'store_deleted',
-        consentCategory: 'NECESSARY',
-        payload: { i, pad: 'p'.repeat(800) },
-      });
-  });
-  await waitFor(() => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 40 && s.durable)), {
-    what: '40 events durable',
-  });
-  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  const page = await startedPage(browser, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  await sendEvents(page, 'store_deleted', 40, { extra: { pad: 'p'.repeat(800) } });
+  await waitForStats(page, (s) => s.queued === 40 && s.durable, '40 events durable');
+  const { storeId } = await producerStats(page);
 
   // What an adopting tab does: delete the store's database. The worker's open
   // connection must not block it.
@@ -75,33 +48,19 @@ test('a tab whose store another tab deletes steps aside, stores its whole queue 
     `/tep-store-${storeId}`,
   );
   assert.equal(outcome, 'deleted');
-  await page.evaluate(() => {
-    for (let i = 40; i < 45; i++)
-      window.producer.sendEvent({ name: 'store_deleted', consentCategory: 'NECESSARY', payload: { i } });
-  });
-  await waitFor(
-    () => page.evaluate(() => window.producer.getStats().then((s) => s.queued === 45 && s.durable && !s.storageError)),
-    {
-      what: 'the queue durable again',
-    },
-  );
+  await sendEvents(page, 'store_deleted', 5, { from: 40 });
+  await waitForStats(page, (s) => s.queued === 45 && s.durable && !s.storageError, 'the queue durable again');
 
   await page.evaluate(() => window.crashWorkers());
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  await page.evaluate(
-    (config) => window.producer.init(config),
-    testConfig(browser.url, { eventBatchInterval: 600000 }),
-  );
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, 45, 'every event restored');
+  await reloadPage(page, testConfig(browser.url, { eventBatchInterval: 600000 }));
+  assert.equal((await producerStats(page)).queued, 45, 'every event restored');
   await page.close();
 });
 
 test('a store whose Web Lock another script steals is claimed again, so no tab takes it for gone', async () => {
   await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
-  const { storeId, coordination } = await page.evaluate(() => window.producer.getStats());
+  const page = await startedPage(browser);
+  const { storeId, coordination } = await producerStats(page);
   assert.equal(coordination, 'locks');
   const path = `/tep-store-${storeId}`;
   // steal: true takes the lock from the worker at once; this holder lets it go at once.

@@ -7,9 +7,10 @@
 // lost. A store the earlier release wrote, tokens inside, is restored and
 // rewritten without them. The consumer shows tokens only as
 // tokenFingerprint(token).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { producerStats, reloadPage, sendEvents, startedPage, waitForStats } from './producer-page.mjs';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.token-at-rest-user-42.c2lnbmF0dXJl';
@@ -17,40 +18,19 @@ const TOKEN_AFTER_RELOAD = 'eyJhbGciOiJIUzI1NiJ9.token-issued-after-the-reload.c
 const CLIENT_ID = 'token-at-rest';
 const EVENTS = 5;
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
-/** Starts the producer on `page` with a credentials provider that returns `token`. */
-function initLoggedIn(page, token) {
-  return page.evaluate(
-    async ({ config, token, clientId }) => {
-      config.credentialsProvider = { bus: () => {}, getCredentials: async () => ({ clientId, token }) };
-      await window.producer.init(config);
-    },
-    { config: testConfig(browser.url), token, clientId: CLIENT_ID },
-  );
-}
+/** The options that start the producer for the user logged in with `token`. */
+const loggedIn = (token) => ({ credentials: { clientId: CLIENT_ID, token } });
+
+/** A new producer page, started with a credentials provider that returns `token`. */
+const loggedInPage = (token) => startedPage(browser, testConfig(browser.url), loggedIn(token));
 
 /** Sends EVENTS events named `name`, with the collector down, and waits until they are durable. */
 async function storeWhileCollectorDown(page, name) {
   await browser.control({ mode: 'down' });
-  await page.evaluate(
-    ({ name, count }) => {
-      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-    },
-    { name, count: EVENTS },
-  );
-  await waitFor(
-    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued >= count && s.durable), EVENTS),
-    {
-      what: `the ${EVENTS} events durable in IndexedDB`,
-    },
-  );
+  await sendEvents(page, name, EVENTS);
+  await waitForStats(page, (s) => s.queued >= EVENTS && s.durable, `the ${EVENTS} events durable in IndexedDB`);
 }
 
 /**
@@ -133,13 +113,10 @@ async function deliver(page, name) {
  * token is at rest, and delivers: resolves to what deliver() does.
  */
 async function storeReloadAndDeliver(name, tokenAfterReload) {
-  const page = await openProducerPage(browser);
-  await initLoggedIn(page, TOKEN);
+  const page = await loggedInPage(TOKEN);
   await storeWhileCollectorDown(page, name);
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  await initLoggedIn(page, tokenAfterReload);
-  assert.equal((await page.evaluate(() => window.producer.getStats())).queued, EVENTS, 'every event restored');
+  await reloadPage(page, testConfig(browser.url), loggedIn(tokenAfterReload));
+  assert.equal((await producerStats(page)).queued, EVENTS, 'every event restored');
   await assertNoTokenAtRest(page, name, [TOKEN, tokenAfterReload]);
   const delivered = await deliver(page, name);
   await page.close();
@@ -205,8 +182,7 @@ function putIntoStore(page, path, name, bytes) {
 }
 
 test('events sent while logged in with the collector down are stored without the token and arrive with it', async () => {
-  const page = await openProducerPage(browser);
-  await initLoggedIn(page, TOKEN);
+  const page = await loggedInPage(TOKEN);
   await storeWhileCollectorDown(page, 'at_rest_live');
   await assertNoTokenAtRest(page, 'at_rest_live', [TOKEN]);
 
@@ -239,10 +215,9 @@ test('after a reload, a provider that returns another token gets the restored ev
 
 test('a store the earlier release wrote, tokens inside, is restored, rewritten without them, and delivered with them', async () => {
   const name = 'at_rest_earlier_release';
-  const page = await openProducerPage(browser);
-  await initLoggedIn(page, TOKEN);
+  const page = await loggedInPage(TOKEN);
   await browser.control({ mode: 'down' });
-  const { storeId } = await page.evaluate(() => window.producer.getStats());
+  const { storeId } = await producerStats(page);
   const path = `/tep-store-${storeId}`;
   const now = Date.now();
   const headers = JSON.stringify({
@@ -262,15 +237,8 @@ test('a store the earlier release wrote, tokens inside, is restored, rewritten w
     'the token is in the store as the earlier release wrote it',
   );
 
-  await page.reload();
-  await page.waitForFunction(() => window.producerReady === true);
-  await initLoggedIn(page, TOKEN_AFTER_RELOAD);
-  await waitFor(
-    () => page.evaluate((count) => window.producer.getStats().then((s) => s.queued === count && s.durable), EVENTS),
-    {
-      what: 'the restored events durable again',
-    },
-  );
+  await reloadPage(page, testConfig(browser.url), loggedIn(TOKEN_AFTER_RELOAD));
+  await waitForStats(page, (s) => s.queued === EVENTS && s.durable, 'the restored events durable again');
   await assertNoTokenAtRest(page, name, [TOKEN, TOKEN_AFTER_RELOAD]);
 
   // The tokens read from the old files are known: the events go as they were stored.

@@ -2,31 +2,15 @@
 // reclaiming it) is replaced: the page starts a new one on the same store,
 // keeps the events sent meanwhile and those the ended worker never stored,
 // and the bus reports the outage while no worker runs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
+import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
+import { deliveredNumbers, producerStats, sendEvents, startedPage } from './producer-page.mjs';
 
-let browser;
-before(async () => {
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser(openBrowser);
 
-function sendMany(page, name, count) {
-  return page.evaluate(
-    ({ name, count }) => {
-      for (let i = 0; i < count; i++) window.producer.sendEvent({ name, consentCategory: 'NECESSARY', payload: { i } });
-    },
-    { name, count },
-  );
-}
-
-async function delivered(name) {
-  const events = (await browser.consumerEvents()).filter((e) => e.name === name);
-  return new Set(events.map((e) => JSON.parse(e.body).payload.i)).size;
-}
+const sendMany = (page, name, count) => sendEvents(page, name, count);
+const delivered = async (name) => new Set(await deliveredNumbers(browser, name)).size;
 
 /** A started producer page whose bus messages are logged in window.codes (errorCode or name). */
 async function startedWithBusLog(config) {
@@ -44,7 +28,7 @@ test('a worker that ends is replaced on the same store; events sent meanwhile ar
   const page = await startedWithBusLog(testConfig(browser.url));
   await sendMany(page, 'before_the_end', 20);
   await page.evaluate(() => window.producer.flush());
-  const storeBefore = (await page.evaluate(() => window.producer.getStats())).storeId;
+  const storeBefore = (await producerStats(page)).storeId;
 
   // The worker ends as the browser would end it: no message, no error event.
   await page.evaluate(() => window.workers.at(-1).terminate());
@@ -56,7 +40,7 @@ test('a worker that ends is replaced on the same store; events sent meanwhile ar
   assert.deepEqual(await page.evaluate(() => window.codes), ['worker', 'OutageEndMessage']);
   assert.equal(await page.evaluate(() => window.workers.length), 2, 'one new worker');
   await page.evaluate(() => window.producer.flush());
-  const stats = await page.evaluate(() => window.producer.getStats());
+  const stats = await producerStats(page);
   assert.equal(stats.storeId, storeBefore, 'the new worker took the same store');
   await waitFor(async () => (await delivered('while_it_was_gone')) === 30, {
     what: 'the 30 events sent meanwhile delivered',
@@ -68,8 +52,7 @@ test('a worker that ends is replaced on the same store; events sent meanwhile ar
 test('events handed to a worker that ends before storing them go to the next worker', async () => {
   // Nothing is delivered until the end, so only the queue can hold them.
   await browser.control({ mode: 'down' });
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const page = await startedPage(browser);
   await page.evaluate(async () => {
     for (let i = 0; i < 40; i++)
       window.producer.sendEvent({ name: 'in_the_last_message', consentCategory: 'NECESSARY', payload: { i } });
@@ -93,8 +76,7 @@ test('events handed to a worker that ends before storing them go to the next wor
 
 test('a worker that keeps ending is replaced after a growing delay, and events wait on the page', async () => {
   await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  const page = await startedPage(browser);
   // Three ends in a row, each as soon as its replacement is running.
   for (let ended = 1; ended <= 3; ended++) {
     await waitFor(() => page.evaluate((n) => window.workers.length === n, ended), { what: `worker ${ended} running` });

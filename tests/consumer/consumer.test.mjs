@@ -1,36 +1,13 @@
 // The reference consumer: the wire format both ways, dedupe, durability
 // across a restart, and every fault mode.
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
-import {
-  entry,
-  formBody,
-  postBatch as post,
-  postControl,
-  removeDataDir,
-  startConsumer,
-  temporaryDataDir,
-} from './running-consumer.mjs';
+import { consumerPerTest, entry, formBody, postBatch as post, postControl } from './running-consumer.mjs';
 
-let dataDir;
-let running;
-
-async function start() {
-  running = await startConsumer({ dataDir });
-  return running;
-}
-
-beforeEach(() => {
-  dataDir = temporaryDataDir();
-});
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-  removeDataDir(dataDir);
-});
+const testConsumer = consumerPerTest();
 
 const control = (url, fault) => postControl(url, fault).then((r) => r.json());
 const stats = (url) => fetch(`${url}/consumer/stats`).then((r) => r.json());
@@ -41,7 +18,7 @@ const events = (url) =>
 const ids = (xml, tag) => [...xml.matchAll(new RegExp(`<${tag}><Id>([^<]*)</Id>`, 'g'))].map((m) => m[1]);
 
 test('a form body with unicode, emoji and reserved characters is stored exactly', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const body = JSON.stringify({ name: 'play', payload: { t: 'héllo 🎵 a+b=c&d%20 e' } });
   const res = await post(url, [entry('id-1', 'play', body)], { token: 't' });
   assert.equal(res.status, 200);
@@ -52,7 +29,7 @@ test('a form body with unicode, emoji and reserved characters is stored exactly'
 });
 
 test('the response is SQS XML naming every accepted Id', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const res = await post(url, [entry('a'), entry('b')]);
   const xml = await res.text();
   assert.match(res.headers.get('content-type'), /text\/xml/);
@@ -67,7 +44,7 @@ test('the response is SQS XML naming every accepted Id', async () => {
 });
 
 test("entries with an empty or non-JSON body are refused as the sender's fault", async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const xml = await (
     await post(url, [entry('good'), entry('empty', 'play', ''), entry('text', 'play', 'not json')])
   ).text();
@@ -78,7 +55,7 @@ test("entries with an empty or non-JSON body are refused as the sender's fault",
 });
 
 test('more than ten entries or repeated Ids fail the whole request', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const many = await post(
     url,
     Array.from({ length: 11 }, (_, i) => entry(`e${i}`)),
@@ -94,7 +71,7 @@ test('more than ten entries or repeated Ids fail the whole request', async () =>
 });
 
 test('an Id sent again is confirmed again but stored once and counted as a duplicate', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await post(url, [entry('x'), entry('y')]);
   const xml = await (await post(url, [entry('x')])).text();
   assert.deepEqual(ids(xml, 'SendMessageBatchResultEntry'), ['x']);
@@ -106,12 +83,12 @@ test('an Id sent again is confirmed again but stored once and counted as a dupli
 });
 
 test('stored events and the dedupe survive a restart, and a torn last line is tolerated', async () => {
-  let { url, stop } = await start();
+  let { url, stop } = await testConsumer.inProcess();
   await post(url, [entry('kept-1'), entry('kept-2')]);
   await stop();
-  running = undefined;
-  appendFileSync(join(dataDir, 'events.jsonl'), '{"id":"torn","na');
-  ({ url } = await start());
+  testConsumer.running = undefined;
+  appendFileSync(join(testConsumer.dataDir, 'events.jsonl'), '{"id":"torn","na');
+  ({ url } = await testConsumer.inProcess());
   assert.equal((await stats(url)).accepted, 2);
   await post(url, [entry('kept-1')]);
   const s = await stats(url);
@@ -120,7 +97,7 @@ test('stored events and the dedupe survive a restart, and a torn last line is to
 });
 
 test('down refuses the connection and up restores it', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'down' });
   await assert.rejects(post(url, [entry('a')]));
   await control(url, { mode: 'up' });
@@ -128,7 +105,7 @@ test('down refuses the connection and up restores it', async () => {
 });
 
 test('error answers with the status asked for and stores nothing', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'error', status: 502 });
   const res = await post(url, [entry('a')]);
   assert.equal(res.status, 502);
@@ -137,7 +114,7 @@ test('error answers with the status asked for and stores nothing', async () => {
 });
 
 test('throttle answers 429 with Retry-After', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'throttle', retryAfterSeconds: 7 });
   const res = await post(url, [entry('a')]);
   assert.equal(res.status, 429);
@@ -145,7 +122,7 @@ test('throttle answers 429 with Retry-After', async () => {
 });
 
 test('hang keeps the request open until the client gives up', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'hang' });
   const started = Date.now();
   await assert.rejects(post(url, [entry('a')], { signal: AbortSignal.timeout(300) }), /abort|timeout/i);
@@ -153,7 +130,7 @@ test('hang keeps the request open until the client gives up', async () => {
 });
 
 test('slow answers normally after the delay', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'slow', delayMs: 300 });
   const started = Date.now();
   const res = await post(url, [entry('a')]);
@@ -163,7 +140,7 @@ test('slow answers normally after the delay', async () => {
 });
 
 test('unrelated answers 200 with a page that confirms nothing and stores nothing', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'unrelated' });
   const res = await post(url, [entry('a')]);
   assert.equal(res.status, 200);
@@ -172,7 +149,7 @@ test('unrelated answers 200 with a page that confirms nothing and stores nothing
 });
 
 test('senderFault at rate 1 refuses every entry', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'senderFault', senderFaultRate: 1 });
   const xml = await (await post(url, [entry('a'), entry('b')])).text();
   assert.deepEqual(ids(xml, 'BatchResultErrorEntry'), ['a', 'b']);
@@ -180,7 +157,7 @@ test('senderFault at rate 1 refuses every entry', async () => {
 });
 
 test('a fault with a count applies to that many requests, then the consumer is up again', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   await control(url, { mode: 'error', count: 2 });
   assert.equal((await post(url, [entry('a')])).status, 503);
   assert.equal((await post(url, [entry('a')])).status, 503);
@@ -189,14 +166,14 @@ test('a fault with a count applies to that many requests, then the consumer is u
 });
 
 test('an unknown mode is refused with a clear message', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const res = await postControl(url, '{"mode":"sideways"}');
   assert.equal(res.status, 400);
   assert.match((await res.json()).error, /unknown mode 'sideways'/);
 });
 
 test('CORS preflight of the collector endpoint is answered for any origin', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const res = await fetch(`${url}/api/event-batch`, { method: 'OPTIONS' });
   assert.equal(res.status, 204);
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
@@ -205,7 +182,7 @@ test('CORS preflight of the collector endpoint is answered for any origin', asyn
 });
 
 test('the requests endpoint keeps raw bodies with the token as a fingerprint, and the reset endpoint clears everything', async () => {
-  const { url } = await start();
+  const { url } = await testConsumer.inProcess();
   const body = formBody([entry('r1')]);
   await post(url, body, { token: 'tok' });
   const { requests } = await (await fetch(`${url}/consumer/requests?limit=5`)).json();

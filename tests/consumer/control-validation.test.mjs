@@ -1,50 +1,29 @@
 // POST /consumer/control: only JSON, every field checked, and no request can
 // take the consumer down.
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  entry,
-  postBatch,
-  postControl,
-  rawRequest,
-  removeDataDir,
-  startCommand,
-  startConsumer,
-  temporaryDataDir,
-} from './running-consumer.mjs';
+import { consumerPerTest, entry, postBatch, postControl, rawRequest } from './running-consumer.mjs';
 
-let dataDir;
-let running;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-  if (dataDir) removeDataDir(dataDir);
-  dataDir = undefined;
-});
+const testConsumer = consumerPerTest();
 
 test('the error mode with status 0 is refused, and a batch sent afterwards does not stop the consumer', async () => {
-  dataDir = temporaryDataDir();
-  running = await startCommand('demo/consumer/main.mjs', ['--port', '0', '--data-dir', dataDir]);
-  const control = await postControl(running.url, { mode: 'error', status: 0 });
-  await postBatch(running.url, [entry('after-the-bad-control')]).catch(() => {});
-  const stats = await fetch(`${running.url}/consumer/stats`).catch((error) => {
-    assert.fail(`the consumer stopped serving (${error.cause?.code ?? error.message}):\n${running.output()}`);
+  await testConsumer.command('demo/consumer/main.mjs');
+  const control = await postControl(testConsumer.running.url, { mode: 'error', status: 0 });
+  await postBatch(testConsumer.running.url, [entry('after-the-bad-control')]).catch(() => {});
+  const stats = await fetch(`${testConsumer.running.url}/consumer/stats`).catch((error) => {
+    assert.fail(
+      `the consumer stopped serving (${error.cause?.code ?? error.message}):\n${testConsumer.running.output()}`,
+    );
   });
   assert.equal(stats.status, 200);
   assert.equal(control.status, 400);
   assert.equal((await control.json()).field, 'status');
 });
 
-async function startInProcess() {
-  dataDir = temporaryDataDir();
-  running = await startConsumer({ dataDir });
-  return running;
-}
-
 const currentFaults = async (url) => (await (await fetch(`${url}/consumer/stats`)).json()).faults;
 
 test('a control request of any other content type is refused with 415 and changes nothing', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   for (const contentType of [
     'text/plain;charset=UTF-8',
     'application/x-www-form-urlencoded',
@@ -61,7 +40,7 @@ test('a control request of any other content type is refused with 415 and change
 });
 
 test("a control body sent as text/plain is refused even from the consumer's own origin, and JSON from it is accepted", async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   const asThePage = (contentType, site) =>
     rawRequest(url, {
       method: 'POST',
@@ -113,7 +92,7 @@ const MALFORMED = [
 ];
 
 test('every malformed control body is refused with 400 naming the field, changes nothing, and the consumer keeps serving', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   const before = await (await postControl(url, { mode: 'throttle', retryAfterSeconds: 3 })).json();
   for (const [body, field] of MALFORMED) {
     const res = await postControl(url, body);
@@ -128,14 +107,14 @@ test('every malformed control body is refused with 400 naming the field, changes
 });
 
 test('a control body larger than 64 KiB is refused with 413', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   const res = await postControl(url, JSON.stringify({ mode: 'up', padding: 'x'.repeat(70 * 1024) }));
   assert.equal(res.status, 413);
   assert.equal((await fetch(`${url}/consumer/stats`)).status, 200);
 });
 
 test('every fault the browser tests, the bench and the demo page ask for is accepted as it is sent', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   const used = [
     { mode: 'up' },
     { mode: 'down' },
@@ -160,7 +139,7 @@ test('every fault the browser tests, the bench and the demo page ask for is acce
 });
 
 test('the reset endpoint accepts no body or a JSON one, and refuses any other content type with 415', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   await postBatch(url, [entry('to-clear')]);
   assert.equal((await fetch(`${url}/consumer/reset`, { method: 'POST' })).status, 200);
   const asTheBench = await fetch(`${url}/consumer/reset`, {
@@ -181,7 +160,7 @@ test('the reset endpoint accepts no body or a JSON one, and refuses any other co
 });
 
 test('the events and requests endpoints refuse an after or limit that is not a whole number, naming it', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   for (const [path, field] of [
     ['/consumer/events?after=abc', 'after'],
     ['/consumer/events?after=-1', 'after'],
@@ -196,7 +175,7 @@ test('the events and requests endpoints refuse an after or limit that is not a w
 });
 
 test('a method an endpoint does not answer is refused with 405 and the methods it does', async () => {
-  const { url } = await startInProcess();
+  const { url } = await testConsumer.inProcess();
   const res = await fetch(`${url}/consumer/control`);
   assert.equal(res.status, 405);
   assert.equal(res.headers.get('allow'), 'POST, OPTIONS');

@@ -1,46 +1,36 @@
 // Where the consumer listens: loopback unless --host says otherwise, said
 // plainly at start.
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoServer } from '../../demo/serve.mjs';
 import { hostNamesOf, listeningNotice, urlOfListeningServer } from '../../demo/consumer/listen-address.mjs';
-import { removeDataDir, startCommand, temporaryDataDir } from './running-consumer.mjs';
+import { consumerPerTest } from './running-consumer.mjs';
 
-let dataDir;
-let running;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-  removeDataDir(dataDir);
-});
+const testConsumer = consumerPerTest();
 
 test('the consumer command listens on 127.0.0.1 by default and says so when it starts', async () => {
-  dataDir = temporaryDataDir();
-  running = await startCommand('demo/consumer/main.mjs', ['--port', '0', '--data-dir', dataDir]);
-  assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  await running.waitForOutput(/Listening on 127\.0\.0\.1:\d+: this machine only/);
+  await testConsumer.command('demo/consumer/main.mjs');
+  assert.match(testConsumer.running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  await testConsumer.running.waitForOutput(/Listening on 127\.0\.0\.1:\d+: this machine only/);
 });
 
 test('the demo command listens on 127.0.0.1 by default and says so when it starts', async () => {
-  dataDir = temporaryDataDir();
-  running = await startCommand('demo/serve.mjs', ['--port', '0', '--data-dir', dataDir]);
-  assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  await running.waitForOutput(/Listening on 127\.0\.0\.1:\d+: this machine only/);
-  assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
+  await testConsumer.command('demo/serve.mjs');
+  assert.match(testConsumer.running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  await testConsumer.running.waitForOutput(/Listening on 127\.0\.0\.1:\d+: this machine only/);
+  assert.equal((await fetch(`${testConsumer.running.url}/consumer/stats`)).status, 200);
 });
 
 test('--host moves the consumer to the address it names', async () => {
-  dataDir = temporaryDataDir();
   // Another loopback address: on Linux all of 127.0.0.0/8 reaches this machine.
-  running = await startCommand('demo/consumer/main.mjs', ['--port', '0', '--host', '127.0.0.2', '--data-dir', dataDir]);
-  assert.match(running.url, /^http:\/\/127\.0\.0\.2:\d+$/);
-  assert.equal((await fetch(`${running.url}/consumer/stats`)).status, 200);
+  await testConsumer.command('demo/consumer/main.mjs', ['--host', '127.0.0.2']);
+  assert.match(testConsumer.running.url, /^http:\/\/127\.0\.0\.2:\d+$/);
+  assert.equal((await fetch(`${testConsumer.running.url}/consumer/stats`)).status, 200);
 });
 
 test('startDemoServer listens on 127.0.0.1 when no host is given', async () => {
-  dataDir = temporaryDataDir();
-  const demo = await startDemoServer({ port: 0, dataDir, quiet: true });
-  running = { stop: demo.close };
+  const demo = await startDemoServer({ port: 0, dataDir: testConsumer.dataDir, quiet: true });
+  testConsumer.running = { stop: demo.close };
   assert.equal(demo.server.address().address, '127.0.0.1');
   assert.equal(demo.url, `http://127.0.0.1:${demo.server.address().port}/`);
 });

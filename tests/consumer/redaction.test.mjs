@@ -1,31 +1,14 @@
 // No credential leaves the consumer: every answer and the data file carry a
 // fingerprint of the token, which still tells which token was sent.
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenFingerprint } from '../../demo/consumer/redaction.mjs';
-import {
-  entry,
-  formBody,
-  postBatch,
-  postControl,
-  removeDataDir,
-  startConsumer,
-  temporaryDataDir,
-} from './running-consumer.mjs';
+import { consumerPerTest, entry, formBody, postBatch, postControl } from './running-consumer.mjs';
 
-let dataDir;
-let running;
-beforeEach(() => {
-  dataDir = temporaryDataDir();
-});
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-  removeDataDir(dataDir);
-});
+const testConsumer = consumerPerTest();
 
 // A token with characters that form encoding changes, so every spelling of it is looked for.
 const freshToken = () => `sécret/${randomUUID()}+token=`;
@@ -56,8 +39,8 @@ async function everythingShown(url) {
 }
 
 test('no answer of the consumer contains the bearer token, in any spelling', async () => {
-  running = await startConsumer({ dataDir });
-  const { url } = running;
+  await testConsumer.inProcess();
+  const { url } = testConsumer.running;
   const token = freshToken();
   const answers = [];
   const keep = async (res) => answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
@@ -86,8 +69,8 @@ test('no answer of the consumer contains the bearer token, in any spelling', asy
 });
 
 test('the fingerprint of the token given to the producer identifies the stored event and the request that carried it', async () => {
-  running = await startConsumer({ dataDir });
-  const { url } = running;
+  await testConsumer.inProcess();
+  const { url } = testConsumer.running;
   const token = freshToken();
   const body = formBody([entry('identified', 'play', undefined, signedHeaders(token))]);
   await postBatch(url, body, { token });
@@ -105,19 +88,19 @@ test('the fingerprint of the token given to the producer identifies the stored e
 });
 
 test('a request without a token is shown without one', async () => {
-  running = await startConsumer({ dataDir });
-  await postBatch(running.url, [entry('anonymous')], { path: '/api/public/event-batch' });
-  const [request] = (await (await fetch(`${running.url}/consumer/requests`)).json()).requests;
+  await testConsumer.inProcess();
+  await postBatch(testConsumer.running.url, [entry('anonymous')], { path: '/api/public/event-batch' });
+  const [request] = (await (await fetch(`${testConsumer.running.url}/consumer/requests`)).json()).requests;
   assert.equal(request.authorization, null);
-  const [event] = (await (await fetch(`${running.url}/consumer/events`)).json()).events;
+  const [event] = (await (await fetch(`${testConsumer.running.url}/consumer/events`)).json()).events;
   assert.equal(event.headers.authorization, undefined);
 });
 
 test('the data file holds fingerprints, not tokens', async () => {
-  running = await startConsumer({ dataDir });
+  await testConsumer.inProcess();
   const token = freshToken();
-  await postBatch(running.url, [entry('on-disk', 'play', undefined, signedHeaders(token))], { token });
-  const file = readFileSync(join(dataDir, 'events.jsonl'), 'utf8');
+  await postBatch(testConsumer.running.url, [entry('on-disk', 'play', undefined, signedHeaders(token))], { token });
+  const file = readFileSync(join(testConsumer.dataDir, 'events.jsonl'), 'utf8');
   for (const spelling of spellings(token)) assert.equal(file.includes(spelling), false, spelling);
   assert.equal(file.includes(tokenFingerprint(token)), true);
 });
@@ -133,28 +116,30 @@ test('events stored with their token by an earlier consumer are shown redacted a
     endpoint: 'authenticated',
     receivedAt: 0,
   };
-  writeFileSync(join(dataDir, 'events.jsonl'), `${JSON.stringify(stored)}\n`);
-  running = await startConsumer({ dataDir });
-  const shown = await everythingShown(running.url);
+  writeFileSync(join(testConsumer.dataDir, 'events.jsonl'), `${JSON.stringify(stored)}\n`);
+  await testConsumer.inProcess();
+  const shown = await everythingShown(testConsumer.running.url);
   for (const spelling of spellings(token)) assert.equal(shown.includes(spelling), false, spelling);
-  const [event] = (await (await fetch(`${running.url}/consumer/events`)).json()).events;
+  const [event] = (await (await fetch(`${testConsumer.running.url}/consumer/events`)).json()).events;
   assert.equal(event.headers.authorization, tokenFingerprint(token));
 });
 
 test('a fingerprint already stored is kept, not fingerprinted again', async () => {
-  running = await startConsumer({ dataDir });
+  await testConsumer.inProcess();
   const token = freshToken();
-  await postBatch(running.url, [entry('kept-fingerprint', 'play', undefined, signedHeaders(token))], { token });
-  await running.stop();
-  running = await startConsumer({ dataDir });
-  const [event] = (await (await fetch(`${running.url}/consumer/events`)).json()).events;
+  await postBatch(testConsumer.running.url, [entry('kept-fingerprint', 'play', undefined, signedHeaders(token))], {
+    token,
+  });
+  await testConsumer.running.stop();
+  await testConsumer.inProcess();
+  const [event] = (await (await fetch(`${testConsumer.running.url}/consumer/events`)).json()).events;
   assert.equal(event.headers.authorization, tokenFingerprint(token));
 });
 
 test('an event whose name mentions authorization is shown by its name', async () => {
-  running = await startConsumer({ dataDir });
+  await testConsumer.inProcess();
   const body = formBody([entry('named', 'authorization_failed')]);
-  await postBatch(running.url, body, { token: freshToken() });
-  const [request] = (await (await fetch(`${running.url}/consumer/requests`)).json()).requests;
+  await postBatch(testConsumer.running.url, body, { token: freshToken() });
+  const [request] = (await (await fetch(`${testConsumer.running.url}/consumer/requests`)).json()).requests;
   assert.equal(request.body, body);
 });

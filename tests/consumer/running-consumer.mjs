@@ -1,6 +1,7 @@
 // The reference consumer as the tests run it: in this process on a free
 // loopback port, or as its own command line (to see that it keeps running and
 // what it prints), plus the SendMessageBatch bodies the producer sends.
+import { afterEach } from 'node:test';
 import { createServer, request } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -99,6 +100,45 @@ export function startCommand(script, args) {
 
 export function removeDataDir(dataDir) {
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * For a test file whose tests each run their own consumer or demo server:
+ * this test's data folder (made when first read) and what the test started
+ * (`running`, anything with stop()), both gone after each test. Call it once
+ * at the top of the file.
+ */
+export function consumerPerTest() {
+  let dataDir;
+  let running;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    if (dataDir) removeDataDir(dataDir);
+    dataDir = undefined;
+  });
+  return {
+    get dataDir() {
+      dataDir ??= temporaryDataDir();
+      return dataDir;
+    },
+    get running() {
+      return running;
+    },
+    set running(started) {
+      running = started;
+    },
+    /** startConsumer on this test's data folder, with `options` beside it. */
+    async inProcess(options = {}) {
+      running = await startConsumer({ dataDir: this.dataDir, ...options });
+      return running;
+    },
+    /** startCommand: `node <script> --port 0 --data-dir <this test's folder> <args>`. */
+    async command(script, args = []) {
+      running = await startCommand(script, ['--port', '0', '--data-dir', this.dataDir, ...args]);
+      return running;
+    },
+  };
 }
 
 export function entry(

@@ -73,12 +73,21 @@ std::set<std::string> restored_ids(MemoryFileStore& store, tep::RestoreReport* r
   return ids;
 }
 
-}  // namespace
-
-TEST_CASE("Events come out in the order they went in, with every field intact") {
+// An empty store in memory and the tokens its queues keep.
+struct StoreInMemory {
   TokenKeeper tokens;
   MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+};
+
+// A queue with the producer's default limits on an empty store in memory.
+struct QueueInMemory : StoreInMemory {
+  EventQueue q{store, default_limits(), tokens};
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(QueueInMemory,
+                 "Events come out in the order they went in, with every field intact") {
   q.restore(kNow);
   for (int i = 0; i < 5; ++i) REQUIRE(q.append(make_event(i)) == AppendResult::kStored);
   auto events = all(q);
@@ -90,10 +99,8 @@ TEST_CASE("Events come out in the order they went in, with every field intact") 
   CHECK(q.oldest_created_ms() == kNow);
 }
 
-TEST_CASE("Peek honours the count, the byte budget and the skip, but always returns one") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory,
+                 "Peek honours the count, the byte budget and the skip, but always returns one") {
   for (int i = 0; i < 10; ++i) q.append(make_event(i, 1000));
   CHECK(q.peek(3, SIZE_MAX, nullptr).size() == 3);
   CHECK(q.peek(10, 2500, nullptr).size() == 2);
@@ -102,9 +109,7 @@ TEST_CASE("Peek honours the count, the byte budget and the skip, but always retu
   CHECK(ids_of(skipped) == std::vector<std::string>{"id-1", "id-2"});
 }
 
-TEST_CASE("Removed events are gone, also after a restore") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "Removed events are gone, also after a restore") {
   {
     EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 6; ++i) q.append(make_event(i));
@@ -115,9 +120,7 @@ TEST_CASE("Removed events are gone, also after a restore") {
   CHECK(restored_ids(store) == std::set<std::string>{"id-0", "id-2", "id-3", "id-5"});
 }
 
-TEST_CASE("Attempt counts survive a restore") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "Attempt counts survive a restore") {
   {
     EventQueue q(store, default_limits(), tokens);
     q.append(make_event(0));
@@ -139,9 +142,8 @@ tep::QueueLimits small_segments() {
   return limits;
 }
 
-TEST_CASE("Segments rotate, and a fully settled segment is deleted with its settle log") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory,
+                 "Segments rotate, and a fully settled segment is deleted with its settle log") {
   EventQueue q(store, small_segments(), tokens);
   for (int i = 0; i < 100; ++i) q.append(make_event(i, 500));
   CHECK(store.files.size() > 2);  // several segments
@@ -157,9 +159,7 @@ TEST_CASE("Segments rotate, and a fully settled segment is deleted with its sett
   CHECK(q.disk_bytes() == 0);
 }
 
-TEST_CASE("A restore reads every segment and starts appending in a new one") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "A restore reads every segment and starts appending in a new one") {
   {
     EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 80; ++i) q.append(make_event(i, 400));
@@ -246,9 +246,7 @@ TEST_CASE("A queue damaged at any byte never crashes and keeps every intact even
   }
 }
 
-TEST_CASE("A file of another format version is left alone and counted") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "A file of another format version is left alone and counted") {
   {
     EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 3; ++i) q.append(make_event(i));
@@ -265,9 +263,8 @@ TEST_CASE("A file of another format version is left alone and counted") {
   CHECK(store.files[name] == before);  // and never appended to
 }
 
-TEST_CASE("A restore names the files it left alone: an unreadable log with its settle log") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory,
+                 "A restore names the files it left alone: an unreadable log with its settle log") {
   {
     EventQueue q(store, default_limits(), tokens);
     for (int i = 0; i < 3; ++i) q.append(make_event(i));
@@ -285,9 +282,7 @@ TEST_CASE("A restore names the files it left alone: an unreadable log with its s
   CHECK_FALSE(EventQueue::owns_file("notes.txt"));
 }
 
-TEST_CASE("The disk cap refuses new events until space is freed") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "The disk cap refuses new events until space is freed") {
   tep::QueueLimits limits = default_limits();
   limits.max_disk_bytes = 4096;
   EventQueue q(store, limits, tokens);
@@ -304,10 +299,8 @@ TEST_CASE("The disk cap refuses new events until space is freed") {
   CHECK(q.append(make_event(100, 200)) == AppendResult::kStored);
 }
 
-TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recovery works") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory,
+                 "Storage errors refuse the event, keep the queue consistent, and recovery works") {
   q.append(make_event(0));
   store.unavailable = true;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -320,10 +313,8 @@ TEST_CASE("Storage errors refuse the event, keep the queue consistent, and recov
   CHECK(restored_ids(store) == std::set<std::string>{"id-0", "id-3"});
 }
 
-TEST_CASE("A write torn part-way is never read back as an event, and later events are") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory,
+                 "A write torn part-way is never read back as an event, and later events are") {
   q.append(make_event(0));
   store.tear_next_append_after = 20;
   CHECK(q.append(make_event(1)) == AppendResult::kStorageError);
@@ -333,9 +324,7 @@ TEST_CASE("A write torn part-way is never read back as an event, and later event
   CHECK(report.corrupt_records == 1);
 }
 
-TEST_CASE("Events older than the TTL expire, on restore and at run time") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
+TEST_CASE_METHOD(StoreInMemory, "Events older than the TTL expire, on restore and at run time") {
   tep::QueueLimits limits = default_limits();
   limits.ttl_ms = 60000;
   {
@@ -375,10 +364,7 @@ TEST_CASE("Bytes written per event do not grow with the queue's depth") {
   CHECK(deep < tep::QueueLimits{}.segment_bytes);  // bounded by the segment size, not the queue
 }
 
-TEST_CASE("Removing duplicates keeps the first copy") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory, "Removing duplicates keeps the first copy") {
   q.append(make_event(0));
   q.append(make_event(0));
   q.append(make_event(1));
@@ -388,12 +374,10 @@ TEST_CASE("Removing duplicates keeps the first copy") {
   CHECK(ids_of(all(q)) == std::vector<std::string>{"id-0", "id-1"});
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    QueueInMemory,
     "Event bodies are read back from the store, so damage after restore drops the event and names "
     "it") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
   q.restore(kNow);
   for (int i = 0; i < 3; ++i) q.append(make_event(i));
   // Flip a byte inside the second event's payload, behind the queue's back.
@@ -410,10 +394,7 @@ TEST_CASE(
   CHECK(all(q)[1].payload == make_event(2).payload);
 }
 
-TEST_CASE("The oldest unsent event's time skips the events being sent") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory, "The oldest unsent event's time skips the events being sent") {
   q.append(make_event(0, 10, kNow));
   q.append(make_event(1, 10, kNow + 5));
   CHECK(q.oldest_created_ms([](const std::string&) { return false; }) == kNow);
@@ -421,10 +402,8 @@ TEST_CASE("The oldest unsent event's time skips the events being sent") {
   CHECK(q.oldest_created_ms([](const std::string&) { return true; }) == -1);
 }
 
-TEST_CASE("No stored file holds a token, and events come back with it while it is kept") {
-  TokenKeeper tokens;
-  MemoryFileStore store;
-  EventQueue q(store, default_limits(), tokens);
+TEST_CASE_METHOD(QueueInMemory,
+                 "No stored file holds a token, and events come back with it while it is kept") {
   q.restore(kNow);
   q.append(logged_in_event(0));
   q.append(make_event(1));

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 TEST_CASE("Stats carry every field the worker reads, and no last error as null") {
   tep::ProducerStats stats;
@@ -36,28 +38,21 @@ TEST_CASE("The last error is a string when there was one") {
 }
 
 TEST_CASE("The restore summary names what restore found") {
-  tep::RestoreSummary summary;
-  summary.restored = 7;
-  summary.corrupt_records = 1;
-  summary.unreadable_files = 2;
-  summary.expired = 3;
-  summary.feral = 4;
-  summary.purged = 5;
-  summary.outage = true;
+  // In the order of its fields: restored, corrupt records, unreadable files,
+  // expired, feral, purged, outage. Each count differs, so a field written
+  // under another's name shows.
+  const tep::RestoreSummary summary{7, 1, 2, 3, 4, 5, true};
   CHECK(nlohmann::json::parse(tep::restore_summary_json(summary)) ==
         nlohmann::json::parse(R"({"restored": 7, "corruptRecords": 1, "unreadableFiles": 2,
                                   "expired": 3, "feral": 4, "purged": 5, "outage": true})"));
 }
 
 TEST_CASE("The adoption report names what adoption found, the files to keep and those it changed") {
-  tep::AdoptReport report;
-  report.taken = 5;
-  report.remaining = 4;
-  report.unreadable_files = 1;
-  report.damaged_records = 2;
-  report.expired = 3;
-  report.kept_files = {"seg-0000000000000002.log"};
-  report.changed_files = {"counters.json", "seg-0000000000000001.settle"};
+  // In the order of its fields: taken, remaining, unreadable files, damaged
+  // records, expired, the files to keep, the files changed.
+  const std::vector<std::string> kept = {"seg-0000000000000002.log"};
+  const std::vector<std::string> changed = {"counters.json", "seg-0000000000000001.settle"};
+  const tep::AdoptReport report{5, 4, 1, 2, 3, kept, changed};
   CHECK(nlohmann::json::parse(tep::adopt_report_json(report)) ==
         nlohmann::json::parse(R"({"taken": 5, "remaining": 4, "unreadableFiles": 1,
                                   "damagedRecords": 2, "expired": 3,
