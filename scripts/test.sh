@@ -58,12 +58,12 @@ stage "sanitizer build (ASan + UBSan)" bash scripts/sanitize.sh
 stage "fuzzing (libFuzzer, brief)" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 stage "static checks of the core (clang-tidy, .clang-tidy)" bash scripts/lint-cpp.sh
 stage "C++ formatting (clang-format --dry-run -Werror, .clang-format)" bash scripts/check-cpp-format.sh
-stage "static checks of the page and worker JS (tsc --noEmit, tsconfig.json)" npx --no-install tsc -p tsconfig.json
+stage "static checks of the page and worker JS (tsc --noEmit, strictNullChecks and noImplicitAny, tsconfig.json)" npx --no-install tsc -p tsconfig.json
 stage "JS formatting (Prettier, .prettierrc.json)" npx --no-install prettier --check "**/*.{js,mjs}"
-stage "worker and page modules with fake timers, and the README's generated tables (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/ tests/docs/
+stage "worker and page modules with fake timers; the error catalog, config table and docs against the code (node --test)" node --test --test-reporter=tap tests/worker/ tests/web/ tests/docs/
 stage "reference consumer, its JetStream sink against nats-server on loopback (node --test)" node --test --test-reporter=tap tests/consumer/
 stage "package in Node, as server-side rendering imports it (node --test)" node --test --test-reporter=tap tests/package/
-stage "types: an app written against TIDAL's types compiles against the packed package (tsc, node --test)" node --test --test-reporter=tap tests/types/
+stage "types: an app written against TIDAL's types compiles against the packed package; a wrong call of the wasm exports fails tsc (node --test)" node --test --test-reporter=tap tests/types/
 # Every browser test in Chromium; the tests written once for every engine
 # (those on tests/browser/engines.mjs) also in Firefox ESR and WebKitGTK.
 # Each stage ends with the engine's line: version, counts and seconds.
