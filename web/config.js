@@ -21,6 +21,20 @@ function checkUrl(value, field) {
 }
 
 /**
+ * The feral event names, copied: an array of strings, or left out (undefined
+ * or null). A string alone would otherwise be spread into its letters.
+ * @param {unknown} value
+ * @returns {string[]}
+ */
+function checkEventNames(value) {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    throw new IllegalArgumentError('config.feralEventTypes must be an array of event names', 'feralEventTypes');
+  }
+  return [...value];
+}
+
+/**
  * A number the app may leave out (the core has its default) but not get wrong.
  * @param {unknown} value
  * @param {import('./config-table.js').ConfigNumberOption} option
@@ -50,7 +64,7 @@ export function copyConfig(given) {
     appInfo: { ...given.appInfo },
     platform: { ...given.platform },
     blockedConsentCategories: { ...given.blockedConsentCategories },
-    feralEventTypes: [...(given.feralEventTypes ?? [])],
+    feralEventTypes: checkEventNames(given.feralEventTypes),
   };
   copy.tlConsumerUri = checkUrl(given.tlConsumerUri, 'tlConsumerUri');
   copy.tlPublicConsumerUri = checkUrl(given.tlPublicConsumerUri ?? given.tlConsumerUri, 'tlPublicConsumerUri');

@@ -49,6 +49,7 @@ export const configMaxInFlightBatches = 'tep.config.maxInFlightBatches';
 export const configEventTtlMs = 'tep.config.eventTtlMs';
 export const configBlockedConsentCategories = 'tep.config.blockedConsentCategories';
 export const configCredentialsProvider = 'tep.config.credentialsProvider';
+export const configFeralEventTypes = 'tep.config.feralEventTypes';
 // init() could not start the producer as asked.
 export const initStorage = 'tep.init.storage';
 export const initShutdown = 'tep.init.shutdown';

@@ -37,6 +37,9 @@ test('each bad field is refused with its stable id', () => {
   assert.equal(idOf({ ...good, monitoringInterval: -1 }), 'tep.config.monitoringInterval');
   assert.equal(idOf({ ...good, eventTtlMs: -1 }), 'tep.config.eventTtlMs');
   assert.equal(idOf({ ...good, credentialsProvider: {} }), 'tep.config.credentialsProvider');
+  assert.equal(idOf({ ...good, feralEventTypes: 'old_event' }), 'tep.config.feralEventTypes');
+  assert.equal(idOf({ ...good, feralEventTypes: { 0: 'old_event' } }), 'tep.config.feralEventTypes');
+  assert.equal(idOf({ ...good, feralEventTypes: ['old_event', 7] }), 'tep.config.feralEventTypes');
   assert.equal(idOf(good), 'accepted');
 });
 
