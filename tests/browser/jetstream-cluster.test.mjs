@@ -28,6 +28,9 @@ const STORED_WHILE_DOWN = 2000;
 // sent again (each re-send waits out the producer's backoff, 1–2 s).
 const LOSE_EVERY_NTH_ANSWER = 100;
 
+// A three-node cluster's meta-leader election, from the start of the nodes.
+const CLUSTER_READY_TIMEOUT_MS = 30000;
+
 let dataDir;
 let cluster;
 let consumers = [];
@@ -39,8 +42,11 @@ before(async () => {
   cluster = await startNatsCluster({ dataDir });
   const sink = ['--sink', cluster.urls.join(','), '--stream', STREAM, '--replicas', '3'];
   consumers = await Promise.all([0, 1].map(() => startCommand('demo/consumer/main.mjs', ['--port', '0', ...sink])));
-  // Both have reached the cluster and the stream exists (created by whichever came first).
-  await Promise.all(consumers.map((c) => c.waitForOutput(/publishing to JetStream stream/)));
+  // Both have reached the cluster and the stream exists (created by whichever
+  // came first). A new cluster elects its meta leader before it can create a
+  // replicated stream, and the consumers retry until it has: on a loaded
+  // machine that takes longer than a consumer's start.
+  await Promise.all(consumers.map((c) => c.waitForOutput(/publishing to JetStream stream/, CLUSTER_READY_TIMEOUT_MS)));
   proxy = await startRoundRobinProxy(
     consumers.map((c) => c.url),
     { loseEveryNthAnswer: LOSE_EVERY_NTH_ANSWER },

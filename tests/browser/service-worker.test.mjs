@@ -40,6 +40,27 @@ function sendEvents(page, name, category, count) {
   );
 }
 
+/**
+ * Waits until the workers of the closed tabs have ended: a closed tab's
+ * worker may outlive its page by a moment and send with the tab's
+ * credentials, which would be the tab's delivery, not the service worker's.
+ * Each worker holds its Web Lock `tep-worker-alive-…` while it runs
+ * (web/worker-watch.js); a page of the site without the producer watches them.
+ */
+async function closedTabsWorkersEnded() {
+  const watcher = browser.newPage ? await browser.newPage() : await browser.context.newPage();
+  await watcher.goto(`${browser.url}consumer/stats`);
+  await waitFor(
+    () =>
+      watcher.evaluate(async () => {
+        const { held = [] } = await navigator.locks.query();
+        return !held.some((lock) => lock.name?.startsWith('tep-worker-alive-'));
+      }),
+    { what: "the closed tab's worker to end" },
+  );
+  await watcher.close();
+}
+
 /** Waits until `page` holds `count` events, durable in IndexedDB. */
 function storedDurably(page, count) {
   return waitFor(
@@ -80,6 +101,7 @@ test('with every tab closed, the sync makes the service worker deliver each stor
   // The site's consent changes: PERFORMANCE is blocked (not purged), so those events stay stored, unsent.
   await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
   await page.close();
+  await closedTabsWorkersEnded();
 
   await browser.control({ mode: 'up' });
   await fireSync(browser);

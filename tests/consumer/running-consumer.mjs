@@ -43,7 +43,7 @@ const COMMAND_START_TIMEOUT_MS = 10000;
 /**
  * Runs `node <script> <args>` from the repository root and waits for the
  * first http:// URL it prints; resolves to { url, output(), hasExited(),
- * waitForOutput(pattern), exited, stop }.
+ * waitForOutput(pattern[, timeoutMs]), exited, stop }.
  * `url` is the origin, without a trailing slash.
  */
 export function startCommand(script, args) {
@@ -76,8 +76,8 @@ export function startCommand(script, args) {
         output: () => output,
         hasExited: () => exitCode !== null,
         /** Resolves once the output matches `pattern`; rejects after the start timeout. */
-        async waitForOutput(pattern) {
-          const deadline = Date.now() + COMMAND_START_TIMEOUT_MS;
+        async waitForOutput(pattern, timeoutMs = COMMAND_START_TIMEOUT_MS) {
+          const deadline = Date.now() + timeoutMs;
           while (!pattern.test(output)) {
             if (Date.now() > deadline) throw new Error(`${script} never printed ${pattern}:\n${output}`);
             await new Promise((resolve) => setTimeout(resolve, 10)); // a poll: output arrives in chunks
