@@ -28,7 +28,20 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
-await build({ ...common, entryPoints: ['web/index.js'], outfile: 'dist/index.js' });
+// The page's hand-off to the service worker is imported by index.js only
+// once an app opts in (init({ serviceWorker: true })): it stays its own file,
+// ./service-worker-handoff.js beside index.js in dist/ as in web/, so an
+// app that does not opt in downloads none of it.
+const handoffApart = {
+  name: 'service-worker-handoff-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/service-worker-handoff\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+await build({ ...common, entryPoints: ['web/index.js'], outfile: 'dist/index.js', plugins: [handoffApart] });
+await build({ ...common, entryPoints: ['web/service-worker-handoff.js'], outfile: 'dist/service-worker-handoff.js' });
 // core.mjs finds core.wasm with new URL('core.wasm', import.meta.url): beside worker.js.
 await build({
   ...common,

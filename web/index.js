@@ -10,7 +10,6 @@ import { createBus } from './bus.js';
 import { copyConfig, coreConfig } from './config.js';
 import { createCredentials } from './credentials.js';
 import { createSiteConsent } from './site-consent.js';
-import { askForDelivery, mirrorConsent, rememberConfig } from './service-worker-handoff.js';
 import { createHeldEvents } from './held-events.js';
 import { createConsentChanges } from './consent-changes.js';
 import { createOutage } from './outage.js';
@@ -65,10 +64,22 @@ function createProducer() {
     lifecycle,
   });
   const consentChanges = createConsentChanges({ active, held });
+  /** @type {Promise<typeof import('./service-worker-handoff.js')> | null} */
+  let handoffModule = null;
 
-  /** Asks for a Background Sync (web/service-worker-handoff.js), if the app opted in. */
+  /**
+   * The hand-off to the service worker (web/service-worker-handoff.js),
+   * loaded once an app opts in: an app that does not downloads none of it.
+   * In dist/ it is its own file beside index.js (scripts/bundle.mjs).
+   */
+  const handoff = () => (handoffModule ??= import('./service-worker-handoff.js'));
+
+  /** Asks for a Background Sync, if the app opted in. */
   function askServiceWorkerForDelivery() {
-    if (config?.serviceWorker) askForDelivery().catch(reportHandOffFailure);
+    if (config?.serviceWorker)
+      handoff()
+        .then((module) => module.askForDelivery())
+        .catch(reportHandOffFailure);
   }
 
   /**
@@ -102,7 +113,7 @@ function createProducer() {
       }
       siteConsent ??= createSiteConsent({
         onChange: consentChanges.apply,
-        mirror: config.serviceWorker ? mirrorConsent : null,
+        mirror: config.serviceWorker ? (consent) => handoff().then((module) => module.mirrorConsent(consent)) : null,
       });
       // The config's consent is this tab's statement: the newest, so it wins
       // where it states something. getConfig() shows the site's consent over
@@ -116,7 +127,9 @@ function createProducer() {
       });
       if (config.serviceWorker) {
         const kept = { core: coreConfig(config), tlPublicConsumerUri: config.tlPublicConsumerUri };
-        rememberConfig(kept).catch(reportHandOffFailure);
+        handoff()
+          .then((module) => module.rememberConfig(kept))
+          .catch(reportHandOffFailure);
       }
       return active.init();
     },

@@ -69,6 +69,7 @@ const hasIndexedDb = () => typeof indexedDB !== 'undefined' && indexedDB !== nul
  * Keeps what the service worker needs of the app's config (copyConfig's
  * result): the core's part and the public endpoint.
  * @param {ServiceWorkerConfig} config
+ * @returns {Promise<unknown>}
  */
 export function rememberConfig({ core, tlPublicConsumerUri }) {
   if (!hasIndexedDb()) return Promise.resolve();

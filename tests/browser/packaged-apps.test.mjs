@@ -291,6 +291,7 @@ test('npm pack ships dist/, the README, the docs it links and the licence, and b
     'dist/core.wasm',
     'dist/index.d.ts',
     'dist/index.js',
+    'dist/service-worker-handoff.js',
     'dist/service-worker.js',
     'dist/worker.js',
     ...docs.sort().map((name) => `docs/${name}`),
@@ -300,6 +301,7 @@ test('npm pack ships dist/, the README, the docs it links and the licence, and b
     'dist/core.wasm',
     'dist/index.d.ts',
     'dist/index.js',
+    'dist/service-worker-handoff.js',
     'dist/service-worker.js',
     'dist/worker.js',
   ]) {
