@@ -22,6 +22,7 @@ import { startDemoServer } from '../../demo/serve.mjs';
 import { staticFiles } from '../../demo/static-files.mjs';
 import { installPackedPackage, packageRoot } from '../apps/install-packed-package.mjs';
 import { openBrowser, waitFor } from './harness.mjs';
+import { HANDOFF_DATABASE } from '../../web/service-worker-handoff.js';
 
 /** The policy docs/browser-support.md gives users, read from its Content-Security-Policy line. */
 function documentedPolicy() {
@@ -237,25 +238,13 @@ function relativeImports(code) {
 }
 
 /**
- * Checks that a bundler emitted the worker (with everything it imports) and
- * core.wasm as assets of the build, the worker locating the wasm by its
- * emitted name.
+ * Checks that a bundler emitted the worker (with everything it imports),
+ * core.wasm and the service-worker hand-off as assets of the build, the
+ * worker locating the wasm by its emitted name.
  */
 async function checkEmittedAssets(outDir, entry) {
   const files = await filesUnder(outDir);
   const read = (file) => readFile(join(outDir, file), 'utf8');
-
-  // The only other script is the worker (Vite names it in the entry;
-  // webpack's runtime builds the name from the chunk's id).
-  const workerAssets = files.filter((file) => /\.m?js$/.test(file) && file !== entry);
-  assert.equal(workerAssets.length, 1, `one script besides the entry ${entry}, the worker: ${JSON.stringify(files)}`);
-  const [workerAsset] = workerAssets;
-  const workerCode = await read(workerAsset);
-  // A worker copied verbatim would still import files that nothing emitted.
-  const missing = relativeImports(workerCode).filter(
-    (specifier) => !files.includes(posix.join(posix.dirname(workerAsset), specifier)),
-  );
-  assert.deepEqual(missing, [], `${workerAsset} imports files the build did not emit`);
 
   const wasmAssets = files.filter((file) => file.endsWith('.wasm'));
   assert.equal(wasmAssets.length, 1, `one .wasm in the build output: ${JSON.stringify(files)}`);
@@ -266,10 +255,27 @@ async function checkEmittedAssets(outDir, entry) {
     ),
     `${wasmAsset} is the installed dist/core.wasm byte for byte`,
   );
-  assert.ok(
-    workerCode.includes(posix.basename(wasmAsset)),
-    `the worker ${workerAsset} locates core.wasm by its emitted name ${wasmAsset}`,
+
+  // The other scripts are the worker and the service-worker hand-off, the
+  // chunk the page imports once an app opts in (Vite names both in the
+  // entry; webpack's runtime builds the names from the chunks' ids).
+  const scripts = files.filter((file) => /\.m?js$/.test(file) && file !== entry);
+  const code = new Map(await Promise.all(scripts.map(async (file) => [file, await read(file)])));
+  const workerAssets = scripts.filter((file) => code.get(file).includes(posix.basename(wasmAsset)));
+  assert.equal(
+    workerAssets.length,
+    1,
+    `one script, the worker, locates core.wasm by its emitted name ${wasmAsset}: ${JSON.stringify(files)}`,
   );
+  const [workerAsset] = workerAssets;
+  const others = scripts.filter((file) => file !== workerAsset);
+  assert.equal(others.length, 1, `the worker and the hand-off besides the entry ${entry}: ${JSON.stringify(files)}`);
+  assert.ok(code.get(others[0]).includes(HANDOFF_DATABASE), `${others[0]} is the service-worker hand-off`);
+  // A worker copied verbatim would still import files that nothing emitted.
+  const missing = relativeImports(code.get(workerAsset)).filter(
+    (specifier) => !files.includes(posix.join(posix.dirname(workerAsset), specifier)),
+  );
+  assert.deepEqual(missing, [], `${workerAsset} imports files the build did not emit`);
 }
 
 before(async () => {
@@ -315,7 +321,7 @@ test('npm pack ships dist/, the README, the docs it links and the licence, and b
 });
 
 for (const app of bundledApps) {
-  test(`${app.bundler} emits the worker and core.wasm of the installed package as assets of the build`, async () => {
+  test(`${app.bundler} emits the worker, core.wasm and the service-worker hand-off of the installed package as assets of the build`, async () => {
     await checkEmittedAssets(app.outDir, await app.entry(app.outDir));
   });
 
