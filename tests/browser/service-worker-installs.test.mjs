@@ -52,3 +52,22 @@ test('the service worker installs, and events stored when the last tab closed ar
   assert.deepEqual(await browser.collectPageErrors(), []);
   await next.close();
 });
+
+test("the page loads the service worker's hand-off only for an app that opted in", async () => {
+  const handoffRequests = (page) =>
+    page.evaluate(
+      () =>
+        performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/service-worker-handoff.js'))
+          .length,
+    );
+  const without = await openProducerPage(browser);
+  await without.evaluate((config) => window.producer.init(config), testConfig(browser.url));
+  await without.evaluate(() => window.producer.flush());
+  assert.equal(await handoffRequests(without), 0, 'an app that did not opt in never loads it');
+  await without.close();
+
+  const optedIn = await openProducerPage(browser);
+  await optedIn.evaluate((config) => window.producer.init(config), testConfig(browser.url, { serviceWorker: true }));
+  await waitFor(async () => (await handoffRequests(optedIn)) === 1, { what: 'the hand-off loaded once' });
+  await optedIn.close();
+});
