@@ -113,7 +113,12 @@ function createProducer() {
       }
       siteConsent ??= createSiteConsent({
         onChange: consentChanges.apply,
-        mirror: config.serviceWorker ? (consent) => handoff().then((module) => module.mirrorConsent(consent)) : null,
+        mirror: config.serviceWorker
+          ? (consent) =>
+              handoff()
+                .then((module) => module.mirrorConsent(consent))
+                .catch(reportHandOffFailure)
+          : null,
       });
       // The config's consent is this tab's statement: the newest, so it wins
       // where it states something. getConfig() shows the site's consent over

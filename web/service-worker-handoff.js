@@ -77,15 +77,30 @@ export function rememberConfig({ core, tlPublicConsumerUri }) {
 }
 
 /**
- * Mirrors the site's consent, unless the mirror holds a newer one.
+ * Mirrors the site's consent, unless the mirror holds a newer one. Where the
+ * write fails (a full quota, say), the mirror is removed: a service worker
+ * without one delivers nothing and the next tab sends the events, whereas
+ * one acting on the older consent could send a category the user has just
+ * blocked. Rejects with the write's error either way, for the app to hear.
  * @param {import('./site-consent.js').SiteConsent} consent
  */
-export function mirrorConsent(consent) {
-  if (!hasIndexedDb()) return Promise.resolve();
-  return withHandoff('readwrite', async (objects) => {
-    const held = readSiteConsent(await answerOf(objects.get('consent')));
-    if (!held || isNewerConsent(consent, held)) await answerOf(objects.put(consent, 'consent'));
-  });
+export async function mirrorConsent(consent) {
+  if (!hasIndexedDb()) return;
+  try {
+    await withHandoff('readwrite', async (objects) => {
+      const held = readSiteConsent(await answerOf(objects.get('consent')));
+      if (!held || isNewerConsent(consent, held)) await answerOf(objects.put(consent, 'consent'));
+    });
+  } catch (error) {
+    const why = /** @type {{ message?: unknown }} */ (error)?.message ?? error;
+    try {
+      await withHandoff('readwrite', (objects) => answerOf(objects.delete('consent')));
+    } catch (removal) {
+      const removalWhy = /** @type {{ message?: unknown }} */ (removal)?.message ?? removal;
+      throw new Error(`the consent could not be mirrored (${why}) nor its older mirror removed (${removalWhy})`);
+    }
+    throw new Error(`the consent could not be mirrored (${why}); the service worker delivers nothing until it is`);
+  }
 }
 
 /**

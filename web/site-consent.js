@@ -129,6 +129,8 @@ export function createSiteConsent({
 }) {
   /** @type {SiteConsent} */
   let consent = stored() ?? nothingStated(writer);
+  // The mirror reports its own failures (web/index.js); one it lets through
+  // must not stop a change of consent here.
   const mirrored = () => mirror?.(consent).catch(() => {});
   mirrored();
   const channel = openChannel();

@@ -14,7 +14,7 @@ const TOKEN = 'service-worker-test-token';
 const browser = sharedBrowser(openBrowser);
 
 /** A tab of the site, logged in, with the producer started and the service worker opted in. */
-async function openLoggedInTab() {
+async function openLoggedInTab(overrides = {}) {
   const page = await openProducerPage(browser);
   await page.evaluate(
     ({ config, token }) => {
@@ -24,7 +24,7 @@ async function openLoggedInTab() {
       };
       return window.producer.init(config);
     },
-    { config: testConfig(browser.url, { serviceWorker: true }), token: TOKEN },
+    { config: testConfig(browser.url, { serviceWorker: true, ...overrides }), token: TOKEN },
   );
   return page;
 }
@@ -153,4 +153,50 @@ test('a tab opened while the service worker delivers sends none of the events it
   const after = await tab.evaluate(() => window.producer.getStats());
   assert.equal(after.adoptedEvents, 0, 'the tab never took them');
   await tab.close();
+});
+
+test('a consent change the page could not mirror for the service worker stops its delivery: nothing of the blocked category leaves, the next tab sends the rest', async () => {
+  const name = 'sent_after_a_failed_mirror';
+  const blockedName = 'blocked_while_the_mirror_failed';
+  const page = await openLoggedInTab({ strictMode: true });
+  await registerServiceWorker(page);
+  const errors = [];
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await browser.control({ mode: 'error', status: 503 });
+  await sendEvents(page, name, 'NECESSARY', 10);
+  await sendEvents(page, blockedName, 'PERFORMANCE', 5);
+  await storedDurably(page, 15);
+  // From now on the hand-off's database refuses every write, as a full quota would.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (this.name === 'handoff') throw new DOMException('the quota is full', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
+  await waitFor(() => errors.some((text) => text.includes('[tep.service_worker.hand_off]')), {
+    what: 'the failed mirror, reported in strict mode',
+    explain: async () => errors,
+  });
+  await page.close();
+  await closedTabsWorkersEnded();
+
+  await browser.control({ mode: 'up' });
+  await fireSync(browser);
+  // The next tab states the site's consent and adopts the closed tab's store.
+  const next = await openLoggedInTab({
+    blockedConsentCategories: { NECESSARY: false, PERFORMANCE: true, TARGETING: false },
+  });
+  const delivered = await waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= 10 ? events : null;
+    },
+    { what: 'the allowed events', explain: () => browser.consumerStats() },
+  );
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, 10, 'every event once');
+  assert.equal(delivered.length, 10, 'none twice');
+  assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
+  await next.close();
 });
