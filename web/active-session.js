@@ -150,6 +150,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
   async function flush() {
     const run = current;
     if (!run) return;
+    // init's failure is its own caller's to hear; a flush then has no worker to ask.
     await run.started.catch(() => {});
     const { session } = run;
     if (!session.isReady()) return;
@@ -218,6 +219,7 @@ export function createActiveSession({ config, consent, held, credentials, outage
         // Unstamped: the worker stops at once, with no time to wait for the provider.
         if (!held.isBufferEmpty()) handOver(session, { ...held.takeBuffer(), blocked: blockedNow() }, false);
         session.release();
+        // A worker that ended first has nothing left to stop; shutdown() resolves either way.
         await session.request('shutdown', {}).catch(() => {});
       }
       close(session, 'the producer was shut down');

@@ -52,6 +52,7 @@ export function createPageLifecycle({
     session
       .request('pageHidden', version === undefined ? {} : { leaving: version })
       .then(onLeft)
+      // The page is going away: nobody is left to tell, and the worker stores what it has regardless.
       .catch(() => {});
   }
 
@@ -63,6 +64,7 @@ export function createPageLifecycle({
   function tellOnline() {
     readySession()
       ?.request('online', { online: navigator?.onLine !== false })
+      // A worker that ended: its replacement is told at its start (started()).
       .catch(() => {});
   }
 
