@@ -70,15 +70,6 @@ export async function openBrowserUnderTest({ engine = selectedEngine() } = {}) {
     answerRequests: (urlPrefix, answer) =>
       requireFeature(session, engine, 'request-interception').answerRequests(urlPrefix, answer),
     has: (feature) => session.features.includes(feature),
-    /**
-     * For a test that needs `feature`: true when this engine has it; else
-     * skips the test with the reason and returns false.
-     */
-    skipUnless(t, feature) {
-      if (session.features.includes(feature)) return true;
-      t.skip(`${engine} ${session.version}: its driver offers no ${optionalFeatures[feature] ?? feature}`);
-      return false;
-    },
     async close() {
       await session.close().catch(() => {});
       await testServer.close();
@@ -88,7 +79,7 @@ export async function openBrowserUnderTest({ engine = selectedEngine() } = {}) {
 
 function requireFeature(session, engine, feature) {
   if (!session.features.includes(feature))
-    throw new Error(`${engine} offers no ${optionalFeatures[feature]}: check browser.skipUnless first`);
+    throw new Error(`${engine} offers no ${optionalFeatures[feature]}: check browser.has(feature) first`);
   return session;
 }
 

@@ -169,6 +169,12 @@ async function startSessionOnce() {
   }
 }
 
+/** In the page: the browser's signal that the network went away (true) or came back. */
+function signalNetwork(offline) {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline });
+  window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
+}
+
 /** Pages are windows of one session; WebDriver talks to one at a time, so calls queue and switch. */
 function sessionPages(session) {
   const { driver } = session;
@@ -176,6 +182,7 @@ function sessionPages(session) {
   let current = null;
   const pages = new Set();
   const closedPageErrors = [];
+  let offline = false;
 
   const run = (handle, action) => {
     const step = queue.then(async () => {
@@ -210,7 +217,10 @@ function sessionPages(session) {
       current = await driver.getWindowHandle();
       return current;
     });
-    const afterLoad = () => run(handle, () => driver.executeScript(recordErrorsScript));
+    const afterLoad = async () => {
+      await run(handle, () => driver.executeScript(recordErrorsScript));
+      if (offline) await evaluateIn(handle, signalNetwork, true);
+    };
     const page = {
       native: { driver, handle },
       goto: (url) => run(handle, () => driver.get(url)).then(afterLoad),
@@ -269,6 +279,16 @@ function sessionPages(session) {
 
   return {
     newPage,
+    /**
+     * WebKitWebDriver can't take the network away: the pages get the
+     * browser's signal instead (navigator.onLine and the offline and online
+     * events), with the network still up. The producer's worker hears it
+     * from its page, as it does where the browser doesn't tell workers.
+     */
+    async setOffline(value) {
+      offline = value;
+      for (const page of pages) await evaluateIn(page.native.handle, signalNetwork, value);
+    },
     async collectPageErrors() {
       const open = [];
       for (const page of pages) open.push(...(await pageErrorsOf(page.native.handle)));
@@ -283,7 +303,7 @@ export async function launchEngine() {
   const isolated = [];
   return {
     version: (await main.driver.getCapabilities()).get('browserVersion'),
-    features: [],
+    features: ['offline'],
     // Each page is a window; the session's first window stays open and blank,
     // since closing a session's last window ends the session.
     newPage: () => mainPages.newPage(),
@@ -295,6 +315,7 @@ export async function launchEngine() {
       return { newPage: () => pages.newPage(), close: () => session.close() };
     },
     collectPageErrors: () => mainPages.collectPageErrors(),
+    setOffline: (value) => mainPages.setOffline(value),
     async close() {
       for (const session of isolated) await session.close();
       await main.close();
