@@ -81,7 +81,7 @@ export function rememberConfig({ core, tlPublicConsumerUri }) {
  * write fails (a full quota, say), the mirror is removed: a service worker
  * without one delivers nothing and the next tab sends the events, whereas
  * one acting on the older consent could send a category the user has just
- * blocked. Rejects with the write's error either way, for the app to hear.
+ * blocked. Rejects with the write's error, for the app to hear.
  * @param {import('./site-consent.js').SiteConsent} consent
  */
 export async function mirrorConsent(consent) {
@@ -92,14 +92,9 @@ export async function mirrorConsent(consent) {
       if (!held || isNewerConsent(consent, held)) await answerOf(objects.put(consent, 'consent'));
     });
   } catch (error) {
-    const why = /** @type {{ message?: unknown }} */ (error)?.message ?? error;
-    try {
-      await withHandoff('readwrite', (objects) => answerOf(objects.delete('consent')));
-    } catch (removal) {
-      const removalWhy = /** @type {{ message?: unknown }} */ (removal)?.message ?? removal;
-      throw new Error(`the consent could not be mirrored (${why}) nor its older mirror removed (${removalWhy})`);
-    }
-    throw new Error(`the consent could not be mirrored (${why}); the service worker delivers nothing until it is`);
+    // Where the removal fails too, its error is the one the app hears.
+    await withHandoff('readwrite', (objects) => answerOf(objects.delete('consent')));
+    throw error;
   }
 }
 
