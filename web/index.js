@@ -68,18 +68,20 @@ function createProducer() {
   let handoffModule = null;
 
   /**
-   * The hand-off to the service worker (web/service-worker-handoff.js),
-   * loaded once an app opts in: an app that does not downloads none of it.
-   * In dist/ it is its own file beside index.js (scripts/bundle.mjs).
+   * Runs `step` of the hand-off to the service worker
+   * (web/service-worker-handoff.js), loaded once an app opts in: an app that
+   * does not downloads none of it. In dist/ it is its own file beside
+   * index.js (scripts/bundle.mjs). A failure is reported, not thrown.
+   * @param {(handoff: typeof import('./service-worker-handoff.js')) => Promise<unknown>} step
    */
-  const handoff = () => (handoffModule ??= import('./service-worker-handoff.js'));
+  function handOff(step) {
+    handoffModule ??= import('./service-worker-handoff.js');
+    return handoffModule.then(step).catch(reportHandOffFailure);
+  }
 
   /** Asks for a Background Sync, if the app opted in. */
   function askServiceWorkerForDelivery() {
-    if (config?.serviceWorker)
-      handoff()
-        .then((module) => module.askForDelivery())
-        .catch(reportHandOffFailure);
+    if (config?.serviceWorker) handOff((handoff) => handoff.askForDelivery());
   }
 
   /**
@@ -113,12 +115,7 @@ function createProducer() {
       }
       siteConsent ??= createSiteConsent({
         onChange: consentChanges.apply,
-        mirror: config.serviceWorker
-          ? (consent) =>
-              handoff()
-                .then((module) => module.mirrorConsent(consent))
-                .catch(reportHandOffFailure)
-          : null,
+        mirror: config.serviceWorker ? (consent) => handOff((handoff) => handoff.mirrorConsent(consent)) : null,
       });
       // The config's consent is this tab's statement: the newest, so it wins
       // where it states something. getConfig() shows the site's consent over
@@ -132,9 +129,7 @@ function createProducer() {
       });
       if (config.serviceWorker) {
         const kept = { core: coreConfig(config), tlPublicConsumerUri: config.tlPublicConsumerUri };
-        handoff()
-          .then((module) => module.rememberConfig(kept))
-          .catch(reportHandOffFailure);
+        handOff((handoff) => handoff.rememberConfig(kept));
       }
       return active.init();
     },
