@@ -5,10 +5,12 @@
 # scripts/bundle.mjs bundles core.mjs into dist/worker.js and copies core.wasm
 # beside it.
 
+# worker/integer_snprintf.cpp replaces libc's snprintf by its integer-only
+# formatter (the file says why).
 # The core's sources are compiled again here rather than linked from tep_core:
 # the shipped module gets size-only flags that the wasm tests must not have
 # (Catch2 needs exceptions and RTTI).
-add_executable(core worker/binding.cpp ${TEP_CORE_SOURCES})
+add_executable(core worker/binding.cpp worker/integer_snprintf.cpp ${TEP_CORE_SOURCES})
 target_include_directories(core PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/worker" "${TEP_THIRD_PARTY_INCLUDE}")
 target_compile_options(core PRIVATE
   # Link-time optimisation lets wasm-ld drop and inline across files: ~9 % smaller wasm.
