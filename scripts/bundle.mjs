@@ -1,11 +1,15 @@
 // Writes the npm package into dist/: the page entry and the worker, each one
 // minified ES module, core.wasm beside them, and the types; and the service
-// worker, also an ES module. The worker
+// worker, also an ES module. esbuild bundles, terser minifies: terser's
+// compressor (two passes: the second finds what the first's inlining
+// exposed) makes the page entry ~0.4 KB and the worker ~1.1 KB smaller
+// gzipped than esbuild's minifier does. The worker
 // includes the Emscripten module (build/wasm/module/core.mjs, from CMake):
 // one file for the browser to fetch instead of two in sequence before the
 // worker can start.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { minify } from 'terser';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -23,11 +27,25 @@ const coreModule = {
 const common = {
   bundle: true,
   format: 'esm',
-  minify: true,
   target: 'es2020',
   logLevel: 'warning',
   legalComments: 'none',
 };
+
+/**
+ * Bundles `options.entryPoints` into `outfile`, minified.
+ * @param {import('esbuild').BuildOptions & { outfile: string }} options
+ */
+async function bundle({ outfile, ...options }) {
+  const { outputFiles } = await build({ ...common, ...options, write: false });
+  const { code } = await minify(outputFiles[0].text, {
+    module: true,
+    ecma: 2020,
+    compress: { passes: 2 },
+    format: { comments: false },
+  });
+  await writeFile(outfile, code ?? '');
+}
 // The page's hand-off to the service worker is imported by index.js only
 // once an app opts in (init({ serviceWorker: true })): it stays its own file,
 // ./service-worker-handoff.js beside index.js in dist/ as in web/, so an
@@ -40,19 +58,17 @@ const handoffApart = {
     );
   },
 };
-await build({ ...common, entryPoints: ['web/index.js'], outfile: 'dist/index.js', plugins: [handoffApart] });
-await build({ ...common, entryPoints: ['web/service-worker-handoff.js'], outfile: 'dist/service-worker-handoff.js' });
+await bundle({ entryPoints: ['web/index.js'], outfile: 'dist/index.js', plugins: [handoffApart] });
+await bundle({ entryPoints: ['web/service-worker-handoff.js'], outfile: 'dist/service-worker-handoff.js' });
 // core.mjs finds core.wasm with new URL('core.wasm', import.meta.url): beside worker.js.
-await build({
-  ...common,
+await bundle({
   entryPoints: ['worker/producer-worker.js'],
   outfile: 'dist/worker.js',
   plugins: [coreModule],
 });
 // The service worker (worker/service-worker.js) runs the same worker code and
 // core: its own bundle beside worker.js, finding core.wasm the same way.
-await build({
-  ...common,
+await bundle({
   entryPoints: ['worker/service-worker.js'],
   outfile: 'dist/service-worker.js',
   plugins: [coreModule],
