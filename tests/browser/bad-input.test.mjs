@@ -118,32 +118,3 @@ test('hostile events are counted and the worker keeps delivering', async () => {
   assert.ok(!validation.function && !validation.symbol);
   await page.close();
 });
-
-// Event texts that reach the worker from another script of the page, not
-// through sendEvent's JSON.stringify: the core's JSON reader refuses them
-// (its error text names the raw control character in hex, "<U+0001>"), each
-// is counted under its name, and the events after them are delivered.
-test('event texts the core cannot read are counted and the worker keeps delivering', async () => {
-  await browser.control({ mode: 'up' });
-  const page = await openProducerPage(browser);
-  await page.evaluate(async (config) => window.producer.init(config), testConfig(browser.url));
-  await page.evaluate(() => {
-    const unreadable = [
-      '{"name":"raw_control","consentCategory":"NECESSARY","payload":{"s":"a\u0001b"}}',
-      '{"name":"raw_newline","consentCategory":"NECESSARY","payload":{"s":"a\nb"}}',
-      '{"name":"cut_off","consentCategory":"NECESSARY","payload":{"s":',
-      '{"name":"bad_escape","consentCategory":"NECESSARY","payload":{"s":"\\x41"}}',
-    ];
-    window.workers[0].postMessage({ action: 'events', events: unreadable });
-    window.producer.sendEvent({ name: 'after_unreadable', consentCategory: 'NECESSARY', payload: {} });
-  });
-  await page.evaluate(() => window.producer.flush());
-  await waitFor(async () => (await browser.consumerEvents()).some((e) => e.name === 'after_unreadable'), {
-    what: 'the event after the unreadable ones',
-  });
-  const { counters } = await page.evaluate(() => window.producer.getStats());
-  for (const name of ['raw_control', 'raw_newline', 'cut_off', 'bad_escape'])
-    assert.equal(counters.validationFailedEvents[name], 1, `${name} not counted`);
-  assert.deepEqual(browser.pageErrors, []);
-  await page.close();
-});
