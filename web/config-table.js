@@ -1,25 +1,26 @@
-// The numbers of the config init() takes: their defaults, ranges and
-// rounding, as src/config_options.def defines them for the core (the page
-// checks with this mirror; tests/web/config.test.mjs holds the two equal).
-// The README's Config table documents them.
+// The numbers of the config init() takes: their ranges and rounding, as
+// src/config_options.def defines them for the core (the page checks with
+// this mirror; tests/web/config.test.mjs holds the two equal). Their
+// defaults are the core's alone: the page leaves a number out and the core
+// applies its default. The README's Config table documents both.
 
 /** 2^53, the largest number any field takes (src/config_options.h says why). */
 export const LARGEST_CONFIG_NUMBER = 2 ** 53;
 
-/** @typedef {Readonly<{ field: string, defaultValue: number, minimum: number, rounding: 'up' | 'down' }>} ConfigNumberOption */
+/** @typedef {Readonly<{ field: string, minimum: number, rounding: 'up' | 'down' }>} ConfigNumberOption */
 
 /**
- * Each number of the config: `defaultValue` when left out, `minimum` the
- * smallest whole number it takes once a fraction is rounded `rounding`.
+ * Each number of the config: `minimum` the smallest whole number it takes
+ * once a fraction is rounded `rounding`.
  * @type {ReadonlyArray<ConfigNumberOption>}
  */
 export const CONFIG_NUMBERS = Object.freeze([
-  Object.freeze({ field: 'eventBatchInterval', defaultValue: 30000, minimum: 1, rounding: 'up' }),
-  Object.freeze({ field: 'maxBackoffMs', defaultValue: 60000, minimum: 1, rounding: 'up' }),
-  Object.freeze({ field: 'monitoringInterval', defaultValue: 60000, minimum: 1, rounding: 'up' }),
-  Object.freeze({ field: 'maxDiskUsageBytes', defaultValue: 5242880, minimum: 1, rounding: 'down' }),
-  Object.freeze({ field: 'maxInFlightBatches', defaultValue: 1, minimum: 1, rounding: 'down' }),
-  Object.freeze({ field: 'eventTtlMs', defaultValue: 0, minimum: 0, rounding: 'down' }),
+  Object.freeze({ field: 'eventBatchInterval', minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'maxBackoffMs', minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'monitoringInterval', minimum: 1, rounding: 'up' }),
+  Object.freeze({ field: 'maxDiskUsageBytes', minimum: 1, rounding: 'down' }),
+  Object.freeze({ field: 'maxInFlightBatches', minimum: 1, rounding: 'down' }),
+  Object.freeze({ field: 'eventTtlMs', minimum: 0, rounding: 'down' }),
 ]);
 
 /**

@@ -1,9 +1,11 @@
 // The README's Config table states each number's default and range as the
-// one table of src/config_options.def (mirrored in web/config-table.js) has them.
+// one table of src/config_options.def has them (its ranges mirrored in
+// web/config-table.js, whose words the README's range cells are).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CONFIG_NUMBERS, describedRange } from '../../web/config-table.js';
+import { coreConfigNumbers } from '../web/core-config-table.mjs';
 
 /** The rows of the README's Config table: field name → { default, range }. */
 function readmeConfigRows() {
@@ -35,7 +37,9 @@ function documentedNumber(cell) {
 
 test("each number's row states the table's default and range", () => {
   const rows = readmeConfigRows();
-  for (const option of CONFIG_NUMBERS) {
+  const numbers = coreConfigNumbers();
+  assert.equal(numbers.length, CONFIG_NUMBERS.length, 'the core table was read');
+  for (const option of numbers) {
     const row = rows.get(option.field);
     assert.ok(row, `a row for ${option.field}`);
     assert.equal(documentedNumber(row.default), option.defaultValue, option.field);

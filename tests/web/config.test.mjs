@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { copyConfig, coreConfig } from '../../web/config.js';
 import { CONFIG_NUMBERS, LARGEST_CONFIG_NUMBER } from '../../web/config-table.js';
+import { coreConfigNumbers } from './core-config-table.mjs';
 
 const fromRoot = (path) => new URL(`../../${path}`, import.meta.url);
 
@@ -60,25 +61,12 @@ test('the core gets the fields as given, no defaults added, and what JSON cannot
   assert.equal('tlConsumerUri' in core, false, 'the endpoints stay with the worker, not the core');
 });
 
-/** src/config_options.def's rows: TEP_CONFIG_NUMBER(field, default, minimum, rounding). */
-function coreTable() {
-  const text = readFileSync(fromRoot('src/config_options.def'), 'utf8');
-  return [...text.matchAll(/^TEP_CONFIG_NUMBER\((\w+), (-?\d+), (-?\d+), (up|down)\)$/gm)].map(
-    ([, field, defaultValue, minimum, rounding]) => ({
-      field,
-      defaultValue: Number(defaultValue),
-      minimum: Number(minimum),
-      rounding,
-    }),
-  );
-}
-
 test("the page's table of numbers is the core's, field for field", () => {
-  const core = coreTable();
+  const core = coreConfigNumbers();
   assert.ok(core.length > 0, 'the core table was read');
   assert.deepEqual(
     CONFIG_NUMBERS.map((option) => ({ ...option })),
-    core,
+    core.map(({ field, minimum, rounding }) => ({ field, minimum, rounding })),
   );
   const [, shift] = readFileSync(fromRoot('src/config_options.h'), 'utf8').match(
     /kLargestConfigNumber = int64_t\{1\} << (\d+);/,
