@@ -37,8 +37,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm dev dependencies (playwright-core, puppeteer-core and selenium-webdriver,
-# which drive Debian's browsers and never download one; esbuild; the TIDAL
-# package for comparisons).
+# which drive Debian's browsers and never download one; esbuild and terser,
+# which bundle and minify the package; the TIDAL package for comparisons).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
