@@ -45,7 +45,9 @@ async function bundle({ outfile, ...options }) {
     compress: { passes: 2 },
     format: { comments: false },
   });
-  await writeFile(outfile, code ?? '');
+  // A minifier that gave nothing back must fail the build, not ship an empty file.
+  if (code === undefined) throw new Error(`terser returned no code for ${outfile}`);
+  await writeFile(outfile, code);
 }
 // The page's hand-off to the service worker is imported by index.js only
 // once an app opts in (init({ serviceWorker: true })): it stays its own file,
