@@ -20,19 +20,30 @@ export function setQuotaFull(page, quotaFull) {
   );
 }
 
-/** Clears the site's storage under the worker; resolves to the databases deleted. */
-export function clearStorage(page) {
-  return page.evaluate(
-    (name) =>
+/**
+ * Clears the site's storage under the worker; resolves to the databases
+ * deleted, and rejects with the reason where a delete fails or no answer
+ * comes within `timeoutMs` (a delete that a connection blocks for good).
+ */
+export async function clearStorage(page, timeoutMs = 20000) {
+  const outcome = await page.evaluate(
+    ({ name, timeoutMs }) =>
       new Promise((resolve) => {
         const channel = new BroadcastChannel(name);
-        channel.onmessage = ({ data }) => {
-          if (!data?.cleared) return;
+        const timer = setTimeout(() => {
           channel.close();
-          resolve(data.cleared);
+          resolve({ failed: [`no answer from the worker within ${timeoutMs} ms`] });
+        }, timeoutMs);
+        channel.onmessage = ({ data }) => {
+          if (!data?.cleared && !data?.clearFailed) return;
+          clearTimeout(timer);
+          channel.close();
+          resolve({ cleared: data.cleared, failed: data.clearFailed });
         };
         channel.postMessage({ clearStorage: true });
       }),
-    CHANNEL,
+    { name: CHANNEL, timeoutMs },
   );
+  if (outcome.failed) throw new Error(`the site's storage was not cleared: ${outcome.failed.join('; ')}`);
+  return outcome.cleared;
 }

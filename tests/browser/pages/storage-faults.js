@@ -17,17 +17,22 @@ channel.onmessage = async ({ data }) => {
   if (data?.clearStorage) {
     const names = [...new Set(connections.map((db) => db.name))];
     connections.splice(0).forEach((db) => db.close());
-    await Promise.all(
+    // A connection the worker opened meanwhile (it reopens a store whose
+    // connection failed) gets `versionchange` and closes: the delete may be
+    // reported `blocked` first, then goes on. Only an error ends it; either
+    // way the page hears the outcome, never silence.
+    const failures = await Promise.all(
       names.map(
         (name) =>
-          new Promise((resolve, reject) => {
+          new Promise((resolve) => {
             const request = indexedDB.deleteDatabase(name);
-            request.onsuccess = () => resolve();
-            request.onerror = request.onblocked = () => reject(new Error(`${name} could not be deleted`));
+            request.onsuccess = () => resolve(null);
+            request.onerror = () => resolve(`${name}: ${request.error?.message}`);
           }),
       ),
     );
-    channel.postMessage({ cleared: names });
+    const failed = failures.filter(Boolean);
+    channel.postMessage(failed.length ? { clearFailed: failed } : { cleared: names });
   }
 };
 
