@@ -17,10 +17,11 @@ channel.onmessage = async ({ data }) => {
   if (data?.clearStorage) {
     const names = [...new Set(connections.map((db) => db.name))];
     connections.splice(0).forEach((db) => db.close());
-    // A connection the worker opened meanwhile (it reopens a store whose
-    // connection failed) gets `versionchange` and closes: the delete may be
-    // reported `blocked` first, then goes on. Only an error ends it; either
-    // way the page hears the outcome, never silence.
+    // A connection the worker opened meanwhile (the orphan scan reading a
+    // kept-aside database, which has no `versionchange` handler) stays open
+    // until its read ends: the delete may be reported `blocked` first, then
+    // goes on. Only an error ends it; either way the page hears the outcome,
+    // never silence.
     const failures = await Promise.all(
       names.map(
         (name) =>
