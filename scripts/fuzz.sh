@@ -22,11 +22,30 @@ for source in tests/fuzz/*_fuzz.cpp; do
   seeds=tests/fuzz/corpus/${target%_fuzz}
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   echo "fuzzing $target for ${seconds}s"
-  "build/fuzz/$target" -max_total_time="$seconds" -print_final_stats=1 \
-    -artifact_prefix=build/fuzz/crashes/ "$corpus" 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' || true
-  # libFuzzer exits non-zero on a finding; the artifact is the evidence.
-  if ls build/fuzz/crashes/*-* >/dev/null 2>&1; then
-    echo "fuzzing found a crash in $target: see build/fuzz/crashes/"
-    exit 1
+  log=build/fuzz/$target.log
+  # -timeout: a unit running 30 s is a hang, and a finding, instead of
+  # holding CI for libFuzzer's default 20 minutes. No unit of these targets
+  # comes near 1 s (measured with -report_slow_units=1), so 30 s leaves room
+  # for a shared machine that stalls.
+  status=0
+  "build/fuzz/$target" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/crashes/ "$corpus" >"$log" 2>&1 || status=$?
+  grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' "$log" || true
+  # libFuzzer's exit status is its verdict: a crash, a failed check, a leak,
+  # an out-of-memory or a hang. A slow unit is written down too, but is no
+  # failure. A finding on a CI machine exists only in its log, so the log
+  # keeps the report (the stack) and each input, in base64, to reproduce it:
+  #   base64 -d > input && build/fuzz/<target> input
+  if [ "$status" -ne 0 ] || ls build/fuzz/crashes/*-* >/dev/null 2>&1; then
+    [ "$status" -ne 0 ] && echo "fuzzing found a crash in $target (exit $status): see build/fuzz/crashes/"
+    grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse|INITED|RELOAD)' "$log" | tail -n 60 || true
+    for artifact in build/fuzz/crashes/*-*; do
+      [ -e "$artifact" ] || continue
+      echo "input $(basename "$artifact"), $(stat -c %s "$artifact") bytes, base64:"
+      head -c 8192 "$artifact" | base64 -w 0
+      echo
+    done
+    [ "$status" -ne 0 ] && exit 1
+    rm -f build/fuzz/crashes/slow-unit-*
   fi
 done

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 failures=()
+failure_tails=""
 
 # Runs one stage; its output goes to the terminal and to a log for counting.
 stage() {
@@ -45,6 +46,13 @@ stage() {
   if [ "$status" -ne 0 ]; then
     failures+=("$name")
     [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+    # A CI log is often read from its end: the end repeats each failed
+    # stage's last lines, which hold its finding.
+    local failing_tests
+    failing_tests=$(grep -E '^\s*not ok' "$log" | head -n 20)
+    failure_tails+="=== failed: $name: its failing tests, then its last 80 lines"$'\n'
+    [ -n "$failing_tests" ] && failure_tails+="$failing_tests"$'\n'
+    failure_tails+="$(tail -n 80 "$log")"$'\n'
   fi
   rm -f "$log"
 }
@@ -73,6 +81,7 @@ stage "browser tests in WebKit (WebKitGTK MiniBrowser, the tests for every engin
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
+  printf '%s' "$failure_tails"
   echo "failed stages: ${failures[*]}"
 fi
 echo "tests: $passed passed, $failed failed"
