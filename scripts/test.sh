@@ -49,8 +49,8 @@ stage() {
     # A CI log is often read from its end: the end repeats each failed
     # stage's last lines, which hold its finding.
     local failing_tests
-    failing_tests=$(grep -E '^\s*not ok' "$log" | head -n 20)
-    failure_tails+="=== failed: $name: its failing tests, then its last 80 lines"$'\n'
+    failing_tests=$(grep -A 8 -E '^\s*not ok' "$log" | head -n 60)
+    failure_tails+="=== failed: $name: its failing tests with their errors, then its last 80 lines"$'\n'
     [ -n "$failing_tests" ] && failure_tails+="$failing_tests"$'\n'
     failure_tails+="$(tail -n 80 "$log")"$'\n'
   fi

@@ -67,9 +67,20 @@ function readEveryDatabase(page) {
       if (value && typeof value === 'object') return Object.values(value).map(textOf).join('');
       return String(value);
     };
+    // A database the product deleted since the list was taken (an adopter
+    // deletes each store it adopted) must stay deleted: a plain open() would
+    // create it again, empty, and the test would see a store nobody left.
+    const openIfExists = (name) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onupgradeneeded = () => open.transaction.abort(); // it was gone: the abort removes it again
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => (open.error?.name === 'AbortError' ? resolve(null) : reject(open.error));
+      });
     const found = [];
     for (const { name } of await indexedDB.databases()) {
-      const db = await request(indexedDB.open(name));
+      const db = await openIfExists(name);
+      if (db === null) continue;
       let text = '';
       for (const storeName of db.objectStoreNames) {
         const values = await request(db.transaction([storeName]).objectStore(storeName).getAll());
