@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for the given seconds each (default 15) from its
-# seed corpus. `npm run fuzz` runs them longer. A crash fails the run and
+# seed corpus. `npm run fuzz` runs them longer. A finding fails the run and
 # leaves the input in build/fuzz/crashes/ to turn into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ for source in tests/fuzz/*_fuzz.cpp; do
   # keeps the report (the stack) and each input, in base64, to reproduce it:
   #   base64 -d > input && build/fuzz/<target> input
   if [ "$status" -ne 0 ] || ls build/fuzz/crashes/*-* >/dev/null 2>&1; then
-    [ "$status" -ne 0 ] && echo "fuzzing found a crash in $target (exit $status): see build/fuzz/crashes/"
+    [ "$status" -ne 0 ] && echo "fuzzing found a problem in $target (exit $status: a crash, failed check, leak, out-of-memory or hang): see build/fuzz/crashes/"
     grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse|INITED|RELOAD)' "$log" | tail -n 60 || true
     for artifact in build/fuzz/crashes/*-*; do
       [ -e "$artifact" ] || continue
