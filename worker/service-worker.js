@@ -15,6 +15,7 @@ import { storePathOf } from './store-names.js';
 import { storePaths } from './store-registry.js';
 import { createStoredDelivery } from './stored-delivery.js';
 import { DELIVERY_SYNC_TAG, readHandoff } from '../web/service-worker-handoff.js';
+import { CONSENT_CHANNEL_NAME } from '../web/site-consent.js';
 
 const scope = /** @type {any} */ (self);
 
@@ -25,6 +26,11 @@ scope.onmessage = null;
 
 const delivery = createStoredDelivery({ toProducer, readHandoff, storePaths, storePathOf });
 scope.addEventListener(PRODUCER_NOTICE, (/** @type {MessageEvent} */ event) => delivery.hear(event.data));
+// The site's consent as its tabs change it, heard while this service worker
+// runs: a delivery under way applies each change at once.
+if (typeof BroadcastChannel === 'function') {
+  new BroadcastChannel(CONSENT_CHANNEL_NAME).onmessage = ({ data }) => delivery.hearConsent(data?.consent);
+}
 
 scope.addEventListener('sync', (/** @type {any} */ event) => {
   if (event.tag === DELIVERY_SYNC_TAG) event.waitUntil(delivery.deliverOnce());

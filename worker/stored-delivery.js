@@ -4,6 +4,7 @@
 // tab holds and send what it can, and says whether anything is left. It
 // talks to the producer as a page does, with requests and their replies.
 import { Action, Notice } from '../web/protocol.js';
+import { isNewerConsent, readSiteConsent } from '../web/site-consent.js';
 
 // The service worker's own store: after a delivery that left events behind,
 // the next wake-up of this service worker restores them from it, and once the
@@ -36,6 +37,12 @@ export function createStoredDelivery({
   let started = null;
   /** @type {Promise<void> | null} */
   let delivering = null;
+  // The newest consent a tab broadcast while this service worker ran. A
+  // delivery runs while tabs may still be open or closing: one that acted
+  // only on the consent it read when it began could send a category the
+  // user blocked meanwhile.
+  /** @type {import('../web/site-consent.js').SiteConsent | null} */
+  let heardConsent = null;
 
   /** A notice of the producer's. @param {import('../web/protocol.js').WorkerNotice} notice */
   function hear(notice) {
@@ -47,6 +54,21 @@ export function createStoredDelivery({
     } else if (notice.type === Notice.problem) {
       warn(`event-producer service worker: ${notice.message}`);
     }
+  }
+
+  /**
+   * A change of the site's consent that a tab broadcast (web/site-consent.js):
+   * the running producer applies it at once, and a delivery that starts later
+   * uses it where the pages' mirror holds an older one.
+   * @param {unknown} value
+   */
+  function hearConsent(value) {
+    const consent = readSiteConsent(value);
+    if (!consent || (heardConsent && !isNewerConsent(consent, heardConsent))) return;
+    heardConsent = consent;
+    started
+      ?.then(() => ask(Action.consent, { consent }))
+      .catch((error) => warn(`event-producer service worker: a change of consent not applied: ${error.message}`));
   }
 
   /**
@@ -102,7 +124,8 @@ export function createStoredDelivery({
    * worker has ended, and that tab's events are then adopted next time.
    */
   async function deliverStored() {
-    const { config, consent } = await readHandoff();
+    const { config, consent: mirrored } = await readHandoff();
+    const consent = heardConsent && (!mirrored || isNewerConsent(heardConsent, mirrored)) ? heardConsent : mirrored;
     // No page of the origin opted in yet: nothing of ours is stored here.
     if (!config || !consent) return;
     const { storeId } = await startOrUpdate({ config, consent });
@@ -122,5 +145,5 @@ export function createStoredDelivery({
     return delivering;
   }
 
-  return { hear, deliverOnce };
+  return { hear, hearConsent, deliverOnce };
 }

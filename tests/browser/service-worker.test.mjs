@@ -74,18 +74,39 @@ async function deliveredByName(name) {
   return (await browser.consumerEvents()).filter((event) => event.name === name);
 }
 
+/**
+ * A logged-in tab, the service worker registered, that stores `allowed`
+ * NECESSARY events named `name` and `blocked` PERFORMANCE events named
+ * `blockedName` while the collector answers 503: a 503 rather than a refused
+ * connection, since the network may retry a refused request (the leaving
+ * batch of the closing tab, say) once the collector is back; nothing then
+ * reaches the collector but what the service worker sends.
+ */
+async function tabWithStoredEvents({ name, allowed, blockedName, blocked, overrides = {} }) {
+  const page = await openLoggedInTab(overrides);
+  await registerServiceWorker(page);
+  await browser.control({ mode: 'error', status: 503 });
+  await sendEvents(page, name, 'NECESSARY', allowed);
+  await sendEvents(page, blockedName, 'PERFORMANCE', blocked);
+  await storedDurably(page, allowed + blocked);
+  return page;
+}
+
+/** Waits until `count` events named `name` have reached the consumer, and resolves to them. */
+function deliveredAtLeast(name, count, what) {
+  return waitFor(
+    async () => {
+      const events = await deliveredByName(name);
+      return events.length >= count ? events : null;
+    },
+    { what, explain: () => browser.consumerStats() },
+  );
+}
+
 test('with every tab closed, the sync makes the service worker deliver each stored event once, logged out, none of a blocked category', async () => {
   const name = 'sent_by_service_worker';
   const blockedName = 'held_by_consent';
-  const page = await openLoggedInTab();
-  await registerServiceWorker(page);
-  // A 503 rather than a refused connection: the network may retry a refused
-  // request (the leaving batch of the closing tab, say) once the collector is
-  // back; nothing then reaches the collector but what the service worker sends.
-  await browser.control({ mode: 'error', status: 503 });
-  await sendEvents(page, name, 'NECESSARY', 20);
-  await sendEvents(page, blockedName, 'PERFORMANCE', 5);
-  await storedDurably(page, 25);
+  const page = await tabWithStoredEvents({ name, allowed: 20, blockedName, blocked: 5 });
   // The outage began: the page asked for a sync.
   await waitFor(() => page.evaluate(() => window.producer.isOutage()), { what: 'the outage' });
   const tags = await waitFor(
@@ -105,13 +126,7 @@ test('with every tab closed, the sync makes the service worker deliver each stor
 
   await browser.control({ mode: 'up' });
   await fireSync(browser);
-  const delivered = await waitFor(
-    async () => {
-      const events = await deliveredByName(name);
-      return events.length >= 20 ? events : null;
-    },
-    { what: 'the events sent by the service worker', explain: () => browser.consumerStats() },
-  );
+  const delivered = await deliveredAtLeast(name, 20, 'the events sent by the service worker');
   const seqs = delivered.map((event) => JSON.parse(event.body).payload.seq);
   assert.equal(new Set(seqs).size, 20, 'every event once');
   assert.equal(delivered.length, 20, 'none twice');
@@ -158,14 +173,15 @@ test('a tab opened while the service worker delivers sends none of the events it
 test('a consent change the page could not mirror for the service worker stops its delivery: nothing of the blocked category leaves, the next tab sends the rest', async () => {
   const name = 'sent_after_a_failed_mirror';
   const blockedName = 'blocked_while_the_mirror_failed';
-  const page = await openLoggedInTab({ strictMode: true });
-  await registerServiceWorker(page);
+  const page = await tabWithStoredEvents({
+    name,
+    allowed: 10,
+    blockedName,
+    blocked: 5,
+    overrides: { strictMode: true },
+  });
   const errors = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  await browser.control({ mode: 'error', status: 503 });
-  await sendEvents(page, name, 'NECESSARY', 10);
-  await sendEvents(page, blockedName, 'PERFORMANCE', 5);
-  await storedDurably(page, 15);
   // From now on the hand-off's database refuses every write, as a full quota would.
   await page.evaluate(() => {
     const put = IDBObjectStore.prototype.put;
@@ -188,15 +204,29 @@ test('a consent change the page could not mirror for the service worker stops it
   const next = await openLoggedInTab({
     blockedConsentCategories: { NECESSARY: false, PERFORMANCE: true, TARGETING: false },
   });
-  const delivered = await waitFor(
-    async () => {
-      const events = await deliveredByName(name);
-      return events.length >= 10 ? events : null;
-    },
-    { what: 'the allowed events', explain: () => browser.consumerStats() },
-  );
+  const delivered = await deliveredAtLeast(name, 10, 'the allowed events');
   assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, 10, 'every event once');
   assert.equal(delivered.length, 10, 'none twice');
   assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
   await next.close();
+});
+
+test('a consent change made while the service worker runs reaches it at once: nothing of the blocked category leaves once the tab is gone', async () => {
+  const name = 'allowed_while_the_service_worker_ran';
+  const blockedName = 'blocked_while_the_service_worker_ran';
+  const page = await tabWithStoredEvents({ name, allowed: 10, blockedName, blocked: 5 });
+  // The service worker wakes while the tab is open: its producer starts under
+  // the consent the page mirrored, PERFORMANCE allowed, and keeps running.
+  await fireSync(browser);
+  await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
+  await page.close();
+  await closedTabsWorkersEnded();
+  await browser.control({ mode: 'up' });
+  // The running producer's next scan (every 10 s) adopts the closed tab's
+  // store and sends it, with no new wake-up to read the consent again.
+  await new Promise((resolve) => setTimeout(resolve, 12000));
+  await fireSync(browser);
+  const delivered = await deliveredAtLeast(name, 10, 'the allowed events');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, 10, 'every event once');
+  assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
 });

@@ -96,3 +96,47 @@ test('before any page opted in nothing is started', async () => {
   await delivery.deliverOnce();
   assert.deepEqual(requests, []);
 });
+
+/** A site consent as a tab broadcasts it: `seq`, PERFORMANCE blocked or not. */
+const broadcast = (seq, performanceBlocked) => ({
+  seq,
+  writer: 'tab',
+  blocked: { PERFORMANCE: performanceBlocked, TARGETING: false },
+  purgedBefore: { PERFORMANCE: null, TARGETING: null },
+});
+
+test('a change of consent a tab broadcasts during a delivery reaches the running producer at once', async () => {
+  let finishDelivery;
+  const { delivery, requests } = setUp({
+    answers: {
+      init: { storeId: 'service-worker' },
+      deliverStored: () => new Promise((resolve) => (finishDelivery = resolve)),
+      consent: {},
+    },
+  });
+  const delivering = delivery.deliverOnce();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  delivery.hearConsent(broadcast(3, true));
+  delivery.hearConsent(broadcast(3, false)); // not newer: ignored
+  delivery.hearConsent({ seq: 'x' }); // not a consent: ignored
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(
+    requests.map((request) => request.action),
+    ['init', 'deliverStored', 'consent'],
+  );
+  assert.deepEqual(requests[2].consent, broadcast(3, true));
+  finishDelivery?.(delivered);
+  await delivering;
+});
+
+test('a delivery that starts after a broadcast newer than the mirror starts under the broadcast consent', async () => {
+  const { delivery, requests } = setUp({ answers: { init: { storeId: 'service-worker' }, deliverStored: delivered } });
+  delivery.hearConsent(broadcast(1, true)); // older than the mirror's (seq 2): the mirror's holds
+  await delivery.deliverOnce();
+  assert.deepEqual(requests[0].consent, consent);
+
+  const later = setUp({ answers: { init: { storeId: 'service-worker' }, deliverStored: delivered } });
+  later.delivery.hearConsent(broadcast(5, true));
+  await later.delivery.deliverOnce();
+  assert.deepEqual(later.requests[0].consent, broadcast(5, true));
+});
