@@ -115,7 +115,7 @@ function createProducer() {
       }
       siteConsent ??= createSiteConsent({
         onChange: consentChanges.apply,
-        mirror: config.serviceWorker ? (consent) => handOff((handoff) => handoff.mirrorConsent(consent)) : null,
+        mirror: config.serviceWorker ? (...change) => handOff((handoff) => handoff.mirrorConsent(...change)) : null,
       });
       // The config's consent is this tab's statement: the newest, so it wins
       // where it states something. getConfig() shows the site's consent over

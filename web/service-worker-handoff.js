@@ -13,12 +13,18 @@
 //   the sync registration's data: a one-off sync carries only its tag, and a
 //   consent changed after the sync was registered must still hold when it fires.
 //   A write never replaces a newer consent, whichever tab's write lands last.
+//   Each change is also posted to the service worker, which wakes for it and
+//   writes the mirror itself: a tab closed right after a change may take its
+//   own write down with it, whereas a message posted before it closed is
+//   delivered (see mirrorConsent).
 import { isNewerConsent, readSiteConsent } from './site-consent.js';
 
 export const HANDOFF_DATABASE = 'tep-service-worker';
 const HANDOFF_OBJECTS = 'handoff';
 /** The tag of the one-off Background Sync the page asks for and the service worker answers. */
 export const DELIVERY_SYNC_TAG = 'tep-deliver-stored';
+/** The `type` of the message carrying a change of consent to the service worker. */
+export const CONSENT_MESSAGE_TYPE = 'tep-consent';
 
 /**
  * @typedef {{ core: object, tlPublicConsumerUri: string }} ServiceWorkerConfig
@@ -82,10 +88,29 @@ export function rememberConfig({ core, tlPublicConsumerUri }) {
  * without one delivers nothing and the next tab sends the events, whereas
  * one acting on the older consent could send a category the user has just
  * blocked. Rejects with the write's error, for the app to hear.
+ *
+ * A change (`changed`, not the consent a tab starts with) is first posted to
+ * the service workers of the origin: a message wakes one that is not
+ * running, and it mirrors the change itself (worker/service-worker.js). The
+ * tab's own write takes several round trips to IndexedDB, and a tab closed
+ * meanwhile loses it; the message is on its way within one.
+ * @param {import('./site-consent.js').SiteConsent} consent
+ * @param {{ changed?: boolean }} [options]
+ */
+export async function mirrorConsent(consent, { changed = false } = {}) {
+  const outcomes = await Promise.allSettled([
+    changed ? tellServiceWorkers(consent) : null,
+    hasIndexedDb() ? writeMirror(consent) : null,
+  ]);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+}
+
+/**
+ * The mirror's write alone: what the service worker does with a change it
+ * was told of.
  * @param {import('./site-consent.js').SiteConsent} consent
  */
-export async function mirrorConsent(consent) {
-  if (!hasIndexedDb()) return;
+export async function writeMirror(consent) {
   try {
     await withHandoff('readwrite', async (objects) => {
       const held = readSiteConsent(await answerOf(objects.get('consent')));
@@ -95,6 +120,20 @@ export async function mirrorConsent(consent) {
     // Where the removal fails too, its error is the one the app hears.
     await withHandoff('readwrite', (objects) => answerOf(objects.delete('consent')));
     throw error;
+  }
+}
+
+/**
+ * Posts `consent` to the active service worker of each registration of the
+ * origin: the one that runs worker/service-worker.js takes it, others see a
+ * message `type` they don't know. Nothing where service workers are missing.
+ * @param {import('./site-consent.js').SiteConsent} consent
+ */
+async function tellServiceWorkers(consent) {
+  const container = globalThis.navigator?.serviceWorker;
+  if (!container) return;
+  for (const registration of await container.getRegistrations()) {
+    registration.active?.postMessage({ type: CONSENT_MESSAGE_TYPE, consent });
   }
 }
 

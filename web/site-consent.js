@@ -113,11 +113,12 @@ const fromStored = (/** @type {string} */ text) =>
  *     addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void } | null,
  *   now?: () => number,
  *   writer?: string,
- *   mirror?: ((consent: SiteConsent) => Promise<unknown>) | null,
+ *   mirror?: ((consent: SiteConsent, options: { changed: boolean }) => Promise<unknown>) | null,
  * }} dependencies `onChange` hears the changes made in other tabs, with the
  *   categories they purged. `mirror`, if given, gets the consent in force
  *   now and after every change made or heard here (the service worker's copy,
- *   web/service-worker-handoff.js); its failures change nothing here.
+ *   web/service-worker-handoff.js), with `changed` false only for the first;
+ *   its failures change nothing here.
  */
 export function createSiteConsent({
   onChange,
@@ -131,8 +132,8 @@ export function createSiteConsent({
   let consent = stored() ?? nothingStated(writer);
   // The mirror reports its own failures (web/index.js); one it lets through
   // must not stop a change of consent here.
-  const mirrored = () => mirror?.(consent).catch(() => {});
-  mirrored();
+  const mirrored = (changed = true) => mirror?.(consent, { changed }).catch(() => {});
+  mirrored(false);
   const channel = openChannel();
   channel?.addEventListener('message', ({ data: heardData }) => {
     const data = /** @type {any} */ (heardData);

@@ -14,7 +14,7 @@ import './producer-worker.js';
 import { storePathOf } from './store-names.js';
 import { storePaths } from './store-registry.js';
 import { createStoredDelivery } from './stored-delivery.js';
-import { DELIVERY_SYNC_TAG, readHandoff } from '../web/service-worker-handoff.js';
+import { CONSENT_MESSAGE_TYPE, DELIVERY_SYNC_TAG, readHandoff, writeMirror } from '../web/service-worker-handoff.js';
 import { CONSENT_CHANNEL_NAME } from '../web/site-consent.js';
 
 const scope = /** @type {any} */ (self);
@@ -24,13 +24,19 @@ const scope = /** @type {any} */ (self);
 const toProducer = scope.onmessage;
 scope.onmessage = null;
 
-const delivery = createStoredDelivery({ toProducer, readHandoff, storePaths, storePathOf });
+const delivery = createStoredDelivery({ toProducer, readHandoff, writeMirror, storePaths, storePathOf });
 scope.addEventListener(PRODUCER_NOTICE, (/** @type {MessageEvent} */ event) => delivery.hear(event.data));
-// The site's consent as its tabs change it, heard while this service worker
-// runs: a delivery under way applies each change at once.
+// The site's consent as its tabs change it: broadcast to every context
+// that runs, and posted here, which wakes this service worker where it was
+// not running (web/service-worker-handoff.js). A delivery under way applies
+// each change at once, and each is mirrored for the next wake-up. A message
+// of another type is the app's, for its own listeners.
 if (typeof BroadcastChannel === 'function') {
   new BroadcastChannel(CONSENT_CHANNEL_NAME).onmessage = ({ data }) => delivery.hearConsent(data?.consent);
 }
+scope.addEventListener('message', (/** @type {any} */ event) => {
+  if (event.data?.type === CONSENT_MESSAGE_TYPE) event.waitUntil(delivery.hearConsent(event.data.consent));
+});
 
 scope.addEventListener('sync', (/** @type {any} */ event) => {
   if (event.tag === DELIVERY_SYNC_TAG) event.waitUntil(delivery.deliverOnce());

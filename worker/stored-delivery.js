@@ -13,11 +13,14 @@ const SERVICE_WORKER_STORE_ID = 'service-worker';
 
 /**
  * `toProducer(event)`: the producer's message handler. `readHandoff()`: what
- * the pages left. `storePaths()`: the origin's stores. `storePathOf(id)`:
- * the path of the store `id`. `warn(text)`: the producer's problems.
+ * the pages left. `writeMirror(consent)`: keeps a consent in the pages'
+ * mirror, unless it holds a newer one. `storePaths()`: the origin's stores.
+ * `storePathOf(id)`: the path of the store `id`. `warn(text)`: the
+ * producer's problems.
  * @param {{
  *   toProducer: (event: { data: unknown }) => void,
  *   readHandoff: () => Promise<import('../web/service-worker-handoff.js').Handoff>,
+ *   writeMirror: (consent: import('../web/site-consent.js').SiteConsent) => Promise<void>,
  *   storePaths: () => Promise<string[]>,
  *   storePathOf: (id: string) => string,
  *   warn?: (text: string) => void,
@@ -26,6 +29,7 @@ const SERVICE_WORKER_STORE_ID = 'service-worker';
 export function createStoredDelivery({
   toProducer,
   readHandoff,
+  writeMirror,
   storePaths,
   storePathOf,
   warn = (text) => console.warn(text),
@@ -37,7 +41,7 @@ export function createStoredDelivery({
   let started = null;
   /** @type {Promise<void> | null} */
   let delivering = null;
-  // The newest consent a tab broadcast while this service worker ran. A
+  // The newest consent a tab told this service worker of while it ran. A
   // delivery runs while tabs may still be open or closing: one that acted
   // only on the consent it read when it began could send a category the
   // user blocked meanwhile.
@@ -57,18 +61,27 @@ export function createStoredDelivery({
   }
 
   /**
-   * A change of the site's consent that a tab broadcast (web/site-consent.js):
-   * the running producer applies it at once, and a delivery that starts later
-   * uses it where the pages' mirror holds an older one.
+   * A change of the site's consent that a tab told of (web/site-consent.js
+   * broadcasts each; web/service-worker-handoff.js posts each here, waking
+   * this service worker if need be): the running producer applies it at
+   * once, a delivery that starts later uses it where the pages' mirror holds
+   * an older one, and it is written to the mirror, for a wake-up after this
+   * service worker has ended. The tab's own write of the mirror may be lost
+   * with the tab. Resolves once both are done.
    * @param {unknown} value
+   * @returns {Promise<void>}
    */
-  function hearConsent(value) {
+  async function hearConsent(value) {
     const consent = readSiteConsent(value);
     if (!consent || (heardConsent && !isNewerConsent(consent, heardConsent))) return;
     heardConsent = consent;
-    started
-      ?.then(() => ask(Action.consent, { consent }))
-      .catch((error) => warn(`event-producer service worker: a change of consent not applied: ${error.message}`));
+    const applied = started?.then(() => ask(Action.consent, { consent }));
+    const outcomes = await Promise.allSettled([applied, writeMirror(consent)]);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        warn(`event-producer service worker: a change of consent not applied: ${outcome.reason?.message}`);
+      }
+    }
   }
 
   /**

@@ -58,3 +58,19 @@ export async function fireSync(browser) {
     await blank.close();
   }
 }
+
+/**
+ * Stops every running service worker of the browser, as the browser does
+ * with an idle one: what it held in memory is gone, and the next event
+ * starts it afresh. `browser` is harness.mjs's openBrowser() (Chromium).
+ */
+export async function stopServiceWorkers(browser) {
+  const blank = await browser.context.newPage();
+  try {
+    const session = await browser.context.newCDPSession(blank);
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await blank.close();
+  }
+}

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, openProducerPage, sharedBrowser, testConfig, waitFor } from './harness.mjs';
-import { DELIVERY_SYNC_TAG, fireSync, registerServiceWorker } from './package-service-worker.mjs';
+import { DELIVERY_SYNC_TAG, fireSync, registerServiceWorker, stopServiceWorkers } from './package-service-worker.mjs';
 
 const TOKEN = 'service-worker-test-token';
 
@@ -92,6 +92,35 @@ async function tabWithStoredEvents({ name, allowed, blockedName, blocked, overri
   return page;
 }
 
+/**
+ * Waits until the consent the pages mirrored for the service worker
+ * (web/service-worker-handoff.js) blocks PERFORMANCE, read from a page of
+ * the site.
+ */
+async function mirrorBlocksPerformance() {
+  const reader = await browser.context.newPage();
+  await reader.goto(`${browser.url}consumer/stats`);
+  const mirrored = () =>
+    reader.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const opening = indexedDB.open('tep-service-worker');
+          opening.onerror = () => reject(opening.error);
+          opening.onsuccess = () => {
+            const db = opening.result;
+            const reading = db.transaction('handoff').objectStore('handoff').get('consent');
+            reading.onsuccess = () => (db.close(), resolve(reading.result ?? null));
+            reading.onerror = () => (db.close(), reject(reading.error));
+          };
+        }),
+    );
+  await waitFor(async () => (await mirrored())?.blocked?.PERFORMANCE === true, {
+    what: 'the mirror of the consent to block PERFORMANCE',
+    explain: mirrored,
+  });
+  await reader.close();
+}
+
 /** Waits until `count` events named `name` have reached the consumer, and resolves to them. */
 function deliveredAtLeast(name, count, what) {
   return waitFor(
@@ -170,7 +199,7 @@ test('a tab opened while the service worker delivers sends none of the events it
   await tab.close();
 });
 
-test('a consent change the page could not mirror for the service worker stops its delivery: nothing of the blocked category leaves, the next tab sends the rest', async () => {
+test('a consent change the page could neither mirror nor tell the service worker of stops its delivery: nothing of the blocked category leaves, the next tab sends the rest', async () => {
   const name = 'sent_after_a_failed_mirror';
   const blockedName = 'blocked_while_the_mirror_failed';
   const page = await tabWithStoredEvents({
@@ -182,8 +211,12 @@ test('a consent change the page could not mirror for the service worker stops it
   });
   const errors = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  // From now on the hand-off's database refuses every write, as a full quota would.
+  // From now on the hand-off's database refuses every write, as a full quota
+  // would, and the service worker hears nothing of the page (it would write
+  // the mirror itself): it is not running, and no message reaches it.
+  await stopServiceWorkers(browser);
   await page.evaluate(() => {
+    navigator.serviceWorker.getRegistrations = async () => [];
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (...args) {
       if (this.name === 'handoff') throw new DOMException('the quota is full', 'QuotaExceededError');
@@ -225,6 +258,33 @@ test('a consent change made while the service worker runs reaches it at once: no
   // The running producer's next scan (every 10 s) adopts the closed tab's
   // store and sends it, with no new wake-up to read the consent again.
   await new Promise((resolve) => setTimeout(resolve, 12000));
+  await fireSync(browser);
+  const delivered = await deliveredAtLeast(name, 10, 'the allowed events');
+  assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, 10, 'every event once');
+  assert.deepEqual(await deliveredByName(blockedName), [], 'nothing of the blocked category');
+});
+
+test('a consent change whose mirror the closing tab never wrote still reaches the stopped service worker: nothing of the blocked category leaves', async () => {
+  const name = 'allowed_with_the_mirror_write_lost';
+  const blockedName = 'blocked_with_the_mirror_write_lost';
+  const page = await tabWithStoredEvents({ name, allowed: 10, blockedName, blocked: 5 });
+  // From now on the tab's writes to the hand-off database never land, as
+  // when the tab is closed before they commit.
+  await page.evaluate(() => {
+    const open = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (name, ...rest) {
+      return name === 'tep-service-worker' ? /** @type {any} */ ({}) : open.call(this, name, ...rest);
+    };
+  });
+  // Not running, the service worker hears no broadcast of the change.
+  await stopServiceWorkers(browser);
+  await page.evaluate(() => window.producer.setConsentCategory({ PERFORMANCE: true }));
+  await page.close();
+  await closedTabsWorkersEnded();
+  await mirrorBlocksPerformance();
+  // Stopped again, it keeps nothing in memory: the next wake-up reads the mirror.
+  await stopServiceWorkers(browser);
+  await browser.control({ mode: 'up' });
   await fireSync(browser);
   const delivered = await deliveredAtLeast(name, 10, 'the allowed events');
   assert.equal(new Set(delivered.map((event) => JSON.parse(event.body).payload.seq)).size, 10, 'every event once');

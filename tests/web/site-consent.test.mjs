@@ -136,20 +136,26 @@ test('without storage or channels (blocked storage, old browsers) the consent st
   assert.equal(consent.current().blocked.PERFORMANCE, true);
 });
 
-test("the service worker's mirror gets the consent in force at start and every change made or heard, and its failures change nothing", async () => {
+test("the service worker's mirror gets the consent in force at start and every change made or heard, marked as changes, and its failures change nothing", async () => {
   const origin = createOrigin();
   const mirrored = [];
-  const mirror = async (consent) => {
-    mirrored.push(consent);
+  const mirror = async (consent, { changed }) => {
+    mirrored.push({ consent, changed });
     throw new Error('IndexedDB refused');
   };
   const first = origin.tab('a', { mirror });
-  assert.deepEqual(mirrored, [first.consent.current()], 'at start');
+  // Not a change: the service worker is not woken for every tab that starts.
+  assert.deepEqual(mirrored, [{ consent: first.consent.current(), changed: false }], 'at start');
   first.consent.change({ PERFORMANCE: true });
-  assert.deepEqual(mirrored.at(-1).blocked, { PERFORMANCE: true, TARGETING: false }, 'a change made here');
+  assert.deepEqual(mirrored.at(-1).consent.blocked, { PERFORMANCE: true, TARGETING: false }, 'a change made here');
+  assert.equal(mirrored.at(-1).changed, true);
   const second = origin.tab('b');
   second.consent.change({ TARGETING: true });
   await settle();
-  assert.deepEqual(mirrored.at(-1), second.consent.current(), "another tab's change, heard");
+  assert.deepEqual(
+    mirrored.at(-1),
+    { consent: second.consent.current(), changed: true },
+    "another tab's change, heard",
+  );
   assert.deepEqual(first.consent.current(), second.consent.current());
 });

@@ -10,8 +10,10 @@ const consent = { seq: 2, writer: 'w', blocked: { PERFORMANCE: false, TARGETING:
 const handoff = { config: { core: { appName: 'a' }, tlPublicConsumerUri: 'https://c/public' }, consent };
 
 /** A producer that answers each request with `answers[action]` (a function of the request, or a value). */
-function setUp({ answers = {}, stores = ['/tep-store-service-worker'], left = handoff } = {}) {
+function setUp({ answers = {}, stores = ['/tep-store-service-worker'], left = handoff, writeMirror } = {}) {
   const requests = [];
+  const mirrored = [];
+  const warnings = [];
   let delivery;
   const answer = (request) => {
     const result =
@@ -23,11 +25,12 @@ function setUp({ answers = {}, stores = ['/tep-store-service-worker'], left = ha
   delivery = createStoredDelivery({
     toProducer: ({ data }) => (requests.push(data), queueMicrotask(() => answer(data))),
     readHandoff: async () => left,
+    writeMirror: writeMirror ?? (async (written) => void mirrored.push(written)),
     storePaths: async () => stores,
     storePathOf: (id) => `/tep-store-${id}`,
-    warn: () => {},
+    warn: (text) => warnings.push(text),
   });
-  return { delivery, requests };
+  return { delivery, requests, mirrored, warnings };
 }
 
 const delivered = { queued: 0, heldByConsent: 0, lastError: null };
@@ -139,4 +142,23 @@ test('a delivery that starts after a broadcast newer than the mirror starts unde
   later.delivery.hearConsent(broadcast(5, true));
   await later.delivery.deliverOnce();
   assert.deepEqual(later.requests[0].consent, broadcast(5, true));
+});
+
+test('a change of consent a tab posts is mirrored for the next wake-up, newer ones only, and a failed write is reported', async () => {
+  const { delivery, requests, mirrored } = setUp();
+  await delivery.hearConsent(broadcast(3, true));
+  await delivery.hearConsent(broadcast(3, false)); // not newer: neither applied nor written
+  await delivery.hearConsent({ seq: 'x' }); // not a consent
+  assert.deepEqual(mirrored, [broadcast(3, true)]);
+  assert.deepEqual(requests, [], 'no producer runs: nothing is started for a change of consent');
+
+  const failing = setUp({
+    writeMirror: async () => {
+      throw new Error('the quota is full');
+    },
+  });
+  await failing.delivery.hearConsent(broadcast(4, true));
+  assert.deepEqual(failing.warnings, [
+    'event-producer service worker: a change of consent not applied: the quota is full',
+  ]);
 });
