@@ -131,8 +131,10 @@ export async function writeMirror(consent) {
  */
 async function tellServiceWorkers(consent) {
   const container = globalThis.navigator?.serviceWorker;
-  if (!container) return;
-  for (const registration of await container.getRegistrations()) {
+  // Refused where service workers are turned off (a private window, say):
+  // then none is registered, and none can send anything to be told of.
+  const registrations = await container?.getRegistrations().catch(() => []);
+  for (const registration of registrations ?? []) {
     registration.active?.postMessage({ type: CONSENT_MESSAGE_TYPE, consent });
   }
 }
