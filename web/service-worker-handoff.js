@@ -126,16 +126,21 @@ export async function writeMirror(consent) {
 /**
  * Posts `consent` to the active service worker of each registration of the
  * origin: the one that runs worker/service-worker.js takes it, others see a
- * message `type` they don't know. Nothing where service workers are missing.
+ * message `type` they don't know. The service worker that controls this
+ * page, if any, is told first, before this task ends: the registrations
+ * come a round trip later, which a closing tab may not live to see.
  * @param {import('./site-consent.js').SiteConsent} consent
  */
 async function tellServiceWorkers(consent) {
   const container = globalThis.navigator?.serviceWorker;
+  const message = { type: CONSENT_MESSAGE_TYPE, consent };
+  const controller = container?.controller;
+  controller?.postMessage(message);
   // Refused where service workers are turned off (a private window, say):
   // then none is registered, and none can send anything to be told of.
   const registrations = await container?.getRegistrations().catch(() => []);
   for (const registration of registrations ?? []) {
-    registration.active?.postMessage({ type: CONSENT_MESSAGE_TYPE, consent });
+    if (registration.active !== controller) registration.active?.postMessage(message);
   }
 }
 

@@ -42,6 +42,26 @@ test('a change of consent is posted to the active service worker of every regist
   ]);
 });
 
+test("the service worker that controls the page is told before the change's task ends, and once", async () => {
+  const posted = [];
+  const controller = { postMessage: (message) => posted.push({ name: 'controller', message }) };
+  const other = { postMessage: (message) => posted.push({ name: 'other', message }) };
+  const container = { controller, getRegistrations: async () => [{ active: controller }, { active: other }] };
+  await withContainer(container, async () => {
+    const telling = mirrorConsent(consent, { changed: true });
+    assert.deepEqual(
+      posted.map((post) => post.name),
+      ['controller'],
+      'posted synchronously',
+    );
+    await telling;
+  });
+  assert.deepEqual(
+    posted.map((post) => post.name),
+    ['controller', 'other'],
+  );
+});
+
 test('where service workers are turned off, a change of consent is kept as before and tells nobody', async () => {
   const container = {
     getRegistrations: async () => {
