@@ -64,19 +64,19 @@ function createProducer() {
     lifecycle,
   });
   const consentChanges = createConsentChanges({ active, held });
-  /** @type {Promise<typeof import('./service-worker-handoff.js')> | null} */
-  let handoffModule = null;
+  /** @type {Promise<ReturnType<typeof import('./service-worker-handoff.js').createPageHandoff>> | null} */
+  let pageHandoff = null;
 
   /**
    * Runs `step` of the hand-off to the service worker
    * (web/service-worker-handoff.js), loaded once an app opts in: an app that
    * does not downloads none of it. In dist/ it is its own file beside
    * index.js (scripts/bundle.mjs). A failure is reported, not thrown.
-   * @param {(handoff: typeof import('./service-worker-handoff.js')) => Promise<unknown>} step
+   * @param {(handoff: ReturnType<typeof import('./service-worker-handoff.js').createPageHandoff>) => Promise<unknown>} step
    */
   function handOff(step) {
-    handoffModule ??= import('./service-worker-handoff.js');
-    return handoffModule.then(step).catch(reportHandOffFailure);
+    pageHandoff ??= import('./service-worker-handoff.js').then((module) => module.createPageHandoff());
+    return pageHandoff.then(step).catch(reportHandOffFailure);
   }
 
   /** Asks for a Background Sync, if the app opted in. */

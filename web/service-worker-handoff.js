@@ -72,42 +72,12 @@ async function withHandoff(mode, work) {
 const hasIndexedDb = () => typeof indexedDB !== 'undefined' && indexedDB !== null;
 
 /**
- * Keeps what the service worker needs of the app's config (copyConfig's
- * result): the core's part and the public endpoint.
- * @param {ServiceWorkerConfig} config
- * @returns {Promise<unknown>}
- */
-export function rememberConfig({ core, tlPublicConsumerUri }) {
-  if (!hasIndexedDb()) return Promise.resolve();
-  return withHandoff('readwrite', (objects) => answerOf(objects.put({ core, tlPublicConsumerUri }, 'config')));
-}
-
-/**
- * Mirrors the site's consent, unless the mirror holds a newer one. Where the
- * write fails (a full quota, say), the mirror is removed: a service worker
- * without one delivers nothing and the next tab sends the events, whereas
- * one acting on the older consent could send a category the user has just
- * blocked. Rejects with the write's error, for the app to hear.
- *
- * A change (`changed`, not the consent a tab starts with) is first posted to
- * the service workers of the origin: a message wakes one that is not
- * running, and it mirrors the change itself (worker/service-worker.js). The
- * tab's own write takes several round trips to IndexedDB, and a tab closed
- * meanwhile loses it; the message is on its way within one.
- * @param {import('./site-consent.js').SiteConsent} consent
- * @param {{ changed?: boolean }} [options]
- */
-export async function mirrorConsent(consent, { changed = false } = {}) {
-  const outcomes = await Promise.allSettled([
-    changed ? tellServiceWorkers(consent) : null,
-    hasIndexedDb() ? writeMirror(consent) : null,
-  ]);
-  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
-}
-
-/**
- * The mirror's write alone: what the service worker does with a change it
- * was told of.
+ * Mirrors the site's consent, unless the mirror holds a newer one: the
+ * page's write, and the service worker's of a change it was told of. Where
+ * the write fails (a full quota, say), the mirror is removed: a service
+ * worker without one delivers nothing and the next tab sends the events,
+ * whereas one acting on the older consent could send a category the user
+ * has just blocked. Rejects with the write's error.
  * @param {import('./site-consent.js').SiteConsent} consent
  */
 export async function writeMirror(consent) {
@@ -120,27 +90,6 @@ export async function writeMirror(consent) {
     // Where the removal fails too, its error is the one the app hears.
     await withHandoff('readwrite', (objects) => answerOf(objects.delete('consent')));
     throw error;
-  }
-}
-
-/**
- * Posts `consent` to the active service worker of each registration of the
- * origin: the one that runs worker/service-worker.js takes it, others see a
- * message `type` they don't know. The service worker that controls this
- * page, if any, is told first, before this task ends: the registrations
- * come a round trip later, which a closing tab may not live to see.
- * @param {import('./site-consent.js').SiteConsent} consent
- */
-async function tellServiceWorkers(consent) {
-  const container = globalThis.navigator?.serviceWorker;
-  const message = { type: CONSENT_MESSAGE_TYPE, consent };
-  const controller = container?.controller;
-  controller?.postMessage(message);
-  // Refused where service workers are turned off (a private window, say):
-  // then none is registered, and none can send anything to be told of.
-  const registrations = await container?.getRegistrations().catch(() => []);
-  for (const registration of registrations ?? []) {
-    if (registration.active !== controller) registration.active?.postMessage(message);
   }
 }
 
@@ -159,25 +108,100 @@ export function readHandoff() {
 }
 
 /**
- * Asks every service worker registration of the origin for a one-off
- * Background Sync: the one that runs worker/service-worker.js answers it,
- * others ignore a tag they don't know. Where the API is missing (Firefox,
- * Safari), does nothing: the next tab sends the events, as without a
- * service worker. Resolves to how many registrations took the request.
+ * The page's side of the hand-off (web/index.js makes one, once the app
+ * opted in). It keeps the origin's service worker registrations it last
+ * saw, so that a change of consent is posted to them within the task that
+ * made it: getRegistrations() answers a round trip later, which a tab
+ * closed right after the change may not live to see.
  */
-export async function askForDelivery() {
-  const container = globalThis.navigator?.serviceWorker;
-  if (!container) return 0;
-  let asked = 0;
-  for (const registration of await container.getRegistrations()) {
-    const sync = /** @type {any} */ (registration).sync;
-    if (!sync || !registration.active) continue;
-    try {
-      await sync.register(DELIVERY_SYNC_TAG);
-      asked++;
-    } catch {
-      // refused (permission denied, the registration gone): the next tab sends them
-    }
+export function createPageHandoff() {
+  /** @type {readonly ServiceWorkerRegistration[]} */
+  let registrations = [];
+  const container = () => globalThis.navigator?.serviceWorker;
+
+  /** The origin's registrations now, kept for the next change of consent. */
+  async function refreshRegistrations() {
+    // Refused where service workers are turned off (a private window, say):
+    // then none is registered, and none can send anything to be told of.
+    registrations =
+      (await container()
+        ?.getRegistrations()
+        .catch(() => [])) ?? [];
+    return registrations;
   }
-  return asked;
+
+  /**
+   * Posts `consent` to the service worker that controls the page and to the
+   * active one of each registration seen, at once, then to those of
+   * registrations made since. The one that runs worker/service-worker.js
+   * takes it; others see a message `type` they don't know.
+   * @param {import('./site-consent.js').SiteConsent} consent
+   */
+  async function tellServiceWorkers(consent) {
+    const message = { type: CONSENT_MESSAGE_TYPE, consent };
+    /** @type {Set<ServiceWorker>} */
+    const told = new Set();
+    const tell = (/** @type {ServiceWorker | null | undefined} */ worker) => {
+      if (!worker || told.has(worker)) return;
+      told.add(worker);
+      worker.postMessage(message);
+    };
+    tell(container()?.controller);
+    for (const registration of registrations) tell(registration.active);
+    for (const registration of await refreshRegistrations()) tell(registration.active);
+  }
+
+  return {
+    /**
+     * Keeps what the service worker needs of the app's config (copyConfig's
+     * result): the core's part and the public endpoint.
+     * @param {ServiceWorkerConfig} config
+     */
+    async rememberConfig({ core, tlPublicConsumerUri }) {
+      const kept = hasIndexedDb()
+        ? withHandoff('readwrite', (objects) => answerOf(objects.put({ core, tlPublicConsumerUri }, 'config')))
+        : null;
+      await Promise.all([refreshRegistrations(), kept]);
+    },
+
+    /**
+     * Mirrors the site's consent (writeMirror). A change (`changed`, not the
+     * consent a tab starts with) is first posted to the service workers of
+     * the origin: a message wakes one that is not running, and it mirrors
+     * the change itself (worker/service-worker.js). The tab's own write
+     * takes several round trips to IndexedDB, and a tab closed meanwhile
+     * loses it. Rejects with the first failure, for the app to hear.
+     * @param {import('./site-consent.js').SiteConsent} consent
+     * @param {{ changed?: boolean }} [options]
+     */
+    async mirrorConsent(consent, { changed = false } = {}) {
+      const outcomes = await Promise.allSettled([
+        changed ? tellServiceWorkers(consent) : null,
+        hasIndexedDb() ? writeMirror(consent) : null,
+      ]);
+      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    },
+
+    /**
+     * Asks every service worker registration of the origin for a one-off
+     * Background Sync: the one that runs worker/service-worker.js answers it,
+     * others ignore a tag they don't know. Where the API is missing (Firefox,
+     * Safari), does nothing: the next tab sends the events, as without a
+     * service worker. Resolves to how many registrations took the request.
+     */
+    async askForDelivery() {
+      let asked = 0;
+      for (const registration of await refreshRegistrations()) {
+        const sync = /** @type {any} */ (registration).sync;
+        if (!sync || !registration.active) continue;
+        try {
+          await sync.register(DELIVERY_SYNC_TAG);
+          asked++;
+        } catch {
+          // refused (permission denied, the registration gone): the next tab sends them
+        }
+      }
+      return asked;
+    },
+  };
 }

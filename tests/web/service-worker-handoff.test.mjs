@@ -1,9 +1,10 @@
 // The page's side of the service worker's consent (web/service-worker-handoff.js):
 // each change is posted to the active service worker of every registration,
-// which wakes for it; the consent a tab starts with is not.
+// which wakes for it, within the task that made it where the registration
+// was seen before; the consent a tab starts with is posted to none.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { CONSENT_MESSAGE_TYPE, mirrorConsent } from '../../web/service-worker-handoff.js';
+import { CONSENT_MESSAGE_TYPE, createPageHandoff } from '../../web/service-worker-handoff.js';
 
 const consent = {
   seq: 4,
@@ -11,8 +12,9 @@ const consent = {
   blocked: { PERFORMANCE: true, TARGETING: false },
   purgedBefore: { PERFORMANCE: null, TARGETING: null },
 };
+const message = { type: CONSENT_MESSAGE_TYPE, consent };
 
-/** Runs `work` with `navigator.serviceWorker` as `container` (Node has no IndexedDB: only the message is sent). */
+/** Runs `work` with `navigator.serviceWorker` as `container` (Node has no IndexedDB: only the messages are sent). */
 async function withContainer(container, work) {
   const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
   Object.defineProperty(globalThis, 'navigator', { value: { serviceWorker: container }, configurable: true });
@@ -24,41 +26,48 @@ async function withContainer(container, work) {
   }
 }
 
-test('a change of consent is posted to the active service worker of every registration, and nothing else', async () => {
+/** A service worker that records what it was posted as `name`. */
+const serviceWorker = (name, posted) => ({ postMessage: (sent) => posted.push({ name, sent }) });
+
+test('a change of consent is posted to the active service worker of every registration, once each, and nothing else', async () => {
   const posted = [];
-  const active = (name) => ({ postMessage: (message) => posted.push({ name, message }) });
+  const ours = serviceWorker('ours', posted);
   const container = {
-    getRegistrations: async () => [{ active: active('ours') }, { active: null }, { active: active('the app’s') }],
+    getRegistrations: async () => [{ active: ours }, { active: null }, { active: serviceWorker('the app’s', posted) }],
   };
   await withContainer(container, async () => {
-    await mirrorConsent(consent, { changed: false });
+    const handoff = createPageHandoff();
+    await handoff.mirrorConsent(consent, { changed: false });
     assert.deepEqual(posted, [], 'the consent a tab starts with wakes no service worker');
-    await mirrorConsent(consent, { changed: true });
+    await handoff.mirrorConsent(consent, { changed: true });
   });
-  const message = { type: CONSENT_MESSAGE_TYPE, consent };
   assert.deepEqual(posted, [
-    { name: 'ours', message },
-    { name: 'the app’s', message },
+    { name: 'ours', sent: message },
+    { name: 'the app’s', sent: message },
   ]);
 });
 
-test("the service worker that controls the page is told before the change's task ends, and once", async () => {
+test('the service workers seen at init and the one that controls the page are told before the change yields; a registration made since, a round trip later', async () => {
   const posted = [];
-  const controller = { postMessage: (message) => posted.push({ name: 'controller', message }) };
-  const other = { postMessage: (message) => posted.push({ name: 'other', message }) };
-  const container = { controller, getRegistrations: async () => [{ active: controller }, { active: other }] };
+  const controller = serviceWorker('controller', posted);
+  const seenAtInit = serviceWorker('seen at init', posted);
+  let registrations = [{ active: controller }, { active: seenAtInit }];
+  const container = { controller, getRegistrations: async () => registrations };
   await withContainer(container, async () => {
-    const telling = mirrorConsent(consent, { changed: true });
+    const handoff = createPageHandoff();
+    await handoff.rememberConfig({ core: {}, tlPublicConsumerUri: 'https://c/public' });
+    registrations = [...registrations, { active: serviceWorker('registered since', posted) }];
+    const telling = handoff.mirrorConsent(consent, { changed: true });
     assert.deepEqual(
       posted.map((post) => post.name),
-      ['controller'],
+      ['controller', 'seen at init'],
       'posted synchronously',
     );
     await telling;
   });
   assert.deepEqual(
     posted.map((post) => post.name),
-    ['controller', 'other'],
+    ['controller', 'seen at init', 'registered since'],
   );
 });
 
@@ -68,6 +77,6 @@ test('where service workers are turned off, a change of consent is kept as befor
       throw new DOMException('service workers are disabled', 'SecurityError');
     },
   };
-  await withContainer(container, () => mirrorConsent(consent, { changed: true }));
-  await withContainer(undefined, () => mirrorConsent(consent, { changed: true }));
+  await withContainer(container, () => createPageHandoff().mirrorConsent(consent, { changed: true }));
+  await withContainer(undefined, () => createPageHandoff().mirrorConsent(consent, { changed: true }));
 });
