@@ -110,9 +110,11 @@ export function readHandoff() {
 /**
  * The page's side of the hand-off (web/index.js makes one, once the app
  * opted in). It keeps the origin's service worker registrations it last
- * saw, so that a change of consent is posted to them within the task that
- * made it: getRegistrations() answers a round trip later, which a tab
- * closed right after the change may not live to see.
+ * saw (at init, at each request for a sync or change of consent, and once
+ * the page's own registration is active), so that a change of consent is
+ * posted to them within the task that made it: getRegistrations() answers a
+ * round trip later, which a tab closed right after the change may not live
+ * to see.
  */
 export function createPageHandoff() {
   /** @type {readonly ServiceWorkerRegistration[]} */
@@ -150,6 +152,13 @@ export function createPageHandoff() {
     for (const registration of registrations) tell(registration.active);
     for (const registration of await refreshRegistrations()) tell(registration.active);
   }
+
+  // An app often registers its service worker after init(): once one whose
+  // scope covers the page is active (`ready`, which never settles where
+  // none is), it is among those told within the task of a change.
+  container()
+    ?.ready?.then(refreshRegistrations)
+    .catch(() => {}); // refused as getRegistrations() is: none to tell
 
   return {
     /**

@@ -71,6 +71,33 @@ test('the service workers seen at init and the one that controls the page are to
   );
 });
 
+test('once the page’s own registration is active, a change of consent is posted to it before the change yields', async () => {
+  const posted = [];
+  let registrations = [];
+  let activate;
+  const container = {
+    ready: new Promise((resolve) => (activate = resolve)),
+    getRegistrations: async () => registrations,
+  };
+  await withContainer(container, async () => {
+    const handoff = createPageHandoff();
+    await handoff.rememberConfig({ core: {}, tlPublicConsumerUri: 'https://c/public' });
+    // The app registers its service worker after init(); it becomes active.
+    const registration = { active: serviceWorker('registered after init', posted) };
+    registrations = [registration];
+    activate(registration);
+    await new Promise((resolve) => setImmediate(resolve));
+    const telling = handoff.mirrorConsent(consent, { changed: true });
+    assert.deepEqual(
+      posted.map((post) => post.name),
+      ['registered after init'],
+      'posted synchronously',
+    );
+    await telling;
+  });
+  assert.equal(posted.length, 1, 'told once');
+});
+
 test('where service workers are turned off, a change of consent is kept as before and tells nobody', async () => {
   const container = {
     getRegistrations: async () => {
