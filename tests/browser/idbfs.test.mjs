@@ -7,6 +7,7 @@
 // delivered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openBrowser, openProducerPage, testConfig, waitFor } from './harness.mjs';
 
@@ -15,6 +16,9 @@ const EVENTS = 30;
 
 let browser;
 before(async () => {
+  // Without the probe, the page's import of it would wait forever.
+  const missing = ['idbfs_probe.mjs', 'idbfs_probe.wasm'].filter((file) => !existsSync(probeFolder + file));
+  if (missing.length) throw new Error(`${missing.join(', ')} not built: run bash scripts/build.sh (not --package)`);
   browser = await openBrowser();
   // The probe is a build product, not part of the test site: serve it from the build folder.
   await browser.context.route('**/idbfs-probe/*', (route) => {
