@@ -27,7 +27,7 @@
 namespace tep {
 
 enum class Settlement : uint8_t;  // queue_file_format.h
-class QueueIndex;                 // queue_index.h
+struct QueueIndex;                // queue_index.h
 
 // The fields named after a config field are set from the config, whose
 // defaults producer_config.cpp defines.
